@@ -1,0 +1,1 @@
+"""Mixture families: each a module of pure functions (log_prob, estimate, initial)."""

@@ -1,0 +1,308 @@
+"""The Gaussian mixture family: log-densities, the M-step and initial parameters.
+
+Every covariance type is stored as full ``(n_components, n_features, n_features)``
+matrices, so one log-density serves all four types; the types differ only in how the
+M-step constrains the per-component scatter (a dict of small functions, as in
+scikit-learn's ``mixture`` module).
+
+Both hot paths use the expanded quadratic form: the Mahalanobis distances and the
+weighted moments are single matrix products of the data's monomials (``x_i x_j`` and
+``x_i``) with small coefficient matrices, taken about a centre inside the data so that
+the expansion does not cancel away digits.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from sklearn.cluster import KMeans, kmeans_plusplus
+
+COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+INIT_METHODS = ("random-points", "k-means++", "kmeans", "random-responsibilities")
+
+# A component whose total responsibility is below this (in points) is empty: it has no
+# data to estimate from, so it keeps its previous mean and covariance.
+EMPTY_COMPONENT_MASS = 1e-8
+
+# A covariance eigenvalue within this factor of reg_covar means the data gave the
+# component no spread in that direction: it has collapsed.
+COLLAPSE_FACTOR = 1.01
+
+
+@dataclass(frozen=True, eq=False)
+class GaussianParams:
+    """Parameters of a Gaussian mixture.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (n_components,)
+        Mixing weights, summing to 1.
+    means : ndarray of shape (n_components, n_features)
+    covariances : ndarray of shape (n_components, n_features, n_features)
+        Full matrices whatever the covariance type (tied: equal copies).
+    """
+
+    weights: np.ndarray
+    means: np.ndarray
+    covariances: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class GaussianData:
+    """Data with its monomials, computed once so that each half-step is one matrix product.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    centre : ndarray of shape (n_features,)
+        The data's mean; the expansions are taken about it so that they lose no digits.
+    monomials : ndarray of shape (1 + D(D+1)/2 + D, n_samples)
+        Rows ``1``, ``y_i y_j`` (i <= j) and ``y_i`` of ``y = x - centre``.
+    """
+
+    X: np.ndarray
+    centre: np.ndarray
+    monomials: np.ndarray
+
+
+@cache
+def _upper_triangle(n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of the upper triangle, diagonal included."""
+    return np.triu_indices(n_features)
+
+
+def prepare(X: "np.ndarray | GaussianData") -> GaussianData:
+    """The data with its monomials (returned as is if already prepared)."""
+    if isinstance(X, GaussianData):
+        return X
+    centre = X.mean(axis=0)
+    Y = (X - centre).T.copy()
+    rows, cols = _upper_triangle(len(centre))
+    monomials = np.empty((1 + rows.size + len(centre), len(X)))
+    monomials[0] = 1.0
+    np.multiply(Y[rows], Y[cols], out=monomials[1 : 1 + rows.size])
+    monomials[1 + rows.size :] = Y
+    return GaussianData(X, centre, monomials)
+
+
+def log_prob(X: "np.ndarray | GaussianData", params: GaussianParams) -> np.ndarray:
+    """Joint log-densities ``log(pi_k N(x_i | mu_k, Sigma_k))``.
+
+    One matrix product of the monomials of ``x`` with each component's coefficients:
+    ``log pi_k - (D log(2 pi) + log|Sigma_k| + (x - mu_k)' Sigma_k^-1 (x - mu_k)) / 2``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features) or GaussianData
+    params : GaussianParams
+
+    Returns
+    -------
+    log_prob : ndarray of shape (n_samples, n_components)
+        Column-major, so that per-point reductions over components run fast.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If a covariance is not positive definite.
+    """
+    data = prepare(X)
+    n_features = len(data.centre)
+    chol = np.linalg.cholesky(params.covariances)
+    log_det = 2 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+    chol_inv = np.linalg.inv(chol)
+    precisions = np.swapaxes(chol_inv, 1, 2) @ chol_inv
+
+    means = params.means - data.centre
+    precision_means = np.einsum("kij,kj->ki", precisions, means)
+    rows, cols = _upper_triangle(n_features)
+    quadratic = precisions[:, rows, cols] * np.where(rows == cols, -0.5, -1.0)
+    constant = np.log(params.weights) - 0.5 * (
+        n_features * np.log(2 * np.pi) + log_det + np.einsum("ki,ki->k", means, precision_means)
+    )
+    coefficients = np.hstack([constant[:, None], quadratic, precision_means])
+    return (coefficients @ data.monomials).T
+
+
+def _constrain_full(covariances: np.ndarray, nk: np.ndarray) -> np.ndarray:
+    return covariances
+
+
+def _constrain_tied(covariances: np.ndarray, nk: np.ndarray) -> np.ndarray:
+    shared = np.einsum("k,kij->ij", nk, covariances) / nk.sum()
+    return np.broadcast_to(shared, covariances.shape).copy()
+
+
+def _constrain_diag(covariances: np.ndarray, nk: np.ndarray) -> np.ndarray:
+    return covariances * np.eye(covariances.shape[-1])
+
+
+def _constrain_spherical(covariances: np.ndarray, nk: np.ndarray) -> np.ndarray:
+    n_features = covariances.shape[-1]
+    variances = np.trace(covariances, axis1=1, axis2=2) / n_features
+    return variances[:, None, None] * np.eye(n_features)
+
+
+_CONSTRAIN = {
+    "full": _constrain_full,
+    "tied": _constrain_tied,
+    "diag": _constrain_diag,
+    "spherical": _constrain_spherical,
+}
+
+
+def estimate(
+    X: np.ndarray,
+    resp: np.ndarray,
+    *,
+    covariance_type: str = "full",
+    reg_covar: float = 1e-6,
+    previous: GaussianParams | None = None,
+) -> GaussianParams:
+    """The M-step: maximum-likelihood parameters for the given responsibilities.
+
+    Matches scikit-learn's ``_estimate_gaussian_parameters`` (including its
+    ``10 * eps`` added to every ``nk``), with ``reg_covar`` added to the diagonal.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features) or GaussianData
+    resp : ndarray of shape (n_samples, n_components)
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    reg_covar : float
+        Added to the diagonal of every covariance, keeping them invertible.
+    previous : GaussianParams, optional
+        An empty component (no responsibility at all) keeps its mean and covariance
+        from here rather than falling to the origin.
+
+    Returns
+    -------
+    params : GaussianParams
+    """
+    data = prepare(X)
+    n_features = len(data.centre)
+    moments = resp.T @ data.monomials.T
+    mass = moments[:, 0]
+    nk = mass + 10 * np.finfo(resp.dtype).eps
+    moments = moments[:, 1:] / nk[:, None]
+    rows, cols = _upper_triangle(n_features)
+    offsets = moments[:, rows.size :]
+
+    second = np.empty((nk.size, n_features, n_features))
+    second[:, rows, cols] = moments[:, : rows.size]
+    second[:, cols, rows] = moments[:, : rows.size]
+    scatter = second - offsets[:, :, None] * offsets[:, None, :]
+    covariances = _CONSTRAIN[covariance_type](scatter, nk) + reg_covar * np.eye(n_features)
+    means = data.centre + offsets
+
+    if previous is not None:
+        empty = mass < EMPTY_COMPONENT_MASS
+        means[empty] = previous.means[empty]
+        covariances[empty] = previous.covariances[empty]
+    return GaussianParams(weights=nk / nk.sum(), means=means, covariances=covariances)
+
+
+def _around_data(
+    X: np.ndarray, means: np.ndarray, covariance_type: str, reg_covar: float
+) -> GaussianParams:
+    """Equal weights, the given means, and every covariance the whole data's."""
+    whole = estimate(X, np.ones((len(X), 1)), covariance_type=covariance_type, reg_covar=reg_covar)
+    n_components = len(means)
+    return GaussianParams(
+        weights=np.full(n_components, 1 / n_components),
+        means=np.array(means, dtype=float),
+        covariances=np.repeat(whole.covariances, n_components, axis=0),
+    )
+
+
+def initial(
+    X: np.ndarray,
+    n_components: int,
+    method: str,
+    rng: np.random.Generator,
+    *,
+    covariance_type: str = "full",
+    reg_covar: float = 1e-6,
+) -> GaussianParams:
+    """Starting parameters, always a proper mixture (weights sum to 1, covariances sized
+    like the data).
+
+    - ``"random-points"``: means at distinct data points drawn at random; every
+      covariance the whole data's covariance; equal weights.
+    - ``"k-means++"``: means from k-means++ seeding; covariances and weights as above.
+    - ``"kmeans"``: one k-means fit; the M-step from its hard labels.
+    - ``"random-responsibilities"``: the M-step from random responsibilities (all means
+      start near the data's centre).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    n_components : int
+    method : str
+        One of ``INIT_METHODS``.
+    rng : numpy.random.Generator
+    covariance_type, reg_covar
+        As for :func:`estimate`.
+
+    Returns
+    -------
+    params : GaussianParams
+    """
+    settings = {"covariance_type": covariance_type, "reg_covar": reg_covar}
+    seed = int(rng.integers(np.iinfo(np.int32).max))
+    if method == "random-points":
+        distinct = np.unique(X, axis=0)
+        chosen = rng.choice(len(distinct), size=n_components, replace=False)
+        return _around_data(X, distinct[np.sort(chosen)], **settings)
+    if method == "k-means++":
+        centres, _ = kmeans_plusplus(X, n_components, random_state=seed)
+        return _around_data(X, centres, **settings)
+    if method == "kmeans":
+        labels = KMeans(n_components, n_init=1, random_state=seed).fit(X).labels_
+        return estimate(X, np.eye(n_components)[labels], **settings)
+    if method == "random-responsibilities":
+        resp = rng.uniform(size=(len(X), n_components))
+        return estimate(X, resp / resp.sum(axis=1, keepdims=True), **settings)
+    raise ValueError(f"Unknown init {method!r}; choose one of {', '.join(INIT_METHODS)}.")
+
+
+def diagnose(params: GaussianParams, n_samples: int, reg_covar: float) -> list[str]:
+    """Plain-words warnings about empty or collapsed components.
+
+    Parameters
+    ----------
+    params : GaussianParams
+    n_samples : int
+    reg_covar : float
+
+    Returns
+    -------
+    warnings : list of str
+        One sentence per troubled component (numbered from 1, as the app shows them).
+    """
+    messages = []
+    eigenvalues = np.linalg.eigvalsh(params.covariances)
+    flat = eigenvalues <= COLLAPSE_FACTOR * reg_covar
+    empty = params.weights * n_samples < EMPTY_COMPONENT_MASS
+    for k in range(len(params.weights)):
+        if empty[k]:
+            messages.append(
+                f"Component {k + 1} is empty: no point is responsible for it any more, so "
+                "its weight is about 0 and it stays where it was. Try fewer components or "
+                "another start."
+            )
+        elif flat[k].all():
+            messages.append(
+                f"Component {k + 1} collapsed onto a single point; its variance is held at "
+                f"reg_covar ({reg_covar:g}). Its density there, and the log-likelihood, "
+                "can grow without bound: try another start, fewer components or a larger "
+                "reg_covar."
+            )
+        elif flat[k].any():
+            shape = "a line" if (~flat[k]).sum() == 1 else "a flat subspace"
+            messages.append(
+                f"Component {k + 1} collapsed onto {shape} (no spread across it); its "
+                f"variance across it is held at reg_covar ({reg_covar:g}). Try another "
+                "start, fewer components or a larger reg_covar."
+            )
+    return messages

@@ -1,0 +1,428 @@
+"""The one EM stepper: half-steps, a history of parameters, undo.
+
+``MixtureEM`` runs EM for any family given as its pure functions (log-density, M-step,
+diagnosis). ``GaussianMixtureEM`` binds it to the Gaussian family and checks its
+settings. The history is the single source of truth: each record holds parameters,
+never per-point arrays; responsibilities for a past record are recomputed on demand.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from em_viz.families import gaussian
+from em_viz.posterior import posterior
+
+
+@dataclass(frozen=True, eq=False)
+class Record:
+    """One half-step of a run.
+
+    Attributes
+    ----------
+    iteration : int
+        0 for the initial state; an E-step and the M-step after it share a number.
+    phase : {"init", "E", "M"}
+    log_likelihood : float
+        ``sum_i log p(x_i | params)``.
+    params : object
+        The family's parameters; their fields (``weights``, ``means``, ...) can also be
+        read from the record directly.
+    warnings : tuple of str
+        Plain-words diagnoses of these parameters (empty or collapsed components).
+    """
+
+    iteration: int
+    phase: str
+    log_likelihood: float
+    params: Any
+    warnings: tuple[str, ...] = ()
+
+    def __getattr__(self, name: str) -> Any:
+        params = self.__dict__.get("params")
+        if params is None or name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(params, name)
+
+
+def check_data(X: Any) -> np.ndarray:
+    """``X`` as a C-contiguous float array of shape (n_samples, n_features).
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not two-dimensional, is empty, or holds NaN or infinity.
+    """
+    X = np.ascontiguousarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+        raise ValueError(
+            f"X must be a table of shape (n_samples, n_features) with at least one row and "
+            f"one column; got shape {X.shape}."
+        )
+    bad_rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
+    if bad_rows.size:
+        shown = ", ".join(str(i) for i in bad_rows[:5])
+        raise ValueError(
+            f"X holds NaN or infinite values in {bad_rows.size} row(s) (e.g. rows {shown}); "
+            "remove or fill them first."
+        )
+    return X
+
+
+class MixtureEM:
+    """Expectation-Maximization for a mixture, one half-step at a time.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    params : object
+        The starting parameters.
+    log_prob : callable
+        ``log_prob(X, params) -> (n_samples, n_components)`` joint log-densities.
+    estimate : callable
+        ``estimate(X, resp, previous=params) -> params``, the M-step.
+    diagnose : callable
+        ``diagnose(params) -> list of str``, plain-words warnings.
+    tol : float
+        Converged when an iteration raises the mean log-likelihood by less than this.
+    prepare : callable, optional
+        ``prepare(X)``: what ``log_prob`` and ``estimate`` take in place of ``X``,
+        computed once (e.g. the data's monomials).
+    """
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        params: Any,
+        *,
+        log_prob: Callable[[np.ndarray, Any], np.ndarray],
+        estimate: Callable[..., Any],
+        diagnose: Callable[[Any], list[str]],
+        tol: float,
+        prepare: Callable[[np.ndarray], Any] | None = None,
+    ) -> None:
+        self.X = X
+        self.tol = tol
+        self._data = X if prepare is None else prepare(X)
+        self._log_prob = log_prob
+        self._estimate = estimate
+        self._diagnose = diagnose
+        log_likelihood, self._current_resp = self._evaluate(params)
+        self._responsibilities: np.ndarray | None = None
+        self.history = [Record(0, "init", log_likelihood, params, tuple(diagnose(params)))]
+
+    def _evaluate(self, params: Any) -> tuple[float, np.ndarray]:
+        """Total log-likelihood and responsibilities under ``params``."""
+        log_norm, resp = posterior(self._log_prob(self._data, params))
+        resp.flags.writeable = False
+        return float(log_norm.sum()), resp
+
+    @property
+    def params(self) -> Any:
+        """The current parameters."""
+        return self.history[-1].params
+
+    @property
+    def weights(self) -> np.ndarray:
+        """ndarray of shape (n_components,): the current mixing weights."""
+        return self.params.weights
+
+    @property
+    def n_components(self) -> int:
+        return len(self.weights)
+
+    @property
+    def phase(self) -> str:
+        """What the last half-step was: ``"init"``, ``"E"`` or ``"M"``."""
+        return self.history[-1].phase
+
+    @property
+    def n_iter(self) -> int:
+        """Completed iterations (M-steps)."""
+        last = self.history[-1]
+        return last.iteration - 1 if last.phase == "E" else last.iteration
+
+    @property
+    def log_likelihood(self) -> float:
+        """``sum_i log p(x_i | current parameters)``."""
+        return self.history[-1].log_likelihood
+
+    @property
+    def responsibilities(self) -> np.ndarray | None:
+        """ndarray of shape (n_samples, n_components) from the latest E-step, or None."""
+        return self._responsibilities
+
+    @property
+    def warnings(self) -> list[str]:
+        """Plain-words warnings about the current parameters."""
+        return list(self.history[-1].warnings)
+
+    @property
+    def converged(self) -> bool:
+        """Whether the last completed iteration raised the mean log-likelihood by less
+        than ``tol``.
+
+        scikit-learn measures the same gain one E-step later, so with equal ``tol`` it
+        stops one iteration after this stepper does.
+        """
+        ends = [r.log_likelihood for r in self.history if r.phase != "E"]
+        return len(ends) >= 2 and abs(ends[-1] - ends[-2]) < self.tol * len(self.X)
+
+    def e_step(self) -> None:
+        """Responsibilities from the current parameters (a no-op right after an E-step)."""
+        if self.phase == "E":
+            return
+        self._responsibilities = self._current_resp
+        last = self.history[-1]
+        self.history.append(replace(last, iteration=last.iteration + 1, phase="E"))
+
+    def m_step(self) -> None:
+        """Parameters from the latest responsibilities, doing the E-step first if the
+        parameters changed since it.
+
+        Raises
+        ------
+        ValueError
+            If the new parameters cannot be evaluated (a covariance lost positive
+            definiteness to rounding); the state stays as it was after the E-step.
+        """
+        self.e_step()
+        last = self.history[-1]
+        params = self._estimate(self._data, self._responsibilities, previous=last.params)
+        try:
+            log_likelihood, resp = self._evaluate(params)
+        except np.linalg.LinAlgError:
+            log_likelihood = np.nan
+        if not np.isfinite(log_likelihood):
+            raise ValueError(
+                "The M-step gave a covariance that is numerically singular, so this step "
+                "was not taken. Increase reg_covar, scale the data, or use fewer components."
+            )
+        self._current_resp = resp
+        warnings = tuple(self._diagnose(params))
+        self.history.append(Record(last.iteration, "M", log_likelihood, params, warnings))
+
+    def step(self) -> None:
+        """One iteration: E-step then M-step (completes the iteration after an E-step)."""
+        self.m_step()
+
+    def run(self, max_iter: int = 100) -> int:
+        """Iterate until converged or ``max_iter`` iterations; return iterations done."""
+        done = 0
+        while done < max_iter and not self.converged:
+            self.step()
+            done += 1
+        return done
+
+    def back(self) -> bool:
+        """Undo the last half-step exactly; return False at the start."""
+        if len(self.history) == 1:
+            return False
+        self.history.pop()
+        self._restore()
+        return True
+
+    def reset(self) -> None:
+        """Return to the initial parameters, forgetting the run."""
+        del self.history[1:]
+        self._restore()
+
+    def _restore(self) -> None:
+        """Recompute the cached responsibilities for the last record."""
+        _, self._current_resp = self._evaluate(self.params)
+        if self.phase == "E":
+            self._responsibilities = self._current_resp
+        else:
+            self._responsibilities = self.responsibilities_at(len(self.history) - 1)
+
+    def responsibilities_at(self, index: int) -> np.ndarray | None:
+        """Responsibilities as shown at ``history[index]`` (those of the latest E-step at or
+        before it), recomputed from that step's parameters; None before any E-step.
+        """
+        index = range(len(self.history))[index]
+        for record in reversed(self.history[: index + 1]):
+            if record.phase == "E":
+                return self._evaluate(record.params)[1]
+        return None
+
+
+class GaussianMixtureEM(MixtureEM):
+    """EM for a Gaussian mixture, stepped by hand.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_components : int, default=3
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+    init : {"random-points", "k-means++", "kmeans", "random-responsibilities"}, \
+default="k-means++"
+        How the starting parameters are built (see :func:`em_viz.families.gaussian.initial`).
+    random_state : int, numpy.random.Generator or None, default=None
+    reg_covar : float, default=1e-6
+        Added to every covariance's diagonal; must be positive.
+    tol : float, default=1e-4
+        Converged when an iteration raises the mean log-likelihood by less than this.
+    weights_init : array-like of shape (n_components,), optional
+    means_init : array-like of shape (n_components, n_features), optional
+    covariances_init : array-like of shape (n_components, n_features, n_features), optional
+        Full matrices for every type: equal for "tied", diagonal for "diag", multiples
+        of the identity for "spherical". Each explicit start overrides ``init``'s.
+    """
+
+    def __init__(
+        self,
+        X: Any,
+        n_components: int = 3,
+        *,
+        covariance_type: str = "full",
+        init: str = "k-means++",
+        random_state: int | np.random.Generator | None = None,
+        reg_covar: float = 1e-6,
+        tol: float = 1e-4,
+        weights_init: Any = None,
+        means_init: Any = None,
+        covariances_init: Any = None,
+    ) -> None:
+        X = check_data(X)
+        _check_settings(X, n_components, covariance_type, init, reg_covar, tol)
+        self.covariance_type = covariance_type
+        self.init = init
+        self.reg_covar = reg_covar
+        start = gaussian.initial(
+            X,
+            n_components,
+            init,
+            np.random.default_rng(random_state),
+            covariance_type=covariance_type,
+            reg_covar=reg_covar,
+        )
+        params = _explicit_start(
+            start, weights_init, means_init, covariances_init, covariance_type
+        )
+        super().__init__(
+            X,
+            params,
+            log_prob=gaussian.log_prob,
+            estimate=partial(
+                gaussian.estimate, covariance_type=covariance_type, reg_covar=reg_covar
+            ),
+            diagnose=partial(gaussian.diagnose, n_samples=len(X), reg_covar=reg_covar),
+            tol=tol,
+            prepare=gaussian.prepare,
+        )
+
+    @property
+    def means(self) -> np.ndarray:
+        """ndarray of shape (n_components, n_features): the current means."""
+        return self.params.means
+
+    @property
+    def covariances(self) -> np.ndarray:
+        """ndarray of shape (n_components, n_features, n_features): the current
+        covariances as full matrices, whatever ``covariance_type``."""
+        return self.params.covariances
+
+
+def _check_settings(
+    X: np.ndarray,
+    n_components: int,
+    covariance_type: str,
+    init: str,
+    reg_covar: float,
+    tol: float,
+) -> None:
+    """Raise ValueError, naming the fix, for settings EM cannot run with."""
+    if covariance_type not in gaussian.COVARIANCE_TYPES:
+        raise ValueError(
+            f"Unknown covariance_type {covariance_type!r}; choose one of "
+            f"{', '.join(gaussian.COVARIANCE_TYPES)}."
+        )
+    if init not in gaussian.INIT_METHODS:
+        raise ValueError(
+            f"Unknown init {init!r}; choose one of {', '.join(gaussian.INIT_METHODS)}."
+        )
+    if not (isinstance(n_components, int | np.integer) and n_components >= 1):
+        raise ValueError(f"n_components must be a whole number >= 1; got {n_components!r}.")
+    if n_components > len(X):
+        raise ValueError(
+            f"n_components={n_components} is more than the {len(X)} data points; use at "
+            f"most {len(X)} components."
+        )
+    n_distinct = len(np.unique(X, axis=0))
+    if n_components > n_distinct:
+        raise ValueError(
+            f"n_components={n_components} is more than the {n_distinct} distinct data "
+            f"points, so some components would have nothing to fit; use at most "
+            f"{n_distinct} components."
+        )
+    if not reg_covar > 0:
+        raise ValueError(
+            f"reg_covar must be positive (it keeps covariances invertible); got {reg_covar}. "
+            "Try 1e-6."
+        )
+    if not tol >= 0:
+        raise ValueError(f"tol must be >= 0; got {tol}. Try 1e-4.")
+
+
+def _explicit_start(
+    start: gaussian.GaussianParams,
+    weights_init: Any,
+    means_init: Any,
+    covariances_init: Any,
+    covariance_type: str,
+) -> gaussian.GaussianParams:
+    """``start`` with the given parts replaced, each checked for shape and validity."""
+    n_components, n_features = start.means.shape
+    weights, means, covariances = start.weights, start.means, start.covariances
+    if weights_init is not None:
+        weights = np.array(weights_init, dtype=float)
+        if weights.shape != (n_components,):
+            raise ValueError(
+                f"weights_init must have shape ({n_components},); got {weights.shape}."
+            )
+        if not (np.all(weights > 0) and np.isclose(weights.sum(), 1.0)):
+            raise ValueError("weights_init must be positive and sum to 1.")
+    if means_init is not None:
+        means = np.array(means_init, dtype=float)
+        if means.shape != (n_components, n_features):
+            raise ValueError(
+                f"means_init must have shape ({n_components}, {n_features}); got {means.shape}."
+            )
+        if not np.isfinite(means).all():
+            raise ValueError("means_init holds NaN or infinite values.")
+    if covariances_init is not None:
+        covariances = np.array(covariances_init, dtype=float)
+        _check_covariances(covariances, n_components, n_features, covariance_type)
+    return gaussian.GaussianParams(weights, means, covariances)
+
+
+def _check_covariances(
+    covariances: np.ndarray, n_components: int, n_features: int, covariance_type: str
+) -> None:
+    """Raise ValueError unless these are valid full matrices of the given type."""
+    shape = (n_components, n_features, n_features)
+    if covariances.shape != shape:
+        raise ValueError(f"covariances_init must have shape {shape}; got {covariances.shape}.")
+    if not np.allclose(covariances, np.swapaxes(covariances, 1, 2)):
+        raise ValueError("covariances_init must hold symmetric matrices.")
+    if not np.all(np.linalg.eigvalsh(covariances) > 0):
+        raise ValueError("covariances_init must hold positive definite matrices.")
+    diagonal = covariances * np.eye(n_features)
+    variances = np.diagonal(covariances, axis1=1, axis2=2)
+    rules = {
+        "full": (True, ""),
+        "tied": (np.allclose(covariances, covariances[0]), "equal matrices"),
+        "diag": (np.allclose(covariances, diagonal), "diagonal matrices"),
+        "spherical": (
+            np.allclose(covariances, diagonal) and np.allclose(variances, variances[:, :1]),
+            "multiples of the identity",
+        ),
+    }
+    valid, expected = rules[covariance_type]
+    if not valid:
+        raise ValueError(
+            f"covariance_type={covariance_type!r} needs covariances_init to be {expected}."
+        )
