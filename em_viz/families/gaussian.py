@@ -28,6 +28,10 @@ EMPTY_COMPONENT_MASS = 1e-8
 # component no spread in that direction: it has collapsed.
 COLLAPSE_FACTOR = 1.01
 
+# Below this factor of reg_covar, reg_covar is a noticeable part of a variance: the M-step
+# is then no longer the exact maximiser, and the log-likelihood may dip.
+NARROW_FACTOR = 100.0
+
 
 @dataclass(frozen=True, eq=False)
 class GaussianParams:
@@ -283,6 +287,7 @@ def diagnose(params: GaussianParams, n_samples: int, reg_covar: float) -> list[s
     messages = []
     eigenvalues = np.linalg.eigvalsh(params.covariances)
     flat = eigenvalues <= COLLAPSE_FACTOR * reg_covar
+    narrow = eigenvalues.min(axis=1) <= NARROW_FACTOR * reg_covar
     empty = params.weights * n_samples < EMPTY_COMPONENT_MASS
     for k in range(len(params.weights)):
         if empty[k]:
@@ -304,5 +309,11 @@ def diagnose(params: GaussianParams, n_samples: int, reg_covar: float) -> list[s
                 f"Component {k + 1} collapsed onto {shape} (no spread across it); its "
                 f"variance across it is held at reg_covar ({reg_covar:g}). Try another "
                 "start, fewer components or a larger reg_covar."
+            )
+        elif narrow[k]:
+            messages.append(
+                f"Component {k + 1} is very narrow: reg_covar ({reg_covar:g}) is more than "
+                f"{100 / NARROW_FACTOR:g}% of its variance, so a step may lower the "
+                "log-likelihood slightly. Scale the data up or lower reg_covar."
             )
     return messages
