@@ -1,0 +1,360 @@
+"""Plotly figures of an EM run: model state in, ``go.Figure`` out, nothing else.
+
+The mixture figure always has the same traces in the same order (optional click grid,
+data points, then per component its 2- and 3-sigma ellipses, its 1-sigma ellipse and
+its mean), so that Plotly can animate one state into the next: an E-step changes only
+the points' colours, an M-step only the ellipses and means.
+"""
+
+import itertools
+from collections.abc import Sequence
+from html import escape
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from em_viz.families.gaussian import GaussianParams
+from em_viz.geometry import component_colours, ellipses_path, mix_colours, quantised_colours
+from em_viz.stepper import Record
+
+FONT_SIZE = 18
+"""Base font size in px: readable on a projector at 1280x720."""
+
+ELLIPSE_POINTS = 73
+"""Points per ellipse (72 distinct), fixed so that ellipses animate point to point."""
+
+UNASSIGNED_GREY = "#8C8C8C"
+"""The points' colour before the first E-step: no responsibilities yet."""
+
+POINT_OPACITY = 0.6
+"""Plotly draws WebGL points above every SVG trace whatever the trace order, so the
+points are see-through to keep the ellipses and means under them visible."""
+
+OUTLINE = "#222222"
+CLICK_GRID_SIZE = 40
+RANGE_MARGIN = 0.08
+"""Axis margin around the data, as a fraction of the data's larger extent."""
+
+PHASE_STYLE = {
+    "init": ("Start", "square", "#000000"),
+    "E": ("E-step", "diamond", "#E69F00"),
+    "M": ("M-step", "circle", "#0072B2"),
+}
+"""Log-likelihood markers per phase: legend name, symbol and colour."""
+
+
+def _axis_ranges(X: np.ndarray) -> tuple[list[float], list[float]]:
+    """Ranges around the data with a margin; equal margins suit the equal axis scale."""
+    low, high = X.min(axis=0), X.max(axis=0)
+    extent = float((high - low).max())
+    margin = RANGE_MARGIN * extent if extent > 0 else 1.0
+    return [low[0] - margin, high[0] + margin], [low[1] - margin, high[1] + margin]
+
+
+def _marker_size(n_samples: int) -> int:
+    """Smaller markers for more points, so that dense clouds keep their shape."""
+    return 9 if n_samples <= 1_000 else 6 if n_samples <= 10_000 else 4
+
+
+def _points_trace(
+    X: np.ndarray, resp: np.ndarray | None, palette_rgb: np.ndarray, names: Sequence[str]
+) -> go.Scattergl:
+    """The data, coloured by responsibility-weighted component colours (grey before any
+    E-step), with each point's index and responsibilities in ``customdata`` (float32:
+    exact for the index, ample for three decimals, half the bytes sent per rerun)."""
+    index = np.arange(len(X), dtype=np.float32)[:, None]
+    hover = f"point %{{customdata[0]}}<br>{names[0]} = %{{x:.4g}}<br>{names[1]} = %{{y:.4g}}"
+    if resp is None:
+        grey = np.array([int(UNASSIGNED_GREY[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+        rgb = np.broadcast_to(grey, (len(X), 3))
+        customdata = index
+        hover += "<br>no E-step yet"
+    else:
+        rgb = mix_colours(resp, palette_rgb)
+        customdata = np.hstack([index, resp.astype(np.float32)])
+        hover += "".join(
+            f"<br>P(component {k + 1}) = %{{customdata[{k + 1}]:.3f}}"
+            for k in range(resp.shape[1])
+        )
+    colour_index, colorscale = quantised_colours(rgb)
+    return go.Scattergl(
+        x=X[:, 0],
+        y=X[:, 1],
+        mode="markers",
+        name="Data points",
+        showlegend=False,
+        marker={
+            "color": colour_index,
+            "colorscale": colorscale,
+            "cmin": -0.5,
+            "cmax": len(colorscale) // 2 - 0.5,
+            "showscale": False,
+            "size": _marker_size(len(X)),
+            "opacity": POINT_OPACITY,
+        },
+        customdata=customdata,
+        hovertemplate=hover + "<extra></extra>",
+    )
+
+
+def _click_grid_trace(x_range: list[float], y_range: list[float]) -> go.Scattergl:
+    """Invisible points on a regular grid, so that a click anywhere reports a point."""
+    gx, gy = np.meshgrid(
+        np.linspace(*x_range, CLICK_GRID_SIZE), np.linspace(*y_range, CLICK_GRID_SIZE)
+    )
+    return go.Scattergl(
+        x=gx.ravel(),
+        y=gy.ravel(),
+        mode="markers",
+        name="click grid",
+        showlegend=False,
+        marker={"opacity": 0, "size": 4},
+        hoverinfo="none",
+    )
+
+
+def _component_traces(params: GaussianParams) -> list[go.Scatter]:
+    """Per component: 2- and 3-sigma ellipses, 1-sigma ellipse, mean; one legend entry."""
+    hex_colours, _ = component_colours(len(params.weights))
+    traces = []
+    for k, colour in enumerate(hex_colours):
+        name = f"Component {k + 1}"
+        mean, cov = params.means[k : k + 1], params.covariances[k : k + 1]
+        outer_x, outer_y = ellipses_path(
+            np.repeat(mean, 2, axis=0), np.repeat(cov, 2, axis=0), [2.0, 3.0], ELLIPSE_POINTS
+        )
+        inner_x, inner_y = ellipses_path(mean, cov, 1.0, ELLIPSE_POINTS)
+        common = {"legendgroup": name, "name": name, "mode": "lines", "hoverinfo": "skip"}
+        traces += [
+            go.Scatter(
+                x=outer_x,
+                y=outer_y,
+                line={"color": colour, "width": 1.5, "dash": "dash"},
+                showlegend=False,
+                **common,
+            ),
+            go.Scatter(x=inner_x, y=inner_y, line={"color": colour, "width": 3.5}, **common),
+            go.Scatter(
+                x=mean[:, 0],
+                y=mean[:, 1],
+                mode="markers",
+                name=name,
+                legendgroup=name,
+                showlegend=False,
+                marker={
+                    "symbol": "x",
+                    "size": 26,
+                    "color": colour,
+                    "line": {"color": OUTLINE, "width": 2.5},
+                },
+                customdata=[[params.weights[k]]],
+                hovertemplate=(
+                    f"<b>{name}</b><br>mean (%{{x:.4g}}, %{{y:.4g}})"
+                    "<br>weight %{customdata[0]:.3f}<extra></extra>"
+                ),
+            ),
+        ]
+    return traces
+
+
+def figure_mixture(
+    X: np.ndarray,
+    params: GaussianParams,
+    resp: np.ndarray | None,
+    *,
+    feature_names: Sequence[str] = ("x1", "x2"),
+    title: str | None = None,
+    clickable: bool = False,
+    uirevision: str = "data",
+) -> go.Figure:
+    """The data coloured by responsibilities, with each component's mean and its
+    1-, 2- and 3-sigma covariance ellipses.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, 2)
+    params : GaussianParams
+        ``means`` (K, 2) and full ``covariances`` (K, 2, 2) are drawn.
+    resp : ndarray of shape (N, K) or None
+        Responsibilities of the latest E-step; None (before any) draws the points grey.
+    feature_names : pair of str, default=("x1", "x2")
+        Axis titles and hover labels.
+    title : str, optional
+    clickable : bool, default=False
+        Add an invisible grid under the data, so that a click anywhere on the plot
+        selects a point (for placing initial means).
+    uirevision : str, default="data"
+        Kept zoom and pan across reruns while it stays the same.
+
+    Returns
+    -------
+    figure : go.Figure
+        Traces: the click grid (only if ``clickable``), the points (WebGL), then three
+        per component; the same count and order in every state of a run.
+    """
+    X = np.asarray(X, dtype=float)
+    names = [escape(str(name)) for name in feature_names]
+    x_range, y_range = _axis_ranges(X)
+    _, palette_rgb = component_colours(len(params.weights))
+    traces = [_click_grid_trace(x_range, y_range)] if clickable else []
+    traces += [_points_trace(X, resp, palette_rgb, names), *_component_traces(params)]
+    layout = {
+        "template": "plotly_white",
+        "font": {"size": FONT_SIZE},
+        "title": {"text": title},
+        "hovermode": "closest",
+        "uirevision": uirevision,
+        "margin": {"l": 70, "r": 20, "t": 60 if title else 30, "b": 60},
+        "xaxis": {"title": {"text": names[0]}, "range": x_range, "autorange": False},
+        "yaxis": {
+            "title": {"text": names[1]},
+            "range": y_range,
+            "autorange": False,
+            "scaleanchor": "x",
+            "scaleratio": 1,
+        },
+    }
+    return go.Figure(traces, layout)
+
+
+def _half_step_x(record: Record) -> float:
+    """Where a record sits on the iteration axis: an E-step half-way into its iteration."""
+    return record.iteration - 0.5 if record.phase == "E" else float(record.iteration)
+
+
+def _tick_step(last_iteration: int) -> int:
+    """The smallest whole-number step of 1, 2, 5, 10, 20, ... giving at most ten ticks."""
+    steps = (m * 10**e for e in itertools.count() for m in (1, 2, 5))
+    return next(step for step in steps if last_iteration <= 10 * step)
+
+
+def _signed(value: float, spec: str) -> str:
+    """``value`` formatted, with a typographic minus sign."""
+    return format(value, spec).replace("-", "\N{MINUS SIGN}")
+
+
+def figure_log_likelihood(
+    history: Sequence[Record], current_index: int, n_samples: int
+) -> go.Figure:
+    """The total log-likelihood after every half-step, with the current one ringed.
+
+    EM never lowers the log-likelihood at an M-step, and an E-step leaves it unchanged
+    (it only recomputes responsibilities), so the curve rises in flat-then-up stairs.
+
+    Parameters
+    ----------
+    history : sequence of Record
+        The run's half-steps, as in ``GaussianMixtureEM.history``.
+    current_index : int
+        The record shown elsewhere in the app; negative counts from the end.
+    n_samples : int
+        For the mean log-likelihood per point.
+
+    Returns
+    -------
+    figure : go.Figure
+        Traces: the line through all records, one marker trace per phase (start,
+        E-step, M-step; possibly empty) and the ring around the current record.
+    """
+    x = np.array([_half_step_x(r) for r in history])
+    y = np.array([r.log_likelihood for r in history])
+    iterations = np.array([r.iteration for r in history], dtype=float)
+    phases = np.array([r.phase for r in history])
+    customdata = np.column_stack([iterations, y / n_samples])
+    traces = [
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="lines",
+            line={"color": "#9A9A9A", "width": 2},
+            name="log-likelihood",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    ]
+    for phase, (label, symbol, colour) in PHASE_STYLE.items():
+        chosen = phases == phase
+        traces.append(
+            go.Scatter(
+                x=x[chosen],
+                y=y[chosen],
+                mode="markers",
+                name=label,
+                marker={"symbol": symbol, "size": 13, "color": colour},
+                customdata=customdata[chosen],
+                hovertemplate=(
+                    f"iteration %{{customdata[0]}}, {label}<br>log-likelihood %{{y:,.2f}}"
+                    "<br>per point %{customdata[1]:.4f}<extra></extra>"
+                ),
+            )
+        )
+    current = history[current_index]
+    traces.append(
+        go.Scatter(
+            x=[_half_step_x(current)],
+            y=[current.log_likelihood],
+            mode="markers",
+            name="shown now",
+            marker={"symbol": "circle-open", "size": 24, "color": OUTLINE, "line": {"width": 3}},
+            hoverinfo="skip",
+        )
+    )
+    label, _, _ = PHASE_STYLE[current.phase]
+    when = (
+        "at the start"
+        if current.phase == "init"
+        else f"after the {label} of iteration {current.iteration}"
+    )
+    title = (
+        f"Log-likelihood {when}: "
+        f"{_signed(current.log_likelihood, ',.1f')} "
+        f"({_signed(current.log_likelihood / n_samples, '.3f')} per point)"
+    )
+    layout = {
+        "template": "plotly_white",
+        "font": {"size": FONT_SIZE},
+        "title": {"text": title, "font": {"size": FONT_SIZE}},
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        "margin": {"l": 90, "r": 20, "t": 90, "b": 70},
+        "xaxis": {
+            "title": {"text": "iteration (E-steps half-way, M-steps on whole numbers)"},
+            "tick0": 0,
+            "dtick": _tick_step(int(iterations.max())),
+            "tickformat": "d",
+            "range": [-0.3, max(float(x.max()), 1.0) + 0.3],
+        },
+        "yaxis": {"title": {"text": "log-likelihood"}, "tickformat": ",.7~g"},
+    }
+    return go.Figure(traces, layout)
+
+
+def parameters_table(
+    params: GaussianParams, feature_names: Sequence[str] = ("x1", "x2")
+) -> pd.DataFrame:
+    """The mixture's parameters, one row per component, as plain floats.
+
+    Parameters
+    ----------
+    params : GaussianParams
+    feature_names : pair of str, default=("x1", "x2")
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Index ``"Component k"``; columns weight, mean and variance of each feature,
+        and their covariance.
+    """
+    a, b = feature_names
+    cov = params.covariances
+    columns = {
+        "weight": params.weights,
+        f"mean {a}": params.means[:, 0],
+        f"mean {b}": params.means[:, 1],
+        f"var {a}": cov[:, 0, 0],
+        f"var {b}": cov[:, 1, 1],
+        f"cov {a},{b}": cov[:, 0, 1],
+    }
+    index = [f"Component {k + 1}" for k in range(len(params.weights))]
+    return pd.DataFrame(columns, index=index, dtype=float)

@@ -1,0 +1,180 @@
+"""Shapes and colours for drawing a 2D Gaussian mixture, in plain NumPy.
+
+Ellipses are drawn as the image of a circle under a covariance's Cholesky factor: that
+factor changes continuously with the covariance, so an ellipse's points glide (rather
+than jump round the curve) when Plotly animates one state into the next.
+
+Point colours are mixes of component colours weighted by responsibilities. Plotly
+validates per-point colour strings slowly, so colours are quantised and sent as
+numeric indices into a stepwise colorscale instead.
+"""
+
+import numpy as np
+
+PALETTE_HEX: tuple[str, ...] = (
+    "#0072B2",  # blue (Okabe-Ito)
+    "#E69F00",  # orange (Okabe-Ito)
+    "#009E73",  # bluish green (Okabe-Ito)
+    "#CC79A7",  # reddish purple (Okabe-Ito)
+    "#56B4E9",  # sky blue (Okabe-Ito)
+    "#D55E00",  # vermillion (Okabe-Ito)
+    "#332288",  # indigo (Paul Tol, muted)
+    "#999933",  # olive (Paul Tol, muted)
+    "#882255",  # wine (Paul Tol, muted)
+    "#44AA99",  # teal (Paul Tol, muted)
+)
+"""Colour-blind-safe component colours: Okabe-Ito without its yellow (faint on white
+through a projector) and black (kept for outlines), then four of Paul Tol's "muted"."""
+
+PALETTE: np.ndarray = np.array(
+    [[int(code[i : i + 2], 16) for i in (1, 3, 5)] for code in PALETTE_HEX], dtype=np.uint8
+)
+"""``PALETTE_HEX`` as an (n_colours, 3) uint8 RGB array."""
+PALETTE.flags.writeable = False
+
+
+def component_colours(n_components: int) -> tuple[list[str], np.ndarray]:
+    """The colours of components 1..n_components, cycling through the palette.
+
+    Parameters
+    ----------
+    n_components : int
+
+    Returns
+    -------
+    hex : list of str
+        ``"#rrggbb"`` strings, for lines and markers.
+    rgb : ndarray of shape (n_components, 3)
+        The same colours as floats in [0, 255], for :func:`mix_colours`.
+    """
+    rows = np.arange(n_components) % len(PALETTE_HEX)
+    return [PALETTE_HEX[i] for i in rows], PALETTE[rows].astype(float)
+
+
+def _ellipse_points(
+    means: np.ndarray, covariances: np.ndarray, radius: np.ndarray, n_points: int
+) -> np.ndarray:
+    """(K, n_points, 2) closed curves ``mean + radius * L u`` with ``L L' = covariance``
+    and ``u`` on the unit circle, so that ``(x - mean)' Sigma^-1 (x - mean) = radius^2``.
+    """
+    angles = np.linspace(0.0, 2 * np.pi, n_points - 1, endpoint=False)
+    circle = np.append(angles, 0.0)
+    unit = np.stack([np.cos(circle), np.sin(circle)])
+    chol = np.linalg.cholesky(covariances)
+    return means[:, None, :] + radius[:, None, None] * np.swapaxes(chol @ unit, 1, 2)
+
+
+def ellipse(
+    mean: np.ndarray, covariance: np.ndarray, radius: float, n_points: int = 72
+) -> np.ndarray:
+    """The ellipse of Mahalanobis radius ``radius`` around ``mean``.
+
+    Parameters
+    ----------
+    mean : ndarray of shape (2,)
+    covariance : ndarray of shape (2, 2)
+        Symmetric positive definite.
+    radius : float
+        The curve is ``{x : (x - mean)' covariance^-1 (x - mean) = radius^2}``.
+    n_points : int, default=72
+        Points on the curve, the last repeating the first so that a line closes.
+
+    Returns
+    -------
+    points : ndarray of shape (n_points, 2)
+    """
+    means = np.asarray(mean, dtype=float)[None]
+    covariances = np.asarray(covariance, dtype=float)[None]
+    return _ellipse_points(means, covariances, np.array([radius], dtype=float), n_points)[0]
+
+
+def ellipses_path(
+    means: np.ndarray,
+    covariances: np.ndarray,
+    radius: float | np.ndarray,
+    n_points: int = 72,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Many ellipses as one line, each followed by NaN so that Plotly lifts the pen.
+
+    One trace then draws all the shapes (as Plotly's figure factories do), and the
+    arrays always have ``K * (n_points + 1)`` entries, so states can be animated.
+
+    Parameters
+    ----------
+    means : ndarray of shape (K, 2)
+    covariances : ndarray of shape (K, 2, 2)
+    radius : float or ndarray of shape (K,)
+        Mahalanobis radius, one for all ellipses or one each.
+    n_points : int, default=72
+        Points per ellipse, as in :func:`ellipse`.
+
+    Returns
+    -------
+    x, y : ndarray of shape (K * (n_points + 1),)
+    """
+    means = np.asarray(means, dtype=float)
+    radii = np.broadcast_to(np.asarray(radius, dtype=float), len(means))
+    curves = _ellipse_points(means, np.asarray(covariances, dtype=float), radii, n_points)
+    path = np.concatenate([curves, np.full((len(means), 1, 2), np.nan)], axis=1).reshape(-1, 2)
+    return path[:, 0].copy(), path[:, 1].copy()
+
+
+def mix_colours(resp: np.ndarray, palette_rgb: np.ndarray) -> np.ndarray:
+    """Each point's colour as the responsibility-weighted mix of the component colours.
+
+    A point owned by one component gets its colour exactly; a point shared between
+    components gets a muddier in-between colour, so uncertainty is visible.
+
+    Parameters
+    ----------
+    resp : ndarray of shape (N, K)
+        Rows sum to 1.
+    palette_rgb : ndarray of shape (K, 3)
+        Component colours in [0, 255].
+
+    Returns
+    -------
+    rgb : ndarray of shape (N, 3)
+        Floats in [0, 255].
+    """
+    rgb = np.asarray(resp, dtype=float) @ np.asarray(palette_rgb, dtype=float)
+    return np.clip(rgb, 0.0, 255.0)
+
+
+def quantised_colours(rgb: np.ndarray, levels: int = 16) -> tuple[np.ndarray, list]:
+    """Colours as numeric indices into a stepwise colorscale, for fast Plotly markers.
+
+    Each channel is rounded to the nearest of ``levels`` integer values spread evenly
+    over 0..255 (exactly half a level's error at most when ``levels - 1`` divides 255,
+    as 16 does; at most half a level plus 0.5 otherwise). The colorscale holds only the
+    colours present, each over its own flat step, so ``marker=dict(color=index,
+    colorscale=colorscale, cmin=-0.5, cmax=len(colorscale) // 2 - 0.5)`` shows every
+    point in its quantised colour exactly.
+
+    Parameters
+    ----------
+    rgb : ndarray of shape (N, 3)
+        Colours in [0, 255].
+    levels : int, default=16
+        Values per channel, at least 2.
+
+    Returns
+    -------
+    index : ndarray of shape (N,)
+        Floats 0, 1, ..., n_colours - 1: each point's colour.
+    colorscale : list of [float, str]
+        Two stops per colour (``[i / n, c_i]`` and ``[(i + 1) / n, c_i]``).
+    """
+    steps = np.rint(np.clip(np.asarray(rgb, dtype=float), 0, 255) * ((levels - 1) / 255))
+    shape = (levels, levels, levels)
+    present, index = np.unique(
+        np.ravel_multi_index(steps.T.astype(np.intp), shape), return_inverse=True
+    )
+    channels = np.column_stack(np.unravel_index(present, shape))
+    values = np.rint(channels * (255 / (levels - 1))).astype(int)
+    n_colours = len(present)
+    colorscale = []
+    for i, (r, g, b) in enumerate(values):
+        colour = f"#{r:02x}{g:02x}{b:02x}"
+        colorscale += [[i / n_colours, colour], [(i + 1) / n_colours, colour]]
+    return index.reshape(-1).astype(float), colorscale
