@@ -8,10 +8,14 @@ from em_viz.ui.explorer import explorer_page
 
 LOGO = Path(__file__).parent / "assets" / "logo.svg"
 
+# Less empty space above the controls, so that a 1280x720 projector shows the whole view.
+COMPACT_TOP = "<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>"
+
 
 def main() -> None:
     st.set_page_config(page_title="em-viz", page_icon=str(LOGO), layout="wide")
     st.logo(str(LOGO))
+    st.html(COMPACT_TOP)
     page = st.navigation(
         [st.Page(explorer_page, title="Explorer", icon=":material/scatter_plot:")]
     )

@@ -21,15 +21,21 @@ from em_viz.stepper import Record
 FONT_SIZE = 18
 """Base font size in px: readable on a projector at 1280x720."""
 
+CURVE_FONT_SIZE = 15
+"""The log-likelihood curve sits in a narrower column, so its ticks are smaller."""
+
 ELLIPSE_POINTS = 73
 """Points per ellipse (72 distinct), fixed so that ellipses animate point to point."""
 
 UNASSIGNED_GREY = "#8C8C8C"
 """The points' colour before the first E-step: no responsibilities yet."""
 
-POINT_OPACITY = 0.6
-"""Plotly draws WebGL points above every SVG trace whatever the trace order, so the
-points are see-through to keep the ellipses and means under them visible."""
+WEBGL_ABOVE = 5_000
+"""Above this many points they are drawn with WebGL (fast for large N). Plotly draws
+WebGL above every SVG trace, so smaller data sets use SVG and keep the means on top."""
+
+POINT_OPACITY = 0.75
+"""See-through points, so that overlaps and (for WebGL) the means under them show."""
 
 OUTLINE = "#222222"
 CLICK_GRID_SIZE = 40
@@ -59,7 +65,7 @@ def _marker_size(n_samples: int) -> int:
 
 def _points_trace(
     X: np.ndarray, resp: np.ndarray | None, palette_rgb: np.ndarray, names: Sequence[str]
-) -> go.Scattergl:
+) -> go.Scatter | go.Scattergl:
     """The data, coloured by responsibility-weighted component colours (grey before any
     E-step), with each point's index and responsibilities in ``customdata`` (float32:
     exact for the index, ample for three decimals, half the bytes sent per rerun)."""
@@ -78,7 +84,8 @@ def _points_trace(
             for k in range(resp.shape[1])
         )
     colour_index, colorscale = quantised_colours(rgb)
-    return go.Scattergl(
+    scatter = go.Scattergl if len(X) > WEBGL_ABOVE else go.Scatter
+    return scatter(
         x=X[:, 0],
         y=X[:, 1],
         mode="markers",
@@ -160,7 +167,7 @@ def _component_traces(params: GaussianParams) -> list[go.Scatter]:
 
 def figure_mixture(
     X: np.ndarray,
-    params: GaussianParams,
+    params: GaussianParams | None,
     resp: np.ndarray | None,
     *,
     feature_names: Sequence[str] = ("x1", "x2"),
@@ -174,8 +181,9 @@ def figure_mixture(
     Parameters
     ----------
     X : ndarray of shape (N, 2)
-    params : GaussianParams
-        ``means`` (K, 2) and full ``covariances`` (K, 2, 2) are drawn.
+    params : GaussianParams or None
+        ``means`` (K, 2) and full ``covariances`` (K, 2, 2) are drawn; None draws the
+        data alone.
     resp : ndarray of shape (N, K) or None
         Responsibilities of the latest E-step; None (before any) draws the points grey.
     feature_names : pair of str, default=("x1", "x2")
@@ -196,15 +204,18 @@ def figure_mixture(
     X = np.asarray(X, dtype=float)
     names = [escape(str(name)) for name in feature_names]
     x_range, y_range = _axis_ranges(X)
-    _, palette_rgb = component_colours(len(params.weights))
+    _, palette_rgb = component_colours(0 if resp is None else resp.shape[1])
     traces = [_click_grid_trace(x_range, y_range)] if clickable else []
-    traces += [_points_trace(X, resp, palette_rgb, names), *_component_traces(params)]
+    traces.append(_points_trace(X, resp, palette_rgb, names))
+    if params is not None:
+        traces += _component_traces(params)
     layout = {
         "template": "plotly_white",
         "font": {"size": FONT_SIZE},
         "title": {"text": title},
         "hovermode": "closest",
         "uirevision": uirevision,
+        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         "margin": {"l": 70, "r": 20, "t": 60 if title else 30, "b": 60},
         "xaxis": {"title": {"text": names[0]}, "range": x_range, "autorange": False},
         "yaxis": {
@@ -216,6 +227,51 @@ def figure_mixture(
         },
     }
     return go.Figure(traces, layout)
+
+
+def figure_placing(
+    X: np.ndarray,
+    means: np.ndarray,
+    *,
+    feature_names: Sequence[str] = ("x1", "x2"),
+    uirevision: str = "data",
+) -> go.Figure:
+    """The data, clickable, with the initial means placed so far numbered in their
+    component colours (for a start chosen by hand).
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, 2)
+    means : ndarray of shape (M, 2)
+        The means placed so far (M may be 0).
+
+    Returns
+    -------
+    figure : go.Figure
+    """
+    figure = figure_mixture(
+        X, None, None, feature_names=feature_names, clickable=True, uirevision=uirevision
+    )
+    means = np.asarray(means, dtype=float).reshape(-1, 2)
+    hex_colours, _ = component_colours(len(means))
+    figure.add_trace(
+        go.Scatter(
+            x=means[:, 0],
+            y=means[:, 1],
+            mode="markers+text",
+            name="Placed means",
+            text=[str(k + 1) for k in range(len(means))],
+            textposition="top right",
+            marker={
+                "symbol": "x",
+                "size": 26,
+                "color": hex_colours,
+                "line": {"color": OUTLINE, "width": 2.5},
+            },
+            hoverinfo="skip",
+        )
+    )
+    return figure
 
 
 def _half_step_x(record: Record) -> float:
@@ -300,26 +356,24 @@ def figure_log_likelihood(
             hoverinfo="skip",
         )
     )
-    label, _, _ = PHASE_STYLE[current.phase]
-    when = (
-        "at the start"
-        if current.phase == "init"
-        else f"after the {label} of iteration {current.iteration}"
-    )
     title = (
-        f"Log-likelihood {when}: "
-        f"{_signed(current.log_likelihood, ',.1f')} "
-        f"({_signed(current.log_likelihood / n_samples, '.3f')} per point)"
+        f"log-likelihood {_signed(current.log_likelihood, ',.1f')}"
+        f"<br><sup>{_signed(current.log_likelihood / n_samples, '.4f')} per point</sup>"
     )
     layout = {
         "template": "plotly_white",
-        "font": {"size": FONT_SIZE},
-        "title": {"text": title, "font": {"size": FONT_SIZE}},
+        "font": {"size": CURVE_FONT_SIZE},
+        "title": {"text": title, "font": {"size": FONT_SIZE}, "x": 0.02},
         "hovermode": "closest",
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
-        "margin": {"l": 90, "r": 20, "t": 90, "b": 70},
+        "legend": {
+            "x": 0.02,
+            "y": 0.98,
+            "bgcolor": "rgba(255,255,255,0.8)",
+            "font": {"size": CURVE_FONT_SIZE - 2},
+        },
+        "margin": {"l": 90, "r": 20, "t": 70, "b": 60},
         "xaxis": {
-            "title": {"text": "iteration (E-steps half-way, M-steps on whole numbers)"},
+            "title": {"text": "iteration (E-steps at the halves)"},
             "tick0": 0,
             "dtick": _tick_step(int(iterations.max())),
             "tickformat": "d",

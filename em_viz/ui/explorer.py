@@ -1,9 +1,9 @@
 """The explorer page: choose data and a model, step EM, and see every change.
 
 State: the stepper ``em`` in ``st.session_state`` (one per browser session), with the
-data set it runs on and the key of the settings it was built from. Buttons act through
-callbacks; the figures, the history slider and the Run animation live in one fragment,
-so scrubbing and running redraw only that part of the page.
+data set it runs on and the key of the settings it was built from. The step controls,
+figures, history slider and the Run animation live in one fragment, so a step redraws
+only that part of the page; buttons act through callbacks.
 """
 
 from dataclasses import asdict
@@ -11,38 +11,57 @@ from dataclasses import asdict
 import numpy as np
 import streamlit as st
 
-from em_viz import GaussianMixtureEM
-from em_viz.figures import figure_log_likelihood, figure_mixture, parameters_table
+from em_viz import GaussianMixtureEM, Record
+from em_viz.figures import (
+    figure_log_likelihood,
+    figure_mixture,
+    figure_placing,
+    parameters_table,
+)
 from em_viz.ui import link
 from em_viz.ui.plot import plot
 from em_viz.ui.sidebar import MANUAL_INIT, DataChoice, ModelSettings, data_panel, model_panel
 
 MAX_RUN_ITERATIONS = 500
 SPEEDS = {"Slow": 1.0, "Medium": 0.4, "Fast": 0.15, "Instant": 0.0}
+"""Seconds between animated half-steps of Run; Instant runs to convergence at once."""
 ELLIPSE_MOTION_MS = 350
-MIXTURE_HEIGHT = 520
-CURVE_HEIGHT = 340
+MIXTURE_HEIGHT = 500
+CURVE_HEIGHT = 330
 
+STEPS = {
+    "E-step": GaussianMixtureEM.e_step,
+    "M-step": GaussianMixtureEM.m_step,
+    "Step": GaussianMixtureEM.step,
+    "Back": GaussianMixtureEM.back,
+    "Reset": GaussianMixtureEM.reset,
+}
+STEP_HELP = {
+    "E-step": "Expectation: recolour each point by how responsible each component is for it.",
+    "M-step": "Maximisation: move each component to the weighted mean and covariance of "
+    "its points.",
+    "Step": "One iteration: an E-step, then an M-step.",
+    "Back": "Undo the last half-step.",
+    "Reset": "Back to the initial parameters.",
+}
 WHAT_CHANGED = {
-    "init": "The initial parameters: grey points, one ellipse per component.",
+    "init": "The initial parameters: grey points, one ellipse per component. "
+    "Press E-step to colour the points by their responsibilities.",
     "E": "E-step: each point's colour now mixes the component colours by its "
     "responsibilities r_ik = p(component k | point i). The ellipses did not move.",
-    "M": "M-step: each component moved to the weighted mean and covariance of the points, "
-    "weighted by their responsibilities; its weight is its share of them. The colours did "
-    "not change.",
+    "M": "M-step: each component moved to the mean and covariance of all points weighted "
+    "by their responsibilities; its weight is its share of them. The colours did not change.",
 }
 
 
-def phase_text(record) -> str:
+def phase_text(record: Record) -> str:
     """'Iteration 3 · after E-step', as shown above the figure."""
     after = {"init": "initial parameters", "E": "after E-step", "M": "after M-step"}
     return f"Iteration {record.iteration} · {after[record.phase]}"
 
 
-def _describe_change(old: dict | None, new: dict) -> str:
+def _describe_change(old: dict, new: dict) -> str:
     """Plain words for what made a new run start."""
-    if old is None:
-        return "New run started."
     if old["data"] != new["data"]:
         return "New data: a new run starts from its initial parameters."
     changed = [
@@ -51,7 +70,7 @@ def _describe_change(old: dict | None, new: dict) -> str:
         if old["model"][name] != value
     ]
     if not changed:
-        return "New start placed: a new run begins from it."
+        return "Initial means placed: a new run starts from them."
     return f"{', '.join(changed)}: a new run starts from the new initial parameters."
 
 
@@ -91,7 +110,7 @@ def ensure_run(choice: DataChoice | None, settings: ModelSettings) -> None:
     try:
         em = _build(choice, settings)
     except ValueError as error:
-        st.error(f"{error} The previous run is kept.")
+        st.error(f"{error} The previous run is kept.", icon=":material/error:")
         return
     if "run_key" in state:
         st.toast(_describe_change(state.run_key, key))
@@ -105,112 +124,116 @@ def ensure_run(choice: DataChoice | None, settings: ModelSettings) -> None:
     )
 
 
-def _act(action: str) -> None:
-    """A step button's callback: act on the stepper and show its latest state."""
-    state = st.session_state
-    em = state.em
+def _show_latest() -> None:
+    st.session_state.history_view = len(st.session_state.em.history) - 1
+
+
+def _step(name: str) -> None:
+    """A step button's callback: one half-step (or back, or reset) on the stepper."""
     try:
-        if action == "Run" and SPEEDS[state.speed] == 0:
-            em.run(max_iter=MAX_RUN_ITERATIONS)
-        elif action == "Run":
-            state.running = True
-        elif action == "Stop":
-            state.running = False
-        else:
-            getattr(
-                em,
-                {"E-step": "e_step", "M-step": "m_step", "Step": "step"}.get(
-                    action, action.lower()
-                ),
-            )()
+        STEPS[name](st.session_state.em)
     except ValueError as error:
-        state.step_error = str(error)
-        state.running = False
-    state.history_view = len(em.history) - 1
+        st.session_state.step_error = str(error)
+    _show_latest()
 
 
-def _clear_clicks() -> None:
-    st.session_state.clicked_means = []
-
-
-def _add_click() -> None:
-    """Record a click on the plot as the next initial mean."""
-    click = st.session_state.mixture_clicks.click
-    if click:
-        st.session_state.clicked_means = [
-            *st.session_state.get("clicked_means", []),
-            [click["x"], click["y"]],
-        ]
-
-
-def controls(em: GaussianMixtureEM) -> None:
-    """The step buttons, labelled as in the lecture: E-step, M-step, Step, Run, Back, Reset."""
-    running = st.session_state.get("running", False)
-    cols = st.columns([1, 1, 1, 1, 1, 1, 2], vertical_alignment="bottom")
-    for col, action in zip(cols, ["E-step", "M-step", "Step"], strict=False):
-        col.button(action, on_click=_act, args=(action,), disabled=running, width="stretch")
-    if running:
-        cols[3].button("Stop", on_click=_act, args=("Stop",), type="primary", width="stretch")
+def _start_run() -> None:
+    """Run: to convergence at once at Instant speed, else animated half-step by half-step."""
+    state = st.session_state
+    if SPEEDS[state.speed] == 0:
+        try:
+            state.em.run(max_iter=MAX_RUN_ITERATIONS)
+        except ValueError as error:
+            state.step_error = str(error)
+        _show_latest()
     else:
-        cols[3].button(
-            "Run",
-            on_click=_act,
-            args=("Run",),
-            type="primary",
-            disabled=em.converged,
-            width="stretch",
-            help="Step to convergence, one half-step at a time at the chosen speed.",
-        )
-    cols[4].button(
-        "Back",
-        on_click=_act,
-        args=("back",),
-        disabled=running or len(em.history) == 1,
-        width="stretch",
-    )
-    cols[5].button("Reset", on_click=_act, args=("reset",), disabled=running, width="stretch")
-    st.session_state.setdefault("speed", "Medium")
-    cols[6].segmented_control(
-        "Run speed", list(SPEEDS), key="speed", disabled=running, required=True
-    )
+        state.running = True
+
+
+def _stop_run() -> None:
+    st.session_state.running = False
 
 
 def _advance(em: GaussianMixtureEM) -> None:
-    """One animated half-step of Run; stops at convergence or after the iteration limit."""
+    """One animated half-step of Run, or the end of the run (converged, limit, error)."""
     state = st.session_state
     if em.converged or em.n_iter >= MAX_RUN_ITERATIONS:
         state.running = False
-        st.rerun(scope="app")
+        return
     try:
         em.m_step() if em.phase == "E" else em.e_step()
     except ValueError as error:
         state.step_error = str(error)
         state.running = False
-        st.rerun(scope="app")
-    state.history_view = len(em.history) - 1
+    _show_latest()
 
 
-def _figures(em: GaussianMixtureEM) -> None:
-    """The mixture figure, the log-likelihood curve, the slider and the table."""
+def _controls(em: GaussianMixtureEM, running: bool) -> None:
+    """E-step, M-step, Step, Run (or Stop), Back, Reset and the Run speed."""
+    cols = st.columns([1, 1, 1, 1, 1, 1, 3.4], vertical_alignment="bottom")
+    at_start = len(em.history) == 1
+    for col, name in zip(cols, ["E-step", "M-step", "Step"], strict=False):
+        col.button(
+            name,
+            on_click=_step,
+            args=(name,),
+            disabled=running,
+            help=STEP_HELP[name],
+            width="stretch",
+        )
+    if running:
+        cols[3].button("Stop", on_click=_stop_run, type="primary", width="stretch")
+    else:
+        cols[3].button(
+            "Run",
+            on_click=_start_run,
+            type="primary",
+            disabled=em.converged,
+            width="stretch",
+            help="Step to convergence, half-step by half-step at the chosen speed.",
+        )
+    for col, name in zip(cols[4:6], ["Back", "Reset"], strict=False):
+        col.button(
+            name,
+            on_click=_step,
+            args=(name,),
+            disabled=running or at_start,
+            help=STEP_HELP[name],
+            width="stretch",
+        )
+    cols[6].segmented_control(
+        "Run speed", list(SPEEDS), key="speed", disabled=running, required=True
+    )
+
+
+def _run_view(em: GaussianMixtureEM, running: bool) -> None:
+    """The fragment: controls, status, the mixture figure, the log-likelihood curve, the
+    history slider and the parameters. ``running`` is how the fragment was set up (its
+    timer); when that changes the whole page reruns to set it up anew."""
     state = st.session_state
-    if state.get("running"):
+    if running:
         _advance(em)
-    dataset = state.run_dataset
+    if state.running != running:
+        st.rerun(scope="app")
+    _controls(em, running)
+    if error := state.pop("step_error", None):
+        st.error(error, icon=":material/error:")
+
     last = len(em.history) - 1
-    index = min(state.get("history_view", last), last)
+    index = min(state.history_view, last)
     record = em.history[index]
     resp = em.responsibilities if index == last else em.responsibilities_at(index)
-
     status = phase_text(record)
     if index < last:
         status = f"Viewing {status} (latest: {phase_text(em.history[-1])})"
-    top = st.columns([3, 2], vertical_alignment="center")
-    top[0].markdown(f"### {status}")
+    head, badge = st.columns([3, 2], vertical_alignment="center")
+    head.markdown(f"### {status}")
     if em.converged:
-        top[1].success(f"Converged after {em.n_iter} iterations", icon=":material/check:")
-    elif state.get("running"):
-        top[1].info("Running…", icon=":material/play_arrow:")
+        badge.success(f"Converged after {em.n_iter} iterations", icon=":material/check:")
+    elif running:
+        badge.info("Running…", icon=":material/play_arrow:")
 
+    dataset = state.run_dataset
     left, right = st.columns([3, 2])
     with left:
         figure = figure_mixture(
@@ -227,23 +250,34 @@ def _figures(em: GaussianMixtureEM) -> None:
         plot(curve.update_layout(height=CURVE_HEIGHT), key="log_likelihood", revision=index)
         if last > 0:
             st.slider(
-                "History (every half-step so far)",
+                "History: every half-step so far",
                 0,
                 last,
                 key="history_view",
-                disabled=bool(state.get("running")),
+                disabled=running,
                 help="Scrub back through the run without recomputing it.",
             )
         for warning in record.warnings:
             st.warning(warning, icon=":material/warning:")
-        table = parameters_table(record.params)
+        table = parameters_table(record.params, feature_names=dataset.feature_names)
         st.dataframe(
-            table, width="stretch", hide_index=False, column_config=_number_columns(table)
+            table,
+            column_config={name: st.column_config.NumberColumn(format="%.4g") for name in table},
         )
 
 
-def _number_columns(table) -> dict:
-    return {name: st.column_config.NumberColumn(format="%.4g") for name in table.columns}
+def _clear_clicks() -> None:
+    st.session_state.clicked_means = []
+
+
+def _add_click() -> None:
+    """Record a click on the plot as the next initial mean."""
+    click = st.session_state.mixture_clicks.click
+    if click:
+        st.session_state.clicked_means = [
+            *st.session_state.get("clicked_means", []),
+            [click["x"], click["y"]],
+        ]
 
 
 def _placing_means(settings: ModelSettings) -> None:
@@ -253,57 +287,31 @@ def _placing_means(settings: ModelSettings) -> None:
     st.markdown(
         f"### Click on the plot to place mean {len(clicked) + 1} of {settings.n_components}"
     )
-    placed = _placed_means_params(dataset.X, clicked)
-    figure = figure_mixture(
-        dataset.X,
-        placed,
-        None,
-        feature_names=dataset.feature_names,
-        clickable=True,
-        uirevision=dataset.name,
+    figure = figure_placing(
+        dataset.X, np.array(clicked), feature_names=dataset.feature_names, uirevision=dataset.name
     )
-    st.plotly_chart(
-        figure,
-        key="mixture_clicks",
-        on_select=_add_click,
-        selection_mode="points",
-        config={"displaylogo": False},
-    )
+    plot(figure.update_layout(height=MIXTURE_HEIGHT), key="mixture_clicks", on_click=_add_click)
     st.button("Clear placed means", on_click=_clear_clicks, disabled=not clicked)
 
 
-def _placed_means_params(X: np.ndarray, clicked: list):
-    """Parameters that draw the means placed so far (small circles, equal weights)."""
-    from em_viz.families.gaussian import GaussianParams
-
-    means = np.array(clicked, dtype=float).reshape(-1, 2)
-    scale = 0.02 * np.ptp(X, axis=0).max() ** 2
-    return GaussianParams(
-        np.full(len(means), 1 / max(len(means), 1)),
-        means,
-        np.repeat(scale * np.eye(2)[None], len(means), axis=0),
-    )
-
-
 def explorer_page() -> None:
-    """The explorer: the sidebar panels, the step controls and the figures."""
+    """The explorer: the sidebar panels, then the run view (or the means being placed)."""
     link.restore_once()
+    state = st.session_state
+    state.setdefault("speed", "Medium")
+    state.setdefault("running", False)
     with st.sidebar:
         choice = data_panel()
-        dataset = choice.dataset if choice else st.session_state.get("run_dataset")
+        dataset = choice.dataset if choice else state.get("run_dataset")
         if dataset is None:
             st.stop()
         settings = model_panel(len(dataset.X))
-    if "run_dataset" not in st.session_state and choice is None:
-        st.stop()
     ensure_run(choice, settings)
     link.publish(settings)
-    if error := st.session_state.pop("step_error", None):
-        st.error(error)
-    em = st.session_state.get("em")
-    if em is None:
+    if "run_dataset" not in state:
+        st.stop()
+    if state.get("em") is None:
         _placing_means(settings)
         return
-    controls(em)
-    interval = SPEEDS[st.session_state.speed] if st.session_state.get("running") else None
-    st.fragment(_figures, run_every=interval or None)(em)
+    interval = SPEEDS[state.speed] if state.running else None
+    st.fragment(_run_view, run_every=interval)(state.em, state.running)

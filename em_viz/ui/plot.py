@@ -44,6 +44,9 @@ export default function (component) {
     graph = document.createElement("div");
     graph.className = "em-viz-plot";
     parentElement.appendChild(graph);
+    new ResizeObserver(() => {
+      if (graph.dataset.drawn === "yes") window.Plotly.Plots.resize(graph);
+    }).observe(graph);
   }
   const figure = JSON.parse(data.figure);
   const config = { displaylogo: false, responsive: true, ...data.config };
