@@ -1,0 +1,310 @@
+"""The explorer page driven through Streamlit's AppTest: every control, read back from
+the page's text and from the figures it sends to the browser."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from plotly_json import figure_data, shown_colours
+from streamlit.testing.v1 import AppTest
+
+from em_viz.data import PRESETS, old_faithful, three_gaussians
+from em_viz.stepper import GaussianMixtureEM
+
+TIMEOUT = 60
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def click(at: AppTest, label: str, times: int = 1) -> AppTest:
+    for _ in range(times):
+        button(at, label).click().run()
+    return at
+
+
+def heading(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("### ")).removeprefix("### ")
+
+
+def figures(at: AppTest) -> dict[str, list[dict]]:
+    """The figures sent to the in-place Plotly view, by key, as decoded trace lists."""
+    shown = {}
+    for element in at.get("bidi_component"):
+        payload = json.loads(element.proto.json)
+        key = element.proto.id.rsplit("-", 1)[-1]
+        shown[key] = figure_data(payload["figure"])
+    return shown
+
+
+def mixture(at: AppTest) -> list[dict]:
+    (traces,) = [v for k, v in figures(at).items() if "mixture" in k]
+    return traces
+
+
+def curve(at: AppTest) -> list[dict]:
+    (traces,) = [v for k, v in figures(at).items() if "log_likelihood" in k]
+    return traces
+
+
+def point_colours(at: AppTest) -> np.ndarray:
+    marker = mixture(at)[0]["marker"]
+    return shown_colours(marker["color"], marker["colorscale"])
+
+
+def ellipses(at: AppTest) -> list[np.ndarray]:
+    return [np.asarray(t["x"], dtype=float) for t in mixture(at)[1:]]
+
+
+def stepper(at: AppTest) -> GaussianMixtureEM:
+    return at.session_state["em"]
+
+
+def test_the_page_opens_on_three_gaussians_with_a_fresh_run(app):
+    assert not app.exception
+    assert heading(app) == "Iteration 0 · initial parameters"
+    traces = mixture(app)
+    np.testing.assert_array_equal(traces[0]["x"], three_gaussians().X[:, 0])
+    assert len(traces) == 1 + 3 * 3
+    assert len(np.unique(point_colours(app), axis=0)) == 1  # grey before any E-step
+    assert button(app, "Back").disabled and button(app, "Reset").disabled
+
+
+def test_e_step_changes_only_the_colours_and_m_step_only_the_ellipses(app):
+    shapes = ellipses(app)
+    click(app, "E-step")
+    assert heading(app) == "Iteration 1 · after E-step"
+    colours = point_colours(app)
+    assert len(np.unique(colours, axis=0)) > 3
+    for before, after in zip(shapes, ellipses(app), strict=True):
+        np.testing.assert_array_equal(before, after)
+    click(app, "M-step")
+    assert heading(app) == "Iteration 1 · after M-step"
+    np.testing.assert_array_equal(colours, point_colours(app))
+    assert not np.array_equal(shapes[1], ellipses(app)[1])
+    hover = mixture(app)[0]["customdata"]
+    np.testing.assert_allclose(hover[:, 1:], stepper(app).responsibilities, atol=1e-6)
+
+
+def test_five_steps_give_a_rising_curve_with_every_half_step(app):
+    click(app, "Step", 5)
+    assert heading(app) == "Iteration 5 · after M-step"
+    line = curve(app)[0]
+    assert len(line["y"]) == 11
+    assert np.all(np.diff(line["y"]) >= 0)
+    np.testing.assert_allclose(line["y"], [r.log_likelihood for r in stepper(app).history])
+
+
+def test_back_walks_to_the_start_and_reset_returns_there(app):
+    start = stepper(app).means.copy()
+    click(app, "Step", 2)
+    click(app, "Back")
+    assert heading(app) == "Iteration 2 · after E-step"
+    click(app, "Back", 3)
+    assert heading(app) == "Iteration 0 · initial parameters"
+    assert button(app, "Back").disabled
+    np.testing.assert_array_equal(stepper(app).means, start)
+    click(app, "Step", 3)
+    click(app, "Reset")
+    assert heading(app) == "Iteration 0 · initial parameters"
+    assert len(stepper(app).history) == 1
+
+
+def test_history_slider_shows_a_past_half_step_without_recomputing(app):
+    click(app, "Step", 3)
+    em = stepper(app)
+    history = list(em.history)
+    app.slider(key="history_view").set_value(2).run()
+    assert heading(app) == (
+        "Viewing Iteration 1 · after M-step (latest: Iteration 3 · after M-step)"
+    )
+    assert stepper(app).history == history  # the run itself is untouched
+    means_shown = [t["x"][0] for t in mixture(app)[3::3]]
+    np.testing.assert_allclose(means_shown, history[2].means[:, 0])
+    ring = curve(app)[-1]
+    assert ring["y"][0] == pytest.approx(history[2].log_likelihood)
+    click(app, "Step")
+    assert heading(app) == "Iteration 4 · after M-step"
+
+
+def test_instant_run_converges_and_says_so(app):
+    app.button_group(key="speed").set_value("Instant").run()
+    click(app, "Run")
+    em = stepper(app)
+    assert em.converged
+    assert any(f"Converged after {em.n_iter} iterations" in s.value for s in app.success)
+    assert button(app, "Run").disabled
+
+
+def test_run_animates_half_step_by_half_step(app):
+    click(app, "Run")
+    assert app.session_state["running"]
+    assert button(app, "Stop")
+    assert heading(app) == "Iteration 1 · after E-step"  # the first half-step only
+    click(app, "Stop")
+    assert not app.session_state["running"]
+    assert heading(app) == "Iteration 1 · after E-step"
+
+
+def test_changing_k_starts_a_new_run_and_says_so(app):
+    click(app, "Step", 2)
+    app.number_input(key="n_components").set_value(4).run()
+    assert heading(app) == "Iteration 0 · initial parameters"
+    assert stepper(app).n_components == 4
+    assert any("n components 3 → 4" in t.value for t in app.toast)
+    assert len(mixture(app)) == 1 + 3 * 4
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("covariance_type", "diag"),
+        ("init", "kmeans"),
+        ("random_state", 7),
+        ("reg_covar", 1e-3),
+        ("tol", 1e-2),
+    ],
+)
+def test_every_model_setting_starts_a_new_run(app, key, value):
+    click(app, "Step")
+    widget = next(w for w in app.sidebar if getattr(w, "key", None) == key)
+    widget.set_value(value).run()
+    assert not app.exception
+    assert len(stepper(app).history) == 1
+    assert app.session_state["run_key"]["model"][key] == value
+
+
+def test_impossible_k_keeps_the_previous_run(app):
+    app.number_input(key="Three Gaussians:n_per_component").set_value(5).run()
+    click(app, "Step", 2)
+    app.number_input(key="n_components").set_value(16).run()
+    assert not app.exception
+    assert any(
+        "more than the 15" in e.value and "previous run is kept" in e.value for e in app.error
+    )
+    assert stepper(app).n_iter == 2
+    assert heading(app) == "Iteration 2 · after M-step"
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_every_preset_loads_and_runs(app, preset):
+    app.selectbox(key="preset").set_value(preset).run()
+    assert not app.exception
+    assert np.array_equal(stepper(app).X, app.session_state["run_dataset"].X)
+    app.button_group(key="speed").set_value("Instant").run()
+    click(app, "Run")
+    assert not app.exception
+    assert stepper(app).n_iter > 0
+
+
+def test_preset_knobs_change_the_data(app):
+    before = stepper(app).X.copy()
+    app.number_input(key="Three Gaussians:seed").set_value(3).run()
+    after = stepper(app).X
+    assert after.shape == before.shape and not np.array_equal(after, before)
+    app.slider(key="Three Gaussians:spread").set_value(2.0).run()
+    assert stepper(app).X.std() > after.std()
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.radio(key="source").set_value("Upload CSV").run()
+    at.sidebar.get("file_uploader")[0].set_value((name, content, "text/csv")).run()
+    return at
+
+
+def test_upload_a_csv_and_pick_its_columns(app):
+    rows = "\n".join(f"{e},{w},{i}" for i, (e, w) in enumerate(old_faithful().X))
+    upload(app, "faithful.csv", f"eruptions,waiting,index\n{rows}\n".encode())
+    assert not app.exception
+    np.testing.assert_array_equal(stepper(app).X, old_faithful().X)
+    app.selectbox(key="column_y").set_value("index").run()
+    np.testing.assert_array_equal(stepper(app).X[:, 1], np.arange(272))
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"", "empty"),
+        (b"a,b\n1,2\n3,4,5\n", "Line 3"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "does not look like a CSV"),
+        (b"x,y\n1,2\n", "at least two points"),
+        (b"x,y\n1,5\n2,5\n3,5\n", "nothing to model"),
+        (b"x,name\n1,a\n2,b\n", "holds text"),
+    ],
+)
+def test_a_bad_upload_says_why_and_keeps_the_data(app, content, words):
+    click(app, "Step", 2)
+    before = stepper(app)
+    upload(app, "bad.csv", content)
+    assert not app.exception
+    messages = " ".join(e.value for e in app.error)
+    assert words in messages and "already loaded stays" in messages
+    assert stepper(app) is before
+    np.testing.assert_array_equal(mixture(app)[0]["x"], three_gaussians().X[:, 0])
+    assert heading(app) == "Iteration 2 · after M-step"
+
+
+def test_a_collapsing_component_is_explained_in_words(app):
+    rng = np.random.default_rng(0)
+    points = np.vstack([rng.normal(size=(40, 2)), np.full((6, 2), 6.0)])
+    csv = "x,y\n" + "\n".join(f"{x},{y}" for x, y in points)
+    upload(app, "collapse.csv", csv.encode())
+    app.number_input(key="n_components").set_value(2).run()
+    app.selectbox(key="init").set_value("kmeans").run()
+    click(app, "Step", 3)
+    warnings = " ".join(w.value for w in app.warning)
+    assert "collapsed onto a single point" in warnings
+    assert "NaN" not in " ".join(m.value for m in app.markdown)
+
+
+def test_manual_init_waits_for_k_clicks_then_starts_from_them(app):
+    app.selectbox(key="init").set_value("click on the plot").run()
+    assert heading(app) == "Click on the plot to place mean 1 of 3"
+    assert "em" not in app.session_state or app.session_state["em"] is None
+    app.session_state["clicked_means"] = [[0.0, 0.0], [5.0, 5.0]]
+    app.run()
+    assert heading(app) == "Click on the plot to place mean 3 of 3"
+    placed = figures(app)
+    (traces,) = placed.values()
+    np.testing.assert_array_equal(traces[-1]["x"], [0.0, 5.0])
+    app.session_state["clicked_means"] = [[0.0, 0.0], [5.0, 5.0], [0.0, 5.0]]
+    app.run()
+    assert heading(app) == "Iteration 0 · initial parameters"
+    np.testing.assert_array_equal(stepper(app).means, [[0, 0], [5, 5], [0, 5]])
+
+
+def test_the_link_restores_the_settings():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"data": "Old Faithful", "k": "2", "cov": "diag", "rs": "4"})
+    at.run()
+    assert not at.exception
+    em = stepper(at)
+    assert (em.n_components, em.covariance_type) == (2, "diag")
+    np.testing.assert_array_equal(em.X, old_faithful().X)
+    assert at.query_params["k"] == "2" and at.query_params["data"] == "Old Faithful"
+
+
+def test_a_link_with_nonsense_says_so_and_uses_defaults():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"k": "many", "cov": "round", "data": "Atlantis"})
+    at.run()
+    assert not at.exception
+    assert stepper(at).n_components == 3
+    assert any("not understood" in t.value for t in at.toast)
+
+
+def test_two_sessions_never_share_a_run():
+    first = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    second = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    click(first, "Step", 3)
+    assert heading(second) == "Iteration 0 · initial parameters"
+    assert stepper(first) is not stepper(second)
+    assert len(stepper(second).history) == 1
