@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench bench-browser lint clean
 
+# The virtual environment with the project and its test tools: uv when it can be had
+# (about ten times faster here), plain pip otherwise.
 $(STAMP): pyproject.toml
 	@if $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install -q uv; then \
 		[ -x $(BIN)/python ] || $(PYTHON) -m uv venv -q $(VENV); \
@@ -16,10 +19,15 @@ $(STAMP): pyproject.toml
 	fi
 	@touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.port 8501 --server.headless true
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-test: $(STAMP)
+run: $(STAMP)
+	$(BIN)/streamlit run app.py --server.port 8501
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -27,9 +35,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 
+bench-browser: $(STAMP) $(CHROMIUM)
+	$(BIN)/python benchmarks/bench_browser.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) static .pytest_cache .ruff_cache .hypothesis screenshots
