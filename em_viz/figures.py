@@ -30,7 +30,7 @@ ELLIPSE_POINTS = 73
 UNASSIGNED_GREY = "#8C8C8C"
 """The points' colour before the first E-step: no responsibilities yet."""
 
-WEBGL_ABOVE = 5_000
+WEBGL_ABOVE = 1_000
 """Above this many points they are drawn with WebGL (fast for large N). Plotly draws
 WebGL above every SVG trace, so smaller data sets use SVG and keep the means on top."""
 
@@ -39,6 +39,9 @@ POINT_OPACITY = 0.75
 
 OUTLINE = "#222222"
 CLICK_GRID_SIZE = 40
+EQUAL_SCALE_RATIO = 3.0
+"""Axes whose spans differ by less than this factor share one scale (true shapes)."""
+
 RANGE_MARGIN = 0.08
 """Axis margin around the data, as a fraction of the data's larger extent."""
 
@@ -51,11 +54,11 @@ PHASE_STYLE = {
 
 
 def _axis_ranges(X: np.ndarray) -> tuple[list[float], list[float]]:
-    """Ranges around the data with a margin; equal margins suit the equal axis scale."""
+    """Each axis's data range with a margin of ``RANGE_MARGIN`` of its own extent (one
+    unit where the data do not vary along it)."""
     low, high = X.min(axis=0), X.max(axis=0)
-    extent = float((high - low).max())
-    margin = RANGE_MARGIN * extent if extent > 0 else 1.0
-    return [low[0] - margin, high[0] + margin], [low[1] - margin, high[1] + margin]
+    margin = np.where(high > low, RANGE_MARGIN * (high - low), 1.0)
+    return [low[0] - margin[0], high[0] + margin[0]], [low[1] - margin[1], high[1] + margin[1]]
 
 
 def _marker_size(n_samples: int) -> int:
@@ -218,15 +221,19 @@ def figure_mixture(
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         "margin": {"l": 70, "r": 20, "t": 60 if title else 30, "b": 60},
         "xaxis": {"title": {"text": names[0]}, "range": x_range, "autorange": False},
-        "yaxis": {
-            "title": {"text": names[1]},
-            "range": y_range,
-            "autorange": False,
-            "scaleanchor": "x",
-            "scaleratio": 1,
-        },
+        "yaxis": {"title": {"text": names[1]}, "range": y_range, "autorange": False},
     }
+    if _comparable(x_range, y_range):
+        layout["yaxis"].update(scaleanchor="x", scaleratio=1)
     return go.Figure(traces, layout)
+
+
+def _comparable(x_range: list[float], y_range: list[float]) -> bool:
+    """Whether the axes span similar lengths, so that one scale suits both: then circles
+    look round. Axes in different units (Old Faithful's minutes of eruption and of
+    waiting) get a scale each, so the data fill the plot."""
+    ratio = (x_range[1] - x_range[0]) / (y_range[1] - y_range[0])
+    return 1 / EQUAL_SCALE_RATIO <= ratio <= EQUAL_SCALE_RATIO
 
 
 def figure_placing(
@@ -366,18 +373,21 @@ def figure_log_likelihood(
         "title": {"text": title, "font": {"size": FONT_SIZE}, "x": 0.02},
         "hovermode": "closest",
         "legend": {
-            "x": 0.02,
-            "y": 0.98,
-            "bgcolor": "rgba(255,255,255,0.8)",
+            "orientation": "h",
+            "entrywidth": 0.5,
+            "entrywidthmode": "fraction",
+            "x": 0,
+            "y": -0.3,
+            "yanchor": "top",
             "font": {"size": CURVE_FONT_SIZE - 2},
         },
-        "margin": {"l": 90, "r": 20, "t": 70, "b": 60},
+        "margin": {"l": 90, "r": 20, "t": 70, "b": 100},
         "xaxis": {
-            "title": {"text": "iteration (E-steps at the halves)"},
+            "title": {"text": "iteration", "standoff": 4},
             "tick0": 0,
             "dtick": _tick_step(int(iterations.max())),
             "tickformat": "d",
-            "range": [-0.3, max(float(x.max()), 1.0) + 0.3],
+            "range": [-0.4, max(float(x.max()), 1.0) + 0.5],
         },
         "yaxis": {"title": {"text": "log-likelihood"}, "tickformat": ",.7~g"},
     }

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from plotly_json import decode, figure_data, shown_colours
 
+from em_viz.data import old_faithful
 from em_viz.families.gaussian import GaussianParams
 from em_viz.figures import (
     FONT_SIZE,
@@ -241,6 +242,17 @@ def test_axes_are_equal_fixed_padded_and_readable(engine):
     assert before["uirevision"] == "run-7"
     assert before["template"]["layout"]["paper_bgcolor"] == "white"
     assert before.get("dragmode") is None
+
+
+def test_axes_in_different_units_get_a_scale_each():
+    X = old_faithful().X  # eruptions span 3.5 minutes, waiting times 53 minutes
+    data = figure_mixture(X, None, None).to_plotly_json()["layout"]
+    assert "scaleanchor" not in data["yaxis"]
+    for axis, column in (("xaxis", X[:, 0]), ("yaxis", X[:, 1])):
+        start, end = data[axis]["range"]
+        extent = np.ptp(column)
+        assert start == pytest.approx(column.min() - 0.08 * extent)
+        assert end == pytest.approx(column.max() + 0.08 * extent)
 
 
 def test_feature_names_are_escaped_in_titles_and_hover(engine):

@@ -27,7 +27,7 @@ SPEEDS = {"Slow": 1.0, "Medium": 0.4, "Fast": 0.15, "Instant": 0.0}
 """Seconds between animated half-steps of Run; Instant runs to convergence at once."""
 ELLIPSE_MOTION_MS = 350
 MIXTURE_HEIGHT = 500
-CURVE_HEIGHT = 330
+CURVE_HEIGHT = 360
 
 STEPS = {
     "E-step": GaussianMixtureEM.e_step,
@@ -259,11 +259,12 @@ def _run_view(em: GaussianMixtureEM, running: bool) -> None:
             )
         for warning in record.warnings:
             st.warning(warning, icon=":material/warning:")
-        table = parameters_table(record.params, feature_names=dataset.feature_names)
-        st.dataframe(
-            table,
-            column_config={name: st.column_config.NumberColumn(format="%.4g") for name in table},
-        )
+    st.markdown(f"**Parameters** · {phase_text(record)}")
+    table = parameters_table(record.params, feature_names=dataset.feature_names)
+    st.dataframe(
+        table,
+        column_config={name: st.column_config.NumberColumn(format="%.4g") for name in table},
+    )
 
 
 def _clear_clicks() -> None:

@@ -45,11 +45,14 @@ export default function (component) {
     graph.className = "em-viz-plot";
     parentElement.appendChild(graph);
     new ResizeObserver(() => {
-      if (graph.dataset.drawn === "yes") window.Plotly.Plots.resize(graph);
+      if (graph.dataset.drawn === "yes" && graph.isConnected && graph.offsetWidth > 0) {
+        window.Plotly.Plots.resize(graph).catch(() => {});
+      }
     }).observe(graph);
   }
   const figure = JSON.parse(data.figure);
   const config = { displaylogo: false, responsive: true, ...data.config };
+  graph.dataset.name = data.name;
   graph.dataset.revision = data.revision;
   loadPlotly().then((Plotly) => {
     if (graph.dataset.drawn !== "yes") {
@@ -99,8 +102,9 @@ def plot(
     key : str
         One graph per key: the same key updates the same graph.
     revision : int or str
-        Written to the graph's ``data-rendered`` attribute once drawn (for tests that
-        wait for a redraw).
+        Written to the graph's ``data-revision`` attribute when the figure arrives and
+        to ``data-rendered`` once it is drawn (for tests and benchmarks that wait for a
+        redraw); the graph's ``data-name`` is its key.
     on_click : callable, optional
         Called when the user clicks a point; the click is in ``st.session_state[key].click``.
     """
@@ -108,7 +112,11 @@ def plot(
     height = figure.layout.height or 450
     result = _component(
         key=key,
-        data={"figure": pio.to_json(figure, validate=False), "revision": str(revision)},
+        data={
+            "figure": pio.to_json(figure, validate=False),
+            "revision": str(revision),
+            "name": key,
+        },
         height=height,
         on_click_change=on_click or (lambda: None),
     )

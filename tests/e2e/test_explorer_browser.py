@@ -1,0 +1,128 @@
+"""The explorer end to end in headless Chromium: what a lecturer does in front of a class."""
+
+import itertools
+import re
+
+from playwright.sync_api import Page, expect
+
+MIXTURE = ".em-viz-plot[data-name='mixture']"
+CURVE = ".em-viz-plot[data-name='log_likelihood']"
+
+
+def open_app(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(f"{MIXTURE} .main-svg", timeout=60_000)
+
+
+def heading(page: Page):
+    return page.locator("h3").first
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a sidebar selectbox by its label."""
+    page.get_by_test_id("stSelectbox").filter(has_text=label).click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def plotted(page: Page, selector: str, trace: int, axis: str) -> list[float]:
+    return page.evaluate(
+        f'() => Array.from(document.querySelector("{selector}")._fullData[{trace}].{axis})'
+    )
+
+
+def wait_drawn(page: Page, selector: str, revision: int) -> None:
+    page.wait_for_function(
+        f"() => document.querySelector(\"{selector}\")?.dataset.rendered === '{revision}'",
+        timeout=30_000,
+    )
+
+
+def test_pick_a_preset_and_step_five_times(page: Page, app_url: str):
+    open_app(page, app_url)
+    choose(page, "Data set", "Old Faithful")
+    expect(page.get_by_text("272 eruptions")).to_be_visible()
+    page.wait_for_function(
+        f'() => document.querySelector("{MIXTURE}")._fullData[0].x.length === 272'
+    )
+    for n in range(1, 6):
+        page.get_by_role("button", name="Step", exact=True).click()
+        expect(heading(page)).to_have_text(f"Iteration {n} · after M-step", timeout=30_000)
+    wait_drawn(page, CURVE, 10)
+    curve = plotted(page, CURVE, 0, "y")
+    assert len(curve) == 11
+    assert all(b >= a for a, b in itertools.pairwise(curve))
+    assert page.console_errors == []
+
+
+def test_an_m_step_moves_the_ellipses_visibly(page: Page, app_url: str):
+    open_app(page, app_url)
+    page.get_by_role("button", name="E-step", exact=True).click()
+    wait_drawn(page, MIXTURE, 1)
+    ellipse = f"{MIXTURE} .scatterlayer .trace:nth-child(3) path.js-line"
+    before = page.locator(ellipse).get_attribute("d")
+    page.get_by_role("button", name="M-step", exact=True).click()
+    shapes = set()
+    for _ in range(40):  # sample the drawn path while it glides to its new place
+        shapes.add(page.locator(ellipse).get_attribute("d"))
+        page.wait_for_timeout(20)
+    wait_drawn(page, MIXTURE, 2)
+    after = page.locator(ellipse).get_attribute("d")
+    assert after != before
+    assert len(shapes - {before, after}) >= 2, "no in-between frames: the motion was not shown"
+
+
+def test_a_malformed_csv_leaves_the_data_in_place(page: Page, app_url: str):
+    open_app(page, app_url)
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(heading(page)).to_have_text("Iteration 1 · after M-step")
+    before = plotted(page, MIXTURE, 0, "x")
+    page.get_by_text("Upload CSV").click()
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "broken.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n3,4,5\n"}]
+    )
+    expect(page.get_by_text(re.compile("Line 3 of the file"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile("already loaded stays"))).to_be_visible()
+    expect(heading(page)).to_have_text("Iteration 1 · after M-step")
+    assert plotted(page, MIXTURE, 0, "x") == before
+    assert page.get_by_text("Traceback").count() == 0
+    assert page.console_errors == []
+
+
+def test_place_the_initial_means_by_clicking(page: Page, app_url: str):
+    open_app(page, app_url)
+    choose(page, "Initialisation", "click on the plot")
+    expect(heading(page)).to_have_text("Click on the plot to place mean 1 of 3")
+    clicks = page.locator(".em-viz-plot[data-name='mixture_clicks'] .nsewdrag")
+    clicks.wait_for()
+    box = clicks.bounding_box()
+    for n, (fx, fy) in enumerate([(0.3, 0.75), (0.7, 0.3), (0.3, 0.3)], start=1):
+        page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"], steps=5)
+        page.wait_for_timeout(150)  # Plotly reports the point hovered, as for a person
+        page.mouse.down()
+        page.mouse.up()
+        if n < 3:
+            expect(heading(page)).to_have_text(f"Click on the plot to place mean {n + 1} of 3")
+    expect(heading(page)).to_have_text("Iteration 0 · initial parameters", timeout=30_000)
+    wait_drawn(page, MIXTURE, 0)
+    means_x = [plotted(page, MIXTURE, trace, "x")[0] for trace in (3, 6, 9)]
+    assert means_x[0] < means_x[1] and means_x[2] < means_x[1]
+    assert page.console_errors == []
+
+
+def test_run_animates_to_convergence(page: Page, app_url: str):
+    open_app(page, app_url)
+    page.get_by_text("Fast", exact=True).click()
+    page.get_by_role("button", name="Run", exact=True).click()
+    main = page.get_by_test_id("stMainBlockContainer")
+    expect(main.get_by_role("button", name="Stop", exact=True)).to_be_visible()
+    seen = set()
+    for _ in range(30):
+        seen.add(heading(page).inner_text())
+        page.wait_for_timeout(100)
+    assert len(seen) >= 3, f"the run did not animate: {seen}"
+    expect(page.get_by_text(re.compile(r"Converged after \d+ iterations"))).to_be_visible(
+        timeout=90_000
+    )
+    expect(page.get_by_role("button", name="Run", exact=True)).to_be_disabled()
+    assert page.console_errors == []
