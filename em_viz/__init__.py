@@ -1,11 +1,13 @@
 """em-viz: a visual explorer of the Expectation-Maximization algorithm."""
 
 from em_viz.families.gaussian import COVARIANCE_TYPES, INIT_METHODS, GaussianParams
-from em_viz.stepper import GaussianMixtureEM, MixtureEM, Record
+from em_viz.stepper import ALGORITHMS, Algorithm, GaussianMixtureEM, MixtureEM, Record
 
 __all__ = [
+    "ALGORITHMS",
     "COVARIANCE_TYPES",
     "INIT_METHODS",
+    "Algorithm",
     "GaussianMixtureEM",
     "GaussianParams",
     "MixtureEM",

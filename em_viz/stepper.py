@@ -4,6 +4,10 @@
 diagnosis). ``GaussianMixtureEM`` binds it to the Gaussian family and checks its
 settings. The history is the single source of truth: each record holds parameters,
 never per-point arrays; responsibilities for a past record are recomputed on demand.
+
+The variants of EM (soft, hard, k-means, fixed variances) run on this one loop: an
+``Algorithm`` names the E-step (soft posterior or hard argmax) and the objective it
+improves, and the family's ``estimate`` carries the M-step's constraints.
 """
 
 from collections.abc import Callable
@@ -14,7 +18,9 @@ from typing import Any
 import numpy as np
 
 from em_viz.families import gaussian
-from em_viz.posterior import posterior
+from em_viz.posterior import hard_posterior, posterior
+
+ALGORITHMS = ("soft", "hard", "kmeans", "fixed-eps")
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,6 +34,8 @@ class Record:
     phase : {"init", "E", "M"}
     log_likelihood : float
         ``sum_i log p(x_i | params)``.
+    objective : float
+        What the algorithm improves, higher is better (see ``MixtureEM.objective``).
     params : object
         The family's parameters; their fields (``weights``, ``means``, ...) can also be
         read from the record directly.
@@ -38,6 +46,7 @@ class Record:
     iteration: int
     phase: str
     log_likelihood: float
+    objective: float
     params: Any
     warnings: tuple[str, ...] = ()
 
@@ -46,6 +55,54 @@ class Record:
         if params is None or name.startswith("_"):
             raise AttributeError(name)
         return getattr(params, name)
+
+
+def complete_log_likelihood(
+    data: Any, params: Any, log_prob: np.ndarray, resp: np.ndarray
+) -> float:
+    """``sum_i log p(x_i, z_i | params)`` for the hard assignment ``z_i = argmax_k``
+    (what classification EM raises)."""
+    return float(log_prob.max(axis=1).sum())
+
+
+def negative_sum_of_squares(
+    data: Any, params: Any, log_prob: np.ndarray, resp: np.ndarray
+) -> float:
+    """``-sum_i ||x_i - mu_{z_i}||^2`` for the nearest means (minus k-means' inertia)."""
+    return -gaussian.sum_of_squares(data, params, resp)
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """A variant of EM as strategies for the one loop: its E-step and its objective.
+
+    The M-step's constraints are not here: they come with the family's ``estimate``.
+
+    Attributes
+    ----------
+    name : str
+    assign : callable
+        The E-step: ``assign(log_prob) -> (log_norm, resp)``, with ``log_norm`` the
+        mixture's ``log p(x_i)``; :func:`~em_viz.posterior.posterior` (soft) or
+        :func:`~em_viz.posterior.hard_posterior` (hard).
+    objective : callable or None
+        ``objective(data, params, log_prob, resp) -> float``, the quantity the algorithm
+        never lowers, signed so that higher is better; None for the log-likelihood.
+    objective_name : str
+        What ``objective`` is, in words for a plot's label.
+    hard : bool
+        Whether responsibilities are 0 or 1; a run of a hard algorithm has also
+        converged once an iteration leaves the assignments as they were.
+    """
+
+    name: str
+    assign: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] = posterior
+    objective: Callable[[Any, Any, np.ndarray, np.ndarray], float] | None = None
+    objective_name: str = "log-likelihood"
+    hard: bool = False
+
+
+SOFT = Algorithm("soft")
 
 
 def check_data(X: Any) -> np.ndarray:
@@ -87,10 +144,12 @@ class MixtureEM:
     diagnose : callable
         ``diagnose(params) -> list of str``, plain-words warnings.
     tol : float
-        Converged when an iteration raises the mean log-likelihood by less than this.
+        Converged when an iteration raises the mean objective by less than this.
     prepare : callable, optional
         ``prepare(X)``: what ``log_prob`` and ``estimate`` take in place of ``X``,
         computed once (e.g. the data's monomials).
+    algorithm : Algorithm, default=SOFT
+        The E-step and objective; ``estimate`` should be the matching M-step.
     """
 
     def __init__(
@@ -103,6 +162,7 @@ class MixtureEM:
         diagnose: Callable[[Any], list[str]],
         tol: float,
         prepare: Callable[[np.ndarray], Any] | None = None,
+        algorithm: Algorithm = SOFT,
     ) -> None:
         self.X = X
         self.tol = tol
@@ -110,15 +170,33 @@ class MixtureEM:
         self._log_prob = log_prob
         self._estimate = estimate
         self._diagnose = diagnose
-        log_likelihood, self._current_resp = self._evaluate(params)
+        self._algorithm = algorithm
+        log_likelihood, objective, self._current_resp = self._evaluate(params)
         self._responsibilities: np.ndarray | None = None
-        self.history = [Record(0, "init", log_likelihood, params, tuple(diagnose(params)))]
+        warnings = tuple(diagnose(params))
+        self.history = [Record(0, "init", log_likelihood, objective, params, warnings)]
 
-    def _evaluate(self, params: Any) -> tuple[float, np.ndarray]:
-        """Total log-likelihood and responsibilities under ``params``."""
-        log_norm, resp = posterior(self._log_prob(self._data, params))
+    def _evaluate(self, params: Any) -> tuple[float, float, np.ndarray]:
+        """Total log-likelihood, objective and responsibilities (the algorithm's E-step)
+        under ``params``."""
+        log_prob = self._log_prob(self._data, params)
+        log_norm, resp = self._algorithm.assign(log_prob)
         resp.flags.writeable = False
-        return float(log_norm.sum()), resp
+        log_likelihood = float(log_norm.sum())
+        if self._algorithm.objective is None:
+            return log_likelihood, log_likelihood, resp
+        objective = float(self._algorithm.objective(self._data, params, log_prob, resp))
+        return log_likelihood, objective, resp
+
+    @property
+    def algorithm(self) -> str:
+        """The variant of EM: ``"soft"``, ``"hard"``, ``"kmeans"`` or ``"fixed-eps"``."""
+        return self._algorithm.name
+
+    @property
+    def objective_name(self) -> str:
+        """What :attr:`objective` is, in words (e.g. ``"log-likelihood"``)."""
+        return self._algorithm.objective_name
 
     @property
     def params(self) -> Any:
@@ -147,8 +225,23 @@ class MixtureEM:
 
     @property
     def log_likelihood(self) -> float:
-        """``sum_i log p(x_i | current parameters)``."""
+        """``sum_i log p(x_i | current parameters)``, the mixture's, whatever the
+        algorithm."""
         return self.history[-1].log_likelihood
+
+    @property
+    def objective(self) -> float:
+        """The quantity the algorithm never lowers, under the current parameters; higher
+        is better for every algorithm (named by :attr:`objective_name`).
+
+        - ``"soft"`` and ``"fixed-eps"``: the log-likelihood (for "fixed-eps", of the
+          model with its fixed weights and covariances).
+        - ``"hard"``: the complete-data log-likelihood of the hard assignment,
+          ``sum_i max_k log(pi_k N(x_i | mu_k, Sigma_k))``.
+        - ``"kmeans"``: minus the sum of squared distances from each point to its
+          nearest mean (minus scikit-learn's ``inertia_``).
+        """
+        return self.history[-1].objective
 
     @property
     def responsibilities(self) -> np.ndarray | None:
@@ -162,14 +255,28 @@ class MixtureEM:
 
     @property
     def converged(self) -> bool:
-        """Whether the last completed iteration raised the mean log-likelihood by less
-        than ``tol``.
+        """Whether the last completed iteration changed the mean :attr:`objective` by less
+        than ``tol`` or, for a hard algorithm, left the assignments as they were (the
+        next iteration would then repeat the parameters exactly).
 
-        scikit-learn measures the same gain one E-step later, so with equal ``tol`` it
-        stops one iteration after this stepper does.
+        For soft EM scikit-learn measures the same gain one E-step later, so with equal
+        ``tol`` it stops one iteration after this stepper does.
         """
-        ends = [r.log_likelihood for r in self.history if r.phase != "E"]
-        return len(ends) >= 2 and abs(ends[-1] - ends[-2]) < self.tol * len(self.X)
+        ends = [r.objective for r in self.history if r.phase != "E"]
+        if len(ends) >= 2 and abs(ends[-1] - ends[-2]) < self.tol * len(self.X):
+            return True
+        return self._algorithm.hard and self._assignments_settled()
+
+    def _assignments_settled(self) -> bool:
+        """Whether the current parameters assign every point as the E-step before the
+        last M-step did."""
+        if self.n_iter == 0:
+            return False
+        if self.phase == "M":
+            used = self._responsibilities
+        else:
+            used = self._evaluate(self.history[-3].params)[2]
+        return np.array_equal(used, self._current_resp)
 
     def e_step(self) -> None:
         """Responsibilities from the current parameters (a no-op right after an E-step)."""
@@ -193,17 +300,19 @@ class MixtureEM:
         last = self.history[-1]
         params = self._estimate(self._data, self._responsibilities, previous=last.params)
         try:
-            log_likelihood, resp = self._evaluate(params)
+            log_likelihood, objective, resp = self._evaluate(params)
         except np.linalg.LinAlgError:
-            log_likelihood = np.nan
-        if not np.isfinite(log_likelihood):
+            log_likelihood = objective = np.nan
+        if not (np.isfinite(log_likelihood) and np.isfinite(objective)):
             raise ValueError(
                 "The M-step gave a covariance that is numerically singular, so this step "
                 "was not taken. Increase reg_covar, scale the data, or use fewer components."
             )
         self._current_resp = resp
         warnings = tuple(self._diagnose(params))
-        self.history.append(Record(last.iteration, "M", log_likelihood, params, warnings))
+        self.history.append(
+            Record(last.iteration, "M", log_likelihood, objective, params, warnings)
+        )
 
     def step(self) -> None:
         """One iteration: E-step then M-step (completes the iteration after an E-step)."""
@@ -232,7 +341,7 @@ class MixtureEM:
 
     def _restore(self) -> None:
         """Recompute the cached responsibilities for the last record."""
-        _, self._current_resp = self._evaluate(self.params)
+        self._current_resp = self._evaluate(self.params)[2]
         if self.phase == "E":
             self._responsibilities = self._current_resp
         else:
@@ -245,7 +354,7 @@ class MixtureEM:
         index = range(len(self.history))[index]
         for record in reversed(self.history[: index + 1]):
             if record.phase == "E":
-                return self._evaluate(record.params)[1]
+                return self._evaluate(record.params)[2]
         return None
 
 
@@ -264,12 +373,42 @@ default="k-means++"
     reg_covar : float, default=1e-6
         Added to every covariance's diagonal; must be positive.
     tol : float, default=1e-4
-        Converged when an iteration raises the mean log-likelihood by less than this.
+        Converged when an iteration changes the mean :attr:`objective` by less than this
+        (for "soft", the mean log-likelihood).
     weights_init : array-like of shape (n_components,), optional
     means_init : array-like of shape (n_components, n_features), optional
     covariances_init : array-like of shape (n_components, n_features, n_features), optional
         Full matrices for every type: equal for "tied", diagonal for "diag", multiples
         of the identity for "spherical". Each explicit start overrides ``init``'s.
+    algorithm : {"soft", "hard", "kmeans", "fixed-eps"}, default="soft"
+        The variant of EM, each the one loop with its own E-step and a constrained
+        M-step:
+
+        - ``"soft"``: EM for the Gaussian mixture.
+        - ``"hard"``: classification EM. The E-step gives each point wholly to its most
+          responsible component (ties to the lowest index); the M-step is soft EM's.
+          :attr:`objective` is the complete-data log-likelihood of that assignment.
+        - ``"kmeans"``: Lloyd's algorithm, as hard EM with equal weights and one shared
+          spherical covariance: each point goes to its nearest mean, each mean moves to
+          the mean of its points, and an empty cluster is relocated as scikit-learn's
+          ``KMeans(algorithm="lloyd")`` does (see
+          :func:`~em_viz.families.gaussian.estimate_kmeans`). :attr:`objective` is minus
+          the sum of squared distances to the nearest means. Weights are ``1 / K``;
+          every covariance is ``s2 I``, with ``s2`` the whole data's variance per
+          dimension at the start and, after each M-step, the mean squared distance per
+          dimension from each point to its cluster's centre, plus ``reg_covar``
+          (``log_likelihood`` is that mixture's).
+        - ``"fixed-eps"``: soft EM with weights fixed at ``1 / K`` and every covariance
+          at ``epsilon * I``: only the means move, to the responsibility-weighted
+          means. As ``epsilon`` shrinks the responsibilities harden and the steps become
+          k-means'.
+
+        ``"kmeans"`` and ``"fixed-eps"`` take only the means from the start (``init`` or
+        ``means_init``); ``covariance_type``, ``weights_init`` and ``covariances_init``
+        do not apply to them.
+    epsilon : float, default=1.0
+        The fixed variance of every component for ``algorithm="fixed-eps"``; must be
+        positive.
     """
 
     def __init__(
@@ -285,12 +424,16 @@ default="k-means++"
         weights_init: Any = None,
         means_init: Any = None,
         covariances_init: Any = None,
+        algorithm: str = "soft",
+        epsilon: float = 1.0,
     ) -> None:
         X = check_data(X)
         _check_settings(X, n_components, covariance_type, init, reg_covar, tol)
+        _check_algorithm(algorithm, epsilon)
         self.covariance_type = covariance_type
         self.init = init
         self.reg_covar = reg_covar
+        self.epsilon = epsilon
         start = gaussian.initial(
             X,
             n_components,
@@ -302,17 +445,31 @@ default="k-means++"
         params = _explicit_start(
             start, weights_init, means_init, covariances_init, covariance_type
         )
+        estimate = partial(gaussian.estimate, covariance_type=covariance_type, reg_covar=reg_covar)
+        diagnose = partial(gaussian.diagnose, n_samples=len(X), reg_covar=reg_covar)
+        if algorithm == "kmeans":
+            params = gaussian.kmeans_start(X, params.means, reg_covar)
+            estimate = partial(gaussian.estimate_kmeans, reg_covar=reg_covar)
+            diagnose = _no_warnings
+        elif algorithm == "fixed-eps":
+            params = gaussian.fixed_start(params.means, epsilon)
+            estimate = gaussian.estimate_means
+            diagnose = _no_warnings
         super().__init__(
             X,
             params,
             log_prob=gaussian.log_prob,
-            estimate=partial(
-                gaussian.estimate, covariance_type=covariance_type, reg_covar=reg_covar
-            ),
-            diagnose=partial(gaussian.diagnose, n_samples=len(X), reg_covar=reg_covar),
+            estimate=estimate,
+            diagnose=diagnose,
             tol=tol,
             prepare=gaussian.prepare,
+            algorithm=_ALGORITHMS[algorithm],
         )
+        if algorithm == "fixed-eps" and not np.isfinite(self.log_likelihood):
+            raise ValueError(
+                f"epsilon={epsilon:g} is too small for data at this scale: the densities "
+                "underflow. Use a larger epsilon."
+            )
 
     @property
     def means(self) -> np.ndarray:
@@ -324,6 +481,44 @@ default="k-means++"
         """ndarray of shape (n_components, n_features, n_features): the current
         covariances as full matrices, whatever ``covariance_type``."""
         return self.params.covariances
+
+
+_ALGORITHMS = {
+    "soft": SOFT,
+    "hard": Algorithm(
+        "hard",
+        assign=hard_posterior,
+        objective=complete_log_likelihood,
+        objective_name="complete-data log-likelihood",
+        hard=True,
+    ),
+    "kmeans": Algorithm(
+        "kmeans",
+        assign=hard_posterior,
+        objective=negative_sum_of_squares,
+        objective_name="negative sum of squared distances",
+        hard=True,
+    ),
+    "fixed-eps": Algorithm("fixed-eps"),
+}
+
+
+def _no_warnings(params: gaussian.GaussianParams) -> list[str]:
+    """No diagnosis: the algorithm fixes the weights and covariances itself."""
+    return []
+
+
+def _check_algorithm(algorithm: str, epsilon: float) -> None:
+    """Raise ValueError, naming the fix, for an unknown algorithm or a bad epsilon."""
+    if not (isinstance(algorithm, str) and algorithm in _ALGORITHMS):
+        raise ValueError(
+            f"Unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}."
+        )
+    if not (isinstance(epsilon, int | float | np.integer | np.floating) and 0 < epsilon < np.inf):
+        raise ValueError(
+            f"epsilon must be a positive number (the fixed variance of every component); "
+            f"got {epsilon!r}. Try 1.0, or about the data's variance."
+        )
 
 
 def _check_settings(

@@ -3,7 +3,9 @@
 Every covariance type is stored as full ``(n_components, n_features, n_features)``
 matrices, so one log-density serves all four types; the types differ only in how the
 M-step constrains the per-component scatter (a dict of small functions, as in
-scikit-learn's ``mixture`` module).
+scikit-learn's ``mixture`` module). The k-means and fixed-variance M-steps are the same
+M-step under further constraints (equal weights; one shared spherical covariance, or
+covariances held fixed).
 
 Both hot paths use the expanded quadratic form: the Mahalanobis distances and the
 weighted moments are single matrix products of the data's monomials (``x_i x_j`` and
@@ -11,7 +13,7 @@ weighted moments are single matrix products of the data's monomials (``x_i x_j``
 the expansion does not cancel away digits.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
@@ -147,11 +149,17 @@ def _constrain_spherical(covariances: np.ndarray, nk: np.ndarray) -> np.ndarray:
     return variances[:, None, None] * np.eye(n_features)
 
 
+def _constrain_tied_spherical(covariances: np.ndarray, nk: np.ndarray) -> np.ndarray:
+    return _constrain_tied(_constrain_spherical(covariances, nk), nk)
+
+
 _CONSTRAIN = {
     "full": _constrain_full,
     "tied": _constrain_tied,
     "diag": _constrain_diag,
     "spherical": _constrain_spherical,
+    # Not offered as a covariance type: k-means' one shared variance (estimate_kmeans).
+    "tied-spherical": _constrain_tied_spherical,
 }
 
 
@@ -172,7 +180,9 @@ def estimate(
     ----------
     X : ndarray of shape (n_samples, n_features) or GaussianData
     resp : ndarray of shape (n_samples, n_components)
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    covariance_type : {"full", "tied", "diag", "spherical", "tied-spherical"}
+        "tied-spherical" is one variance shared by all components (the mean squared
+        distance per dimension of the points to their components' means).
     reg_covar : float
         Added to the diagonal of every covariance, keeping them invertible.
     previous : GaussianParams, optional
@@ -204,6 +214,114 @@ def estimate(
         means[empty] = previous.means[empty]
         covariances[empty] = previous.covariances[empty]
     return GaussianParams(weights=nk / nk.sum(), means=means, covariances=covariances)
+
+
+def estimate_kmeans(
+    X: "np.ndarray | GaussianData",
+    resp: np.ndarray,
+    *,
+    reg_covar: float = 1e-6,
+    previous: GaussianParams | None = None,
+) -> GaussianParams:
+    """Lloyd's update as a constrained M-step: each mean the mean of its points, equal
+    weights, and one shared spherical covariance.
+
+    Empty clusters are handled as scikit-learn's ``KMeans(algorithm="lloyd")`` does:
+    each takes one of the points farthest from their current centres (that point leaves
+    its own cluster's sums), and a cluster still empty after that sits at the centre of
+    the largest cluster.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features) or GaussianData
+    resp : ndarray of shape (n_samples, n_components)
+        Hard assignments (one 1 per row), from the nearest centres of ``previous``.
+    reg_covar : float
+        Added to the shared variance, keeping it positive.
+    previous : GaussianParams, optional
+        The centres the assignments came from; needed to relocate empty clusters.
+
+    Returns
+    -------
+    params : GaussianParams
+        Weights ``1 / n_components``; covariances all ``(s2 + reg_covar) I``, where
+        ``s2`` is the mean squared distance per dimension from each point to its
+        cluster's new centre (the maximum-likelihood shared variance).
+    """
+    data = prepare(X)
+    if previous is not None:
+        resp = _relocate_empty_clusters(data, resp, previous.means)
+    mass = resp.sum(axis=0)
+    params = estimate(data, resp, covariance_type="tied-spherical", reg_covar=reg_covar)
+    stranded = mass == 0
+    params.means[stranded] = params.means[mass.argmax()]
+    return replace(params, weights=np.full(len(mass), 1 / len(mass)))
+
+
+def _relocate_empty_clusters(
+    data: GaussianData, resp: np.ndarray, means: np.ndarray
+) -> np.ndarray:
+    """``resp`` with each empty cluster given one of the points farthest from their
+    centres, picked as scikit-learn's ``_relocate_empty_clusters_dense`` picks them."""
+    empty = np.flatnonzero(resp.sum(axis=0) == 0)
+    if empty.size == 0:
+        return resp
+    distances = ((data.X - means[resp.argmax(axis=1)]) ** 2).sum(axis=1)
+    if distances.max() == 0:
+        return resp
+    far = np.argpartition(distances, -empty.size)[: -empty.size - 1 : -1]
+    resp = np.array(resp)
+    resp[far] = 0.0
+    resp[far, empty] = 1.0
+    return resp
+
+
+def estimate_means(
+    X: "np.ndarray | GaussianData", resp: np.ndarray, *, previous: GaussianParams
+) -> GaussianParams:
+    """The M-step for the means alone: weights and covariances stay as in ``previous``.
+
+    Each mean is the responsibility-weighted mean of the data (an empty component keeps
+    its mean), the exact maximiser over the means with the rest held fixed.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features) or GaussianData
+    resp : ndarray of shape (n_samples, n_components)
+    previous : GaussianParams
+
+    Returns
+    -------
+    params : GaussianParams
+    """
+    moved = estimate(X, resp, covariance_type="spherical", previous=previous)
+    return replace(previous, means=moved.means)
+
+
+def sum_of_squares(
+    X: "np.ndarray | GaussianData", params: GaussianParams, resp: np.ndarray
+) -> float:
+    """``sum_i ||x_i - mu_{z_i}||^2`` with ``z_i`` the component of largest ``resp``
+    (k-means' inertia, when ``resp`` assigns each point to its nearest mean)."""
+    data = prepare(X)
+    offsets = data.X - params.means[resp.argmax(axis=1)]
+    return float(np.einsum("ij,ij->", offsets, offsets))
+
+
+def kmeans_start(X: np.ndarray, means: np.ndarray, reg_covar: float) -> GaussianParams:
+    """k-means' starting parameters: the given means, equal weights, and the shared
+    variance the whole data's (its mean variance per dimension, plus ``reg_covar``)."""
+    return _around_data(X, means, "tied-spherical", reg_covar)
+
+
+def fixed_start(means: np.ndarray, epsilon: float) -> GaussianParams:
+    """The given means, equal weights and every covariance ``epsilon * I``."""
+    n_components, n_features = np.shape(means)
+    return GaussianParams(
+        weights=np.full(n_components, 1 / n_components),
+        means=np.array(means, dtype=float),
+        covariances=np.tile(epsilon * np.eye(n_features), (n_components, 1, 1)),
+    )
 
 
 def _around_data(
