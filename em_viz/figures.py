@@ -45,6 +45,23 @@ EQUAL_SCALE_RATIO = 3.0
 RANGE_MARGIN = 0.08
 """Axis margin around the data, as a fraction of the data's larger extent."""
 
+WHITE = {
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "font": {"color": "#2a3f5f"},
+}
+"""Plotly's "plotly_white" look, set directly: naming the template costs about 20 ms of
+validation per figure, a tenth of a step's budget."""
+
+WHITE_AXIS = {
+    "gridcolor": "#EBF0F8",
+    "linecolor": "#EBF0F8",
+    "zerolinecolor": "#EBF0F8",
+    "zerolinewidth": 2,
+    "ticks": "",
+    "automargin": True,
+}
+
 PHASE_STYLE = {
     "init": ("Start", "square", "#000000"),
     "E": ("E-step", "diamond", "#E69F00"),
@@ -213,15 +230,25 @@ def figure_mixture(
     if params is not None:
         traces += _component_traces(params)
     layout = {
-        "template": "plotly_white",
-        "font": {"size": FONT_SIZE},
+        **WHITE,
+        "font": {**WHITE["font"], "size": FONT_SIZE},
         "title": {"text": title},
         "hovermode": "closest",
         "uirevision": uirevision,
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         "margin": {"l": 70, "r": 20, "t": 60 if title else 30, "b": 60},
-        "xaxis": {"title": {"text": names[0]}, "range": x_range, "autorange": False},
-        "yaxis": {"title": {"text": names[1]}, "range": y_range, "autorange": False},
+        "xaxis": {
+            **WHITE_AXIS,
+            "title": {"text": names[0]},
+            "range": x_range,
+            "autorange": False,
+        },
+        "yaxis": {
+            **WHITE_AXIS,
+            "title": {"text": names[1]},
+            "range": y_range,
+            "autorange": False,
+        },
     }
     if _comparable(x_range, y_range):
         layout["yaxis"].update(scaleanchor="x", scaleratio=1)
@@ -368,8 +395,8 @@ def figure_log_likelihood(
         f"<br><sup>{_signed(current.log_likelihood / n_samples, '.4f')} per point</sup>"
     )
     layout = {
-        "template": "plotly_white",
-        "font": {"size": CURVE_FONT_SIZE},
+        **WHITE,
+        "font": {**WHITE["font"], "size": CURVE_FONT_SIZE},
         "title": {"text": title, "font": {"size": FONT_SIZE}, "x": 0.02},
         "hovermode": "closest",
         "legend": {
@@ -383,13 +410,14 @@ def figure_log_likelihood(
         },
         "margin": {"l": 90, "r": 20, "t": 70, "b": 100},
         "xaxis": {
+            **WHITE_AXIS,
             "title": {"text": "iteration", "standoff": 4},
             "tick0": 0,
             "dtick": _tick_step(int(iterations.max())),
             "tickformat": "d",
             "range": [-0.4, max(float(x.max()), 1.0) + 0.5],
         },
-        "yaxis": {"title": {"text": "log-likelihood"}, "tickformat": ",.7~g"},
+        "yaxis": {**WHITE_AXIS, "title": {"text": "log-likelihood"}, "tickformat": ",.7~g"},
     }
     return go.Figure(traces, layout)
 

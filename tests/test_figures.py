@@ -240,7 +240,7 @@ def test_axes_are_equal_fixed_padded_and_readable(engine):
     assert before["yaxis"]["title"]["text"] == "width"
     assert before["font"]["size"] >= 16
     assert before["uirevision"] == "run-7"
-    assert before["template"]["layout"]["paper_bgcolor"] == "white"
+    assert before["paper_bgcolor"] == before["plot_bgcolor"] == "white"
     assert before.get("dragmode") is None
 
 
