@@ -16,10 +16,10 @@ def main() -> None:
     st.set_page_config(page_title="em-viz", page_icon=str(LOGO), layout="wide")
     st.logo(str(LOGO))
     st.html(COMPACT_TOP)
-    page = st.navigation(
-        [st.Page(explorer_page, title="Explorer", icon=":material/scatter_plot:")]
-    )
-    page.run()
+    pages = [
+        st.Page(explorer_page, title="Explorer", icon=":material/scatter_plot:", default=True),
+    ]
+    st.navigation(pages).run()
 
 
 main()
