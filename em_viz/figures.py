@@ -325,9 +325,13 @@ def _signed(value: float, spec: str) -> str:
 
 
 def figure_log_likelihood(
-    history: Sequence[Record], current_index: int, n_samples: int
+    history: Sequence[Record],
+    current_index: int,
+    n_samples: int,
+    objective_name: str = "log-likelihood",
 ) -> go.Figure:
-    """The total log-likelihood after every half-step, with the current one ringed.
+    """The total log-likelihood (or the objective the algorithm improves) after every
+    half-step, with the current one ringed.
 
     EM never lowers the log-likelihood at an M-step, and an E-step leaves it unchanged
     (it only recomputes responsibilities), so the curve rises in flat-then-up stairs.
@@ -340,6 +344,9 @@ def figure_log_likelihood(
         The record shown elsewhere in the app; negative counts from the end.
     n_samples : int
         For the mean log-likelihood per point.
+    objective_name : str, default="log-likelihood"
+        What the records' ``objective`` is (``GaussianMixtureEM.objective_name``); it is
+        the log-likelihood itself for soft EM.
 
     Returns
     -------
@@ -348,7 +355,7 @@ def figure_log_likelihood(
         E-step, M-step; possibly empty) and the ring around the current record.
     """
     x = np.array([_half_step_x(r) for r in history])
-    y = np.array([r.log_likelihood for r in history])
+    y = np.array([r.objective for r in history])
     iterations = np.array([r.iteration for r in history], dtype=float)
     phases = np.array([r.phase for r in history])
     customdata = np.column_stack([iterations, y / n_samples])
@@ -358,7 +365,7 @@ def figure_log_likelihood(
             y=y,
             mode="lines",
             line={"color": "#9A9A9A", "width": 2},
-            name="log-likelihood",
+            name=objective_name,
             showlegend=False,
             hoverinfo="skip",
         )
@@ -374,7 +381,7 @@ def figure_log_likelihood(
                 marker={"symbol": symbol, "size": 13, "color": colour},
                 customdata=customdata[chosen],
                 hovertemplate=(
-                    f"iteration %{{customdata[0]}}, {label}<br>log-likelihood %{{y:,.2f}}"
+                    f"iteration %{{customdata[0]}}, {label}<br>{objective_name} %{{y:,.2f}}"
                     "<br>per point %{customdata[1]:.4f}<extra></extra>"
                 ),
             )
@@ -383,7 +390,7 @@ def figure_log_likelihood(
     traces.append(
         go.Scatter(
             x=[_half_step_x(current)],
-            y=[current.log_likelihood],
+            y=[current.objective],
             mode="markers",
             name="shown now",
             marker={"symbol": "circle-open", "size": 24, "color": OUTLINE, "line": {"width": 3}},
@@ -391,8 +398,8 @@ def figure_log_likelihood(
         )
     )
     title = (
-        f"log-likelihood {_signed(current.log_likelihood, ',.1f')}"
-        f"<br><sup>{_signed(current.log_likelihood / n_samples, '.4f')} per point</sup>"
+        f"{objective_name} {_signed(current.objective, ',.1f')}"
+        f"<br><sup>{_signed(current.objective / n_samples, '.4f')} per point</sup>"
     )
     layout = {
         **WHITE,
@@ -417,7 +424,7 @@ def figure_log_likelihood(
             "tickformat": "d",
             "range": [-0.4, max(float(x.max()), 1.0) + 0.5],
         },
-        "yaxis": {**WHITE_AXIS, "title": {"text": "log-likelihood"}, "tickformat": ",.7~g"},
+        "yaxis": {**WHITE_AXIS, "title": {"text": objective_name}, "tickformat": ",.7~g"},
     }
     return go.Figure(traces, layout)
 

@@ -154,6 +154,29 @@ def test_run_animates_half_step_by_half_step(app):
     assert heading(app) == "Iteration 1 · after E-step"
 
 
+def test_k_means_runs_in_the_explorer_with_its_own_objective(app):
+    app.selectbox(key="algorithm").set_value("kmeans").run()
+    assert stepper(app).algorithm == "kmeans"
+    click(app, "Step", 2)
+    line = curve(app)[0]
+    np.testing.assert_allclose(line["y"], [r.objective for r in stepper(app).history])
+    assert np.all(np.diff(line["y"]) >= 0)
+    assert "points it now owns" in " ".join(c.value for c in app.caption)
+    click(app, "E-step")
+    assert "nearest centre" in " ".join(c.value for c in app.caption)
+    responsibilities = mixture(app)[0]["customdata"][:, 1:]
+    assert set(np.unique(responsibilities)) == {0.0, 1.0}
+
+
+def test_fixed_epsilon_offers_its_slider_and_uses_it(app):
+    assert not [w for w in app.sidebar if getattr(w, "key", None) == "epsilon"]
+    app.selectbox(key="algorithm").set_value("fixed-eps").run()
+    app.select_slider(key="epsilon").set_value(0.1).run()
+    em = stepper(app)
+    assert (em.algorithm, em.epsilon) == ("fixed-eps", 0.1)
+    np.testing.assert_allclose(em.covariances, np.broadcast_to(0.1 * np.eye(2), (3, 2, 2)))
+
+
 def test_changing_k_starts_a_new_run_and_says_so(app):
     click(app, "Step", 2)
     app.number_input(key="n_components").set_value(4).run()

@@ -54,6 +54,15 @@ WHAT_CHANGED = {
 }
 
 
+HARD_CHANGED = {
+    **WHAT_CHANGED,
+    "E": "E-step: each point now belongs wholly to its most responsible component (for "
+    "k-means: its nearest centre). The ellipses did not move.",
+    "M": "M-step: each component moved to the mean (and covariance) of the points it now "
+    "owns. The colours did not change.",
+}
+
+
 def phase_text(record: Record) -> str:
     """'Iteration 3 · after E-step', as shown above the figure."""
     after = {"init": "initial parameters", "E": "after E-step", "M": "after M-step"}
@@ -89,6 +98,8 @@ def _build(choice: DataChoice, settings: ModelSettings) -> GaussianMixtureEM | N
         reg_covar=settings.reg_covar,
         tol=settings.tol,
         means_init=np.array(clicked[: settings.n_components]) if manual else None,
+        algorithm=settings.algorithm,
+        epsilon=settings.epsilon,
     )
 
 
@@ -244,9 +255,10 @@ def _run_view(em: GaussianMixtureEM, running: bool) -> None:
             transition={"duration": ELLIPSE_MOTION_MS, "easing": "cubic-in-out"},
         )
         plot(figure, key="mixture", revision=index)
-        st.caption(WHAT_CHANGED[record.phase])
+        hard = em.algorithm in ("hard", "kmeans")
+        st.caption((HARD_CHANGED if hard else WHAT_CHANGED)[record.phase])
     with right:
-        curve = figure_log_likelihood(em.history, index, len(em.X))
+        curve = figure_log_likelihood(em.history, index, len(em.X), em.objective_name)
         plot(curve.update_layout(height=CURVE_HEIGHT), key="log_likelihood", revision=index)
         if last > 0:
             st.slider(

@@ -6,9 +6,10 @@ link that the page does not offer is left out, and the page says so.
 
 import streamlit as st
 
-from em_viz import COVARIANCE_TYPES
+from em_viz import ALGORITHMS, COVARIANCE_TYPES
 from em_viz.data import IRIS_FEATURES, PRESETS
 from em_viz.ui.sidebar import (
+    EPSILON_CHOICES,
     INIT_CHOICES,
     REG_COVAR_CHOICES,
     TOL_CHOICES,
@@ -24,6 +25,8 @@ MODEL_FIELDS = {
     "rs": ("random_state", int, range(0, 1_000_001)),
     "reg": ("reg_covar", float, REG_COVAR_CHOICES),
     "tol": ("tol", float, TOL_CHOICES),
+    "alg": ("algorithm", str, ALGORITHMS),
+    "eps": ("epsilon", float, EPSILON_CHOICES),
 }
 # URL name -> (preset knob, parser); validated by the preset's own widgets' ranges.
 KNOB_FIELDS = {

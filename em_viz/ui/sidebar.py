@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from em_viz import COVARIANCE_TYPES, INIT_METHODS
+from em_viz import ALGORITHMS, COVARIANCE_TYPES, INIT_METHODS
 from em_viz.data import (
     IRIS_FEATURES,
     MAX_UPLOAD_BYTES,
@@ -36,6 +36,19 @@ COVARIANCE_HELP = (
 )
 
 
+ALGORITHM_NAMES = {
+    "soft": "EM (soft)",
+    "hard": "hard EM",
+    "kmeans": "k-means",
+    "fixed-eps": "EM with fixed εI",
+}
+ALGORITHM_HELP = (
+    "EM (soft): every point shared between components by its responsibilities. "
+    "Hard EM: each point wholly to its most responsible component. k-means: hard EM with "
+    "one shared round covariance and equal weights (Lloyd's algorithm). EM with fixed εI: "
+    "soft EM whose covariances stay ε·I and weights 1/K; as ε shrinks it becomes k-means."
+)
+EPSILON_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 REG_COVAR_CHOICES = (1e-12, 1e-9, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1)
 TOL_CHOICES = (1e-8, 1e-6, 1e-4, 1e-3, 1e-2)
 MODEL_DEFAULTS = {
@@ -45,6 +58,8 @@ MODEL_DEFAULTS = {
     "random_state": 0,
     "reg_covar": 1e-6,
     "tol": 1e-4,
+    "algorithm": "soft",
+    "epsilon": 1.0,
 }
 
 
@@ -66,6 +81,8 @@ class ModelSettings:
     random_state: int
     reg_covar: float
     tol: float
+    algorithm: str
+    epsilon: float
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -159,6 +176,22 @@ def model_panel(n_points: int) -> ModelSettings:
     st.header("Model")
     for key, value in MODEL_DEFAULTS.items():
         st.session_state.setdefault(key, value)
+    algorithm = st.selectbox(
+        "Algorithm",
+        ALGORITHMS,
+        key="algorithm",
+        format_func=ALGORITHM_NAMES.get,
+        help=ALGORITHM_HELP,
+    )
+    epsilon = MODEL_DEFAULTS["epsilon"]
+    if algorithm == "fixed-eps":
+        epsilon = st.select_slider(
+            "ε (every component's variance)",
+            EPSILON_CHOICES,
+            key="epsilon",
+            format_func=lambda v: f"{v:g}",
+            help="In squared data units. Small ε hardens the colours: the updates become k-means.",
+        )
     n_components = st.number_input(
         "Components K", 1, 20, step=1, key="n_components", help=f"The data has {n_points} points."
     )
@@ -182,5 +215,12 @@ def model_panel(n_points: int) -> ModelSettings:
         help="Converged when an iteration raises the mean log-likelihood per point by less.",
     )
     return ModelSettings(
-        int(n_components), covariance_type, init, int(random_state), reg_covar, tol
+        int(n_components),
+        covariance_type,
+        init,
+        int(random_state),
+        reg_covar,
+        tol,
+        algorithm,
+        epsilon,
     )
