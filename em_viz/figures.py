@@ -141,8 +141,14 @@ def _click_grid_trace(x_range: list[float], y_range: list[float]) -> go.Scatterg
     )
 
 
-def _component_traces(params: GaussianParams) -> list[go.Scatter]:
-    """Per component: 2- and 3-sigma ellipses, 1-sigma ellipse, mean; one legend entry."""
+def _component_traces(
+    params: GaussianParams, scatter: type[go.Scatter] | type[go.Scattergl] = go.Scatter
+) -> list[go.Scatter | go.Scattergl]:
+    """Per component: 2- and 3-sigma ellipses, 1-sigma ellipse, mean; one legend entry.
+
+    ``scatter`` is the points' trace type: WebGL points hide every SVG trace, so with
+    WebGL points the ellipses and means are WebGL too (drawn on top, but not animated).
+    """
     hex_colours, _ = component_colours(len(params.weights))
     traces = []
     for k, colour in enumerate(hex_colours):
@@ -154,15 +160,15 @@ def _component_traces(params: GaussianParams) -> list[go.Scatter]:
         inner_x, inner_y = ellipses_path(mean, cov, 1.0, ELLIPSE_POINTS)
         common = {"legendgroup": name, "name": name, "mode": "lines", "hoverinfo": "skip"}
         traces += [
-            go.Scatter(
+            scatter(
                 x=outer_x,
                 y=outer_y,
                 line={"color": colour, "width": 1.5, "dash": "dash"},
                 showlegend=False,
                 **common,
             ),
-            go.Scatter(x=inner_x, y=inner_y, line={"color": colour, "width": 3.5}, **common),
-            go.Scatter(
+            scatter(x=inner_x, y=inner_y, line={"color": colour, "width": 3.5}, **common),
+            scatter(
                 x=mean[:, 0],
                 y=mean[:, 1],
                 mode="markers",
@@ -228,7 +234,7 @@ def figure_mixture(
     traces = [_click_grid_trace(x_range, y_range)] if clickable else []
     traces.append(_points_trace(X, resp, palette_rgb, names))
     if params is not None:
-        traces += _component_traces(params)
+        traces += _component_traces(params, type(traces[-1]))
     layout = {
         **WHITE,
         "font": {**WHITE["font"], "size": FONT_SIZE},
@@ -324,6 +330,20 @@ def _signed(value: float, spec: str) -> str:
     return format(value, spec).replace("-", "\N{MINUS SIGN}")
 
 
+SHORT_NAME = 16
+"""Objective names longer than this are called "objective" in the curve's title and
+wrapped onto two lines on its axis."""
+
+
+def _wrapped(name: str) -> str:
+    """A long name broken at the space nearest its middle (Plotly's <br>)."""
+    if len(name) <= SHORT_NAME or " " not in name:
+        return name
+    spaces = [i for i, c in enumerate(name) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
+    return f"{name[:cut]}<br>{name[cut + 1 :]}"
+
+
 def figure_log_likelihood(
     history: Sequence[Record],
     current_index: int,
@@ -397,8 +417,9 @@ def figure_log_likelihood(
             hoverinfo="skip",
         )
     )
+    label = objective_name if len(objective_name) <= SHORT_NAME else "objective"
     title = (
-        f"{objective_name} {_signed(current.objective, ',.1f')}"
+        f"{label} {_signed(current.objective, ',.1f')}"
         f"<br><sup>{_signed(current.objective / n_samples, '.4f')} per point</sup>"
     )
     layout = {
@@ -424,7 +445,11 @@ def figure_log_likelihood(
             "tickformat": "d",
             "range": [-0.4, max(float(x.max()), 1.0) + 0.5],
         },
-        "yaxis": {**WHITE_AXIS, "title": {"text": objective_name}, "tickformat": ",.7~g"},
+        "yaxis": {
+            **WHITE_AXIS,
+            "title": {"text": _wrapped(objective_name)},
+            "tickformat": ",.7~g",
+        },
     }
     return go.Figure(traces, layout)
 

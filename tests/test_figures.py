@@ -200,7 +200,9 @@ def test_large_data_is_sent_as_typed_arrays(engine):
     big = GaussianMixtureEM(X, 2, random_state=0)
     big.e_step()
     figure = figure_mixture(big.X, big.params, big.responsibilities)
-    (trace,) = [t for t in json.loads(figure.to_json())["data"] if t["type"] == "scattergl"]
+    traces = json.loads(figure.to_json())["data"]
+    trace = traces[0]
+    assert {t["type"] for t in traces} == {"scattergl"}  # ellipses and means stay on top
     for value in (trace["x"], trace["y"], trace["marker"]["color"], trace["customdata"]):
         assert set(value) >= {"dtype", "bdata"}
     assert decode(trace["customdata"]).shape == (20_000, 3)
