@@ -277,7 +277,6 @@ def _run_view(em: GaussianMixtureEM, running: bool) -> None:
         table,
         column_config={name: st.column_config.NumberColumn(format="%.4g") for name in table},
     )
-    _how_em_works()
 
 
 def _how_em_works() -> None:
@@ -358,3 +357,4 @@ def explorer_page() -> None:
         return
     interval = SPEEDS[state.speed] if state.running else None
     st.fragment(_run_view, run_every=interval)(state.em, state.running)
+    _how_em_works()
