@@ -79,21 +79,6 @@ def test_m_step_leaves_colours_and_e_step_leaves_parameters():
     assert not np.array_equal(em.responsibilities, resp)
 
 
-def test_back_undoes_every_half_step_exactly():
-    em = GaussianMixtureEM(blobs(), 3, init="random-responsibilities", random_state=1)
-    states = [snapshot(em)]
-    for _ in range(4):
-        em.e_step()
-        states.append(snapshot(em))
-        em.m_step()
-        states.append(snapshot(em))
-    for expected in reversed(states[:-1]):
-        assert em.back()
-        assert_same_state(expected, snapshot(em))
-    assert not em.back()
-    assert len(em.history) == 1
-
-
 def test_reset_returns_to_the_start_and_replays_identically():
     em = GaussianMixtureEM(blobs(), 3, random_state=2)
     start = snapshot(em)

@@ -171,6 +171,11 @@ def data_panel() -> DataChoice | None:
     return choice
 
 
+def _number_slider(label: str, choices: tuple[float, ...], key: str, help: str) -> float:
+    """A slider over a few numbers spanning decades, shown as 1e-06 rather than 0.000001."""
+    return st.select_slider(label, choices, key=key, format_func="{:g}".format, help=help)
+
+
 def model_panel(n_points: int) -> ModelSettings:
     """The model panel; returns its settings."""
     st.header("Model")
@@ -185,12 +190,11 @@ def model_panel(n_points: int) -> ModelSettings:
     )
     epsilon = MODEL_DEFAULTS["epsilon"]
     if algorithm == "fixed-eps":
-        epsilon = st.select_slider(
+        epsilon = _number_slider(
             "ε (every component's variance)",
             EPSILON_CHOICES,
-            key="epsilon",
-            format_func=lambda v: f"{v:g}",
-            help="In squared data units. Small ε hardens the colours: the updates become k-means.",
+            "epsilon",
+            "In squared data units. Small ε hardens the colours: the updates become k-means.",
         )
     n_components = st.number_input(
         "Components K", 1, 20, step=1, key="n_components", help=f"The data has {n_points} points."
@@ -200,19 +204,17 @@ def model_panel(n_points: int) -> ModelSettings:
     )
     init = st.selectbox("Initialisation", INIT_CHOICES, key="init", help=INIT_HELP)
     random_state = st.number_input("Init seed", 0, 1_000_000, step=1, key="random_state")
-    reg_covar = st.select_slider(
+    reg_covar = _number_slider(
         "reg_covar",
         REG_COVAR_CHOICES,
-        key="reg_covar",
-        format_func=lambda v: f"{v:g}",
-        help="Added to every variance so that no component can shrink to nothing.",
+        "reg_covar",
+        "Added to every variance so that no component can shrink to nothing.",
     )
-    tol = st.select_slider(
+    tol = _number_slider(
         "Tolerance",
         TOL_CHOICES,
-        key="tol",
-        format_func=lambda v: f"{v:g}",
-        help="Converged when an iteration raises the mean log-likelihood per point by less.",
+        "tol",
+        "Converged when an iteration raises the mean log-likelihood per point by less.",
     )
     return ModelSettings(
         int(n_components),
