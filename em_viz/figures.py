@@ -53,13 +53,12 @@ WHITE = {
 """Plotly's "plotly_white" look, set directly: naming the template costs about 20 ms of
 validation per figure, a tenth of a step's budget."""
 
-WHITE_AXIS = {
+WHITE_AXIS = {  # no automargin: it makes Plotly.react redraw instead of animating
     "gridcolor": "#EBF0F8",
     "linecolor": "#EBF0F8",
     "zerolinecolor": "#EBF0F8",
     "zerolinewidth": 2,
     "ticks": "",
-    "automargin": True,
 }
 
 PHASE_STYLE = {
@@ -142,14 +141,16 @@ def _click_grid_trace(x_range: list[float], y_range: list[float]) -> go.Scatterg
 
 
 def _component_traces(
-    params: GaussianParams, scatter: type[go.Scatter] | type[go.Scattergl] = go.Scatter
+    params: GaussianParams,
+    hex_colours: Sequence[str],
+    scatter: type[go.Scatter] | type[go.Scattergl] = go.Scatter,
 ) -> list[go.Scatter | go.Scattergl]:
     """Per component: 2- and 3-sigma ellipses, 1-sigma ellipse, mean; one legend entry.
 
     ``scatter`` is the points' trace type: WebGL points hide every SVG trace, so with
     WebGL points the ellipses and means are WebGL too (drawn on top, but not animated).
+    ``hex_colours`` are the components' colours, one each.
     """
-    hex_colours, _ = component_colours(len(params.weights))
     traces = []
     for k, colour in enumerate(hex_colours):
         name = f"Component {k + 1}"
@@ -200,6 +201,7 @@ def figure_mixture(
     title: str | None = None,
     clickable: bool = False,
     uirevision: str = "data",
+    colour_order: Sequence[int] | None = None,
 ) -> go.Figure:
     """The data coloured by responsibilities, with each component's mean and its
     1-, 2- and 3-sigma covariance ellipses.
@@ -220,6 +222,10 @@ def figure_mixture(
         selects a point (for placing initial means).
     uirevision : str, default="data"
         Kept zoom and pan across reruns while it stays the same.
+    colour_order : sequence of int, optional
+        Component k's palette colour (distinct indices), so that matched components of
+        several runs share colours (see :func:`em_viz.compare.match_components`);
+        default: the palette in order.
 
     Returns
     -------
@@ -230,11 +236,14 @@ def figure_mixture(
     X = np.asarray(X, dtype=float)
     names = [escape(str(name)) for name in feature_names]
     x_range, y_range = _axis_ranges(X)
-    _, palette_rgb = component_colours(0 if resp is None else resp.shape[1])
+    n_components = len(params.weights) if params is not None else 0
+    if resp is not None:
+        n_components = resp.shape[1]
+    hex_colours, palette_rgb = _palette(n_components, colour_order)
     traces = [_click_grid_trace(x_range, y_range)] if clickable else []
     traces.append(_points_trace(X, resp, palette_rgb, names))
     if params is not None:
-        traces += _component_traces(params, type(traces[-1]))
+        traces += _component_traces(params, hex_colours, type(traces[-1]))
     layout = {
         **WHITE,
         "font": {**WHITE["font"], "size": FONT_SIZE},
@@ -259,6 +268,17 @@ def figure_mixture(
     if _comparable(x_range, y_range):
         layout["yaxis"].update(scaleanchor="x", scaleratio=1)
     return go.Figure(traces, layout)
+
+
+def _palette(
+    n_components: int, colour_order: Sequence[int] | None
+) -> tuple[list[str], np.ndarray]:
+    """The components' colours, hex and RGB, in the palette's order or in ``colour_order``."""
+    if colour_order is None:
+        return component_colours(n_components)
+    order = np.asarray(colour_order, dtype=int)
+    hex_all, rgb_all = component_colours(int(order.max()) + 1 if order.size else 0)
+    return [hex_all[i] for i in order], rgb_all[order]
 
 
 def _comparable(x_range: list[float], y_range: list[float]) -> bool:
