@@ -226,3 +226,33 @@ def model_panel(n_points: int) -> ModelSettings:
         algorithm,
         epsilon,
     )
+
+
+SHARED_KEYS = (
+    *MODEL_DEFAULTS,
+    "speed",
+    "history_view",
+    "source",
+    "preset",
+    "column_x",
+    "column_y",
+    *(
+        knob_key(name, knob) + axis
+        for name, preset in PRESETS.items()
+        for knob in preset.knobs
+        for axis in ((":x", ":y") if knob == "features" else ("",))
+    ),
+)
+"""The explorer's and the data panel's widget keys. Streamlit forgets the value of a
+widget that a page does not show, so every run sets them again as plain values (see
+:func:`keep_widget_values`): the data panel keeps its data across pages (an uploaded
+file cannot be kept this way) and the explorer finds its settings on return."""
+
+
+def keep_widget_values() -> None:
+    """Set the shared widgets' values again as plain session state (see
+    :data:`SHARED_KEYS`), so that the next page's widgets start from them."""
+    state = st.session_state
+    for key in SHARED_KEYS:
+        if key in state:
+            state[key] = state[key]

@@ -1,0 +1,464 @@
+"""Several EM runs on the same data: stepped in lockstep, matched, and restarted many times.
+
+Pure logic and figures, no Streamlit. EM finds a *local* optimum that depends on its
+start; this module puts runs with different starts (or K, covariance type, algorithm)
+side by side, colours their components consistently by matching means, and runs many
+starts of one setting to count the distinct optima they reach.
+"""
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from operator import methodcaller
+
+import numpy as np
+import plotly.graph_objects as go
+from scipy.optimize import linear_sum_assignment
+
+from em_viz.families.gaussian import GaussianParams
+from em_viz.figures import FONT_SIZE, OUTLINE, WHITE, WHITE_AXIS
+from em_viz.stepper import GaussianMixtureEM, Record
+
+MAX_ITERATIONS = 500
+"""Iterations after which a run or a start is stopped even if it has not converged."""
+
+RUN_COLOURS = ("#000000", "#D55E00", "#0072B2", "#009E73")
+RUN_DASHES = ("solid", "dash", "dot", "dashdot")
+"""One colour and dash per run on the shared curve (told apart in grey print too)."""
+
+INIT_NAMES = {
+    "random-points": "random points",
+    "k-means++": "k-means++",
+    "kmeans": "k-means init",
+    "random-responsibilities": "random resp.",
+}
+ALGORITHM_SHORT = {"soft": "EM", "hard": "hard EM", "kmeans": "k-means", "fixed-eps": "EM εI"}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """The settings of one run: everything ``GaussianMixtureEM`` is built from but the data."""
+
+    n_components: int = 3
+    covariance_type: str = "full"
+    init: str = "k-means++"
+    random_state: int = 0
+    algorithm: str = "soft"
+    epsilon: float = 1.0
+    reg_covar: float = 1e-6
+    tol: float = 1e-4
+
+    def build(self, X: np.ndarray) -> GaussianMixtureEM:
+        """A fresh stepper for these settings on ``X`` (ValueError for impossible ones)."""
+        return GaussianMixtureEM(
+            X,
+            self.n_components,
+            covariance_type=self.covariance_type,
+            init=self.init,
+            random_state=self.random_state,
+            reg_covar=self.reg_covar,
+            tol=self.tol,
+            algorithm=self.algorithm,
+            epsilon=self.epsilon,
+        )
+
+    def start(self) -> str:
+        """'seed 7 · k-means++': where the run starts."""
+        return f"seed {self.random_state} · {INIT_NAMES[self.init]}"
+
+    def model(self) -> str:
+        """'K=3 full · EM': what is fitted, and how."""
+        algorithm = ALGORITHM_SHORT[self.algorithm]
+        if self.algorithm == "fixed-eps":
+            algorithm += f" ε={self.epsilon:g}"
+        model = f"K={self.n_components}"
+        if self.algorithm in ("soft", "hard"):
+            model += f" {self.covariance_type}"
+        return f"{model} · {algorithm}"
+
+    def describe(self) -> str:
+        """'seed 7 · k-means++ · K=3 full · EM'."""
+        return f"{self.start()} · {self.model()}"
+
+
+def build_runs(X: np.ndarray, specs: Sequence[RunSpec]) -> list[GaussianMixtureEM]:
+    """One stepper per spec on the same ``X``.
+
+    Raises
+    ------
+    ValueError
+        Naming the run ("Run 2: ...") whose settings EM cannot run with.
+    """
+    runs = []
+    for number, spec in enumerate(specs, start=1):
+        try:
+            runs.append(spec.build(X))
+        except ValueError as error:
+            raise ValueError(f"Run {number}: {error}") from None
+    return runs
+
+
+@dataclass
+class Lockstep:
+    """Runs moved together by one set of controls.
+
+    A converged run stops while the others go on. Every action remembers which runs it
+    moved and how long each took, so that :meth:`back` undoes exactly the last action
+    of the group (and the runs stay in step with one another), and :meth:`reset`
+    returns all to their starts.
+    """
+
+    runs: list[GaussianMixtureEM]
+    _moved: list[dict[int, float]] = field(default_factory=list, init=False, repr=False)
+
+    @property
+    def converged(self) -> bool:
+        """Whether every run has converged."""
+        return all(run.converged for run in self.runs)
+
+    @property
+    def at_start(self) -> bool:
+        return not self._moved
+
+    def seconds(self, number: int) -> float:
+        """Time spent computing run ``number``'s half-steps so far."""
+        return sum(action.get(number, 0.0) for action in self._moved)
+
+    def _act(self, action: Callable[[GaussianMixtureEM], object]) -> list[str]:
+        """Apply ``action`` to every run not yet converged; return the errors, by run."""
+        moved, errors = {}, []
+        for number, run in enumerate(self.runs):
+            if run.converged:
+                continue
+            before, began = len(run.history), time.perf_counter()
+            try:
+                action(run)
+            except ValueError as error:
+                errors.append(f"Run {number + 1}: {error}")
+            if len(run.history) != before:
+                moved[number] = time.perf_counter() - began
+        if moved:
+            self._moved.append(moved)
+        return errors
+
+    def e_step(self) -> list[str]:
+        """An E-step of every run still going; returns error messages (none normally)."""
+        return self._act(methodcaller("e_step"))
+
+    def m_step(self) -> list[str]:
+        """An M-step of every run still going (after its E-step if needed)."""
+        return self._act(methodcaller("m_step"))
+
+    def step(self) -> list[str]:
+        """One iteration of every run still going."""
+        return self._act(methodcaller("step"))
+
+    def run(self, max_iter: int = MAX_ITERATIONS) -> list[str]:
+        """Iterations until every run has converged (or ``max_iter`` more, or an error)."""
+        for _ in range(max_iter):
+            if self.converged:
+                return []
+            errors = self.step()
+            if errors:
+                return errors
+        return []
+
+    def back(self) -> bool:
+        """Undo the group's last action; False at the start."""
+        if not self._moved:
+            return False
+        for number in self._moved.pop():
+            self.runs[number].back()
+        return True
+
+    def reset(self) -> None:
+        """Every run back to its initial parameters."""
+        for run in self.runs:
+            run.reset()
+        self._moved.clear()
+
+
+def match_components(reference_means: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """The palette colour for each component of a run, matched to a reference run's.
+
+    Components are paired by the Hungarian algorithm on squared distances between
+    means, so that the component nearest reference component j gets colour j. With a
+    different number of components only min(K, K_ref) pairs are made; the components
+    left over take the unused colours in order.
+
+    Parameters
+    ----------
+    reference_means : ndarray of shape (K_ref, D)
+    means : ndarray of shape (K, D)
+
+    Returns
+    -------
+    colour_order : ndarray of int, shape (K,)
+        Distinct palette indices: component k is drawn in colour ``colour_order[k]``
+        (the identity for the reference run itself).
+    """
+    reference_means, means = np.asarray(reference_means), np.asarray(means)
+    cost = ((means[:, None, :] - reference_means[None, :, :]) ** 2).sum(axis=2)
+    rows, cols = linear_sum_assignment(cost)
+    order = np.full(len(means), -1)
+    order[rows] = cols
+    unused = [c for c in range(max(len(means), len(reference_means))) if c not in set(cols)]
+    order[order < 0] = unused[: int((order < 0).sum())]
+    return order
+
+
+@dataclass(frozen=True)
+class StartResult:
+    """One start of a multi-start, run to convergence (or to the iteration limit)."""
+
+    seed: int
+    n_iter: int
+    log_likelihood: float
+    objective: float
+    seconds: float
+    converged: bool
+    params: GaussianParams
+    n_samples: int
+    warnings: tuple[str, ...] = ()
+    """The stepper's plain-words diagnosis of the final parameters: a component
+    collapsed onto a few repeated points gives a high but meaningless likelihood."""
+
+    @property
+    def mean_log_likelihood(self) -> float:
+        """Per-sample log-likelihood, as the slides quote it ("-1.49")."""
+        return self.log_likelihood / self.n_samples
+
+    @property
+    def mean_objective(self) -> float:
+        return self.objective / self.n_samples
+
+
+def multi_start(
+    X: np.ndarray,
+    spec: RunSpec,
+    n_starts: int,
+    seeds: Sequence[int] | None = None,
+    *,
+    max_iter: int = MAX_ITERATIONS,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[StartResult]:
+    """Run ``n_starts`` starts of one setting to convergence, each with its own seed.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    spec : RunSpec
+        The setting; its ``random_state`` is replaced by each start's seed.
+    n_starts : int
+    seeds : sequence of int, optional
+        One per start; default ``spec.random_state, spec.random_state + 1, ...``, so
+        that the same setting gives the same starts.
+    max_iter : int, default=MAX_ITERATIONS
+    progress : callable, optional
+        ``progress(done, n_starts)`` after each start (for a progress bar).
+
+    Returns
+    -------
+    results : list of StartResult
+        In the order of the seeds.
+    """
+    if seeds is None:
+        seeds = range(spec.random_state, spec.random_state + n_starts)
+    seeds = [int(seed) for seed in seeds]
+    if len(seeds) != n_starts:
+        raise ValueError(f"Give one seed per start: {n_starts} starts, {len(seeds)} seeds.")
+    results = []
+    for done, seed in enumerate(seeds, start=1):
+        began = time.perf_counter()
+        em = replace(spec, random_state=seed).build(X)
+        em.run(max_iter)
+        results.append(
+            StartResult(
+                seed,
+                em.n_iter,
+                em.log_likelihood,
+                em.objective,
+                time.perf_counter() - began,
+                em.converged,
+                em.params,
+                len(em.X),
+                tuple(em.warnings),
+            )
+        )
+        if progress is not None:
+            progress(done, n_starts)
+    return results
+
+
+@dataclass(frozen=True)
+class Optimum:
+    """Starts that ended at the same value of the objective (within a tolerance)."""
+
+    objective: float
+    starts: tuple[int, ...]
+    """Indices into the results, best first."""
+
+    @property
+    def count(self) -> int:
+        return len(self.starts)
+
+
+def distinct_optima(results: Sequence[StartResult], rtol: float = 1e-6) -> list[Optimum]:
+    """Group the starts' final objectives into distinct optima, best first.
+
+    A start joins a group when its objective is within ``rtol`` (relative) of the
+    group's best. Starts must have converged tightly for this to mean "the same
+    optimum": with ``tol=1e-4`` starts at one optimum still differ by about 1e-4 per
+    point, while with ``tol=1e-8`` they agree to about 1e-8 relative.
+    """
+    order = sorted(range(len(results)), key=lambda i: -results[i].objective)
+    groups: list[list[int]] = []
+    for i in order:
+        value = results[i].objective
+        if groups:
+            best = results[groups[-1][0]].objective
+            if abs(best - value) <= rtol * max(abs(best), abs(value)):
+                groups[-1].append(i)
+                continue
+        groups.append([i])
+    return [Optimum(results[g[0]].objective, tuple(g)) for g in groups]
+
+
+def _layout(title: str, x_title: str) -> dict:
+    """The app's white look for a small chart: the title names the y values, the legend
+    sits in the bottom-right corner, which rising curves and optima near the top leave
+    empty."""
+    return {
+        **WHITE,
+        "font": {**WHITE["font"], "size": FONT_SIZE - 3},
+        "title": {"text": title, "font": {"size": FONT_SIZE}, "x": 0.02},
+        "hovermode": "closest",
+        "margin": {"l": 20, "r": 20, "t": 45, "b": 20},
+        "legend": {
+            "x": 0.99,
+            "y": 0.02,
+            "xanchor": "right",
+            "yanchor": "bottom",
+            "bgcolor": "rgba(255, 255, 255, 0.8)",
+        },
+        "xaxis": {**WHITE_AXIS, "title": {"text": x_title, "standoff": 4}, "automargin": True},
+        "yaxis": {**WHITE_AXIS, "tickformat": ".4~f", "automargin": True},
+    }
+
+
+def shared_objective_name(runs: Sequence[GaussianMixtureEM]) -> str | None:
+    """The objective all runs improve, or None when they differ (then only their
+    log-likelihoods can be compared)."""
+    names = {run.objective_name for run in runs}
+    return names.pop() if len(names) == 1 else None
+
+
+def figure_objective_curves(
+    histories: Sequence[Sequence[Record]],
+    names: Sequence[str],
+    n_samples: int,
+    objective_name: str | None = "log-likelihood",
+) -> go.Figure:
+    """The runs' objectives per point after every iteration, one line per run.
+
+    Parameters
+    ----------
+    histories : sequence of sequences of Record
+        Each run's history; E-steps are left out (they change no objective).
+    names : sequence of str
+        The legend's run names.
+    n_samples : int
+        The values are per point, comparable across data sizes and as quoted on slides.
+    objective_name : str or None, default="log-likelihood"
+        What the runs' ``objective`` is when they share it; None when they do not (runs
+        of different algorithms): then every run's log-likelihood is drawn.
+
+    Returns
+    -------
+    figure : go.Figure
+        One trace per run, in order.
+    """
+    shown = objective_name or "log-likelihood"
+    traces = []
+    for number, (history, name) in enumerate(zip(histories, names, strict=True)):
+        ends = [r for r in history if r.phase != "E"]
+        values = [r.objective if objective_name else r.log_likelihood for r in ends]
+        traces.append(
+            go.Scatter(
+                x=[r.iteration for r in ends],
+                y=np.array(values) / n_samples,
+                mode="lines+markers",
+                name=name,
+                line={
+                    "color": RUN_COLOURS[number % len(RUN_COLOURS)],
+                    "dash": RUN_DASHES[number % len(RUN_DASHES)],
+                    "width": 3,
+                },
+                marker={"size": 7},
+                customdata=np.array(values),
+                hovertemplate=(
+                    f"{name}, iteration %{{x}}<br>{shown} per point %{{y:.5f}}"
+                    "<br>total %{customdata:,.3f}<extra></extra>"
+                ),
+            )
+        )
+    return go.Figure(traces, _layout(f"{shown} per point", "iteration"))
+
+
+def figure_multi_start(
+    results: Sequence[StartResult], objective_name: str = "log-likelihood"
+) -> go.Figure:
+    """Each start's final objective per point against its iterations, the best marked.
+
+    The vertical spread shows the distinct optima (local maxima) the starts reached;
+    the horizontal one how long each took. Hover gives the seed, the iterations and
+    the time taken.
+
+    Returns
+    -------
+    figure : go.Figure
+        Traces: all starts, then the best one (a ring).
+    """
+    y = np.array([r.mean_objective for r in results])
+    x = np.array([r.n_iter for r in results])
+    customdata = np.array([[r.seed, r.objective, r.seconds * 1000] for r in results])
+    hover = (
+        "seed %{customdata[0]}<br>%{x} iterations<br>"
+        f"{objective_name} per point %{{y:.5f}}<br>total %{{customdata[1]:,.3f}}"
+        "<br>%{customdata[2]:.0f} ms<extra></extra>"
+    )
+    best = int(np.argmax(y))
+    converged = np.array([r.converged for r in results])
+    traces = [
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="markers",
+            name="a start",
+            marker={
+                "size": 12,
+                "color": np.where(converged, "#0072B2", "#8C8C8C").tolist(),
+                "opacity": 0.7,
+                "line": {"color": "white", "width": 1},
+            },
+            customdata=customdata,
+            hovertemplate=hover,
+        ),
+        go.Scatter(
+            x=x[best : best + 1],
+            y=y[best : best + 1],
+            mode="markers",
+            name=f"best (seed {results[best].seed})",
+            marker={
+                "symbol": "star",
+                "size": 22,
+                "color": "#E69F00",
+                "line": {"color": OUTLINE, "width": 1.5},
+            },
+            customdata=customdata[best : best + 1],
+            hovertemplate=hover,
+        ),
+    ]
+    title = f"final {objective_name} per point<br><sup>{len(results)} starts · ★ best</sup>"
+    layout = _layout(title, "iterations to converge")
+    return go.Figure(traces, {**layout, "showlegend": False})

@@ -1,0 +1,422 @@
+"""The compare page: 2 to 4 runs on the same data side by side, and many starts of one.
+
+State, all under ``compare_*`` keys so that the explorer's run is never touched: the
+runs' settings (``compare_specs``, kept outside the widgets so that they survive a visit
+to another page), the runs themselves as one :class:`~em_viz.compare.Lockstep`
+(``compare_group``), the data they run on and the multi-start's results. The side-by-side
+view is one fragment: a step redraws only it.
+"""
+
+import re
+from dataclasses import asdict, fields, replace
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from em_viz import ALGORITHMS, COVARIANCE_TYPES, INIT_METHODS, GaussianMixtureEM
+from em_viz.compare import (
+    Lockstep,
+    RunSpec,
+    StartResult,
+    build_runs,
+    distinct_optima,
+    figure_multi_start,
+    figure_objective_curves,
+    match_components,
+    multi_start,
+    shared_objective_name,
+)
+from em_viz.figures import figure_mixture
+from em_viz.ui.explorer import STEP_HELP, explorer_page
+from em_viz.ui.plot import plot
+from em_viz.ui.sidebar import (
+    ALGORITHM_HELP,
+    ALGORITHM_NAMES,
+    COVARIANCE_HELP,
+    EPSILON_CHOICES,
+    MODEL_DEFAULTS,
+    DataChoice,
+    data_panel,
+    keep_widget_values,
+)
+
+MAX_RUNS = 4
+PANEL_HEIGHT = 255
+CURVE_HEIGHT = 225
+STARTS_HEIGHT = 300
+TABS_CLEAR_OF_HEADER = (
+    "<style>[data-testid='stMainBlockContainer'] { padding-top: 3.4rem; }</style>"
+)
+"""The tabs are the page's first element: a little more room above than the app's
+compact top, so that Streamlit's header does not cover their labels."""
+MULTI_START_TOL = 1e-8
+"""Starts run to this tolerance, so that starts at one optimum agree to about 1e-8
+relative and can be counted as one (see :func:`~em_viz.compare.distinct_optima`)."""
+
+SETTINGS = ("algorithm", "epsilon", "n_components", "covariance_type", "init", "random_state")
+"""The RunSpec fields a run's panel offers (reg_covar and tol are the explorer's defaults)."""
+
+GROUP_STEPS = {
+    "E-step": Lockstep.e_step,
+    "M-step": Lockstep.m_step,
+    "Step": Lockstep.step,
+    "Run": Lockstep.run,
+}
+INIT_SHORT_HELP = (
+    "random-points: means at random data points; k-means++: means spread out by "
+    "k-means++ seeding; kmeans: a full k-means fit first; random-responsibilities: one "
+    "M-step from random soft assignments."
+)
+
+
+def _key(number: int, name: str) -> str:
+    """The widget key of one run's setting."""
+    return f"compare_{number}_{name}"
+
+
+def _default_specs() -> list[RunSpec]:
+    """Runs differing only in their seed: the classic "same model, other start"."""
+    defaults = {
+        f.name: MODEL_DEFAULTS[f.name] for f in fields(RunSpec) if f.name in MODEL_DEFAULTS
+    }
+    return [RunSpec(**{**defaults, "random_state": number}) for number in range(MAX_RUNS)]
+
+
+def _run_settings(number: int) -> RunSpec:
+    """One run's settings, in an expander of the sidebar."""
+    state = st.session_state
+    with st.expander(f"Run {number + 1}", expanded=number < 2):
+        algorithm = st.selectbox(
+            "Algorithm",
+            ALGORITHMS,
+            key=_key(number, "algorithm"),
+            format_func=ALGORITHM_NAMES.get,
+            help=ALGORITHM_HELP,
+        )
+        if algorithm == "fixed-eps":
+            st.select_slider(
+                "ε (every component's variance)",
+                EPSILON_CHOICES,
+                key=_key(number, "epsilon"),
+                format_func=lambda v: f"{v:g}",
+            )
+        st.number_input("Components K", 1, 20, step=1, key=_key(number, "n_components"))
+        st.selectbox(
+            "Covariance type",
+            COVARIANCE_TYPES,
+            key=_key(number, "covariance_type"),
+            help=COVARIANCE_HELP,
+            disabled=algorithm in ("kmeans", "fixed-eps"),
+        )
+        st.selectbox(
+            "Initialisation", INIT_METHODS, key=_key(number, "init"), help=INIT_SHORT_HELP
+        )
+        st.number_input("Init seed", 0, 1_000_000, step=1, key=_key(number, "random_state"))
+    values = {name: state[_key(number, name)] for name in SETTINGS}
+    values["n_components"] = int(values["n_components"])
+    values["random_state"] = int(values["random_state"])
+    return replace(state.compare_specs[number], **values)
+
+
+def _settings_panel() -> list[RunSpec]:
+    """How many runs and each run's settings; returns the specs of the runs shown."""
+    state = st.session_state
+    specs = state.setdefault("compare_specs", _default_specs())
+    state.setdefault("compare_n_runs", state.get("compare_count", 2))
+    for number, spec in enumerate(specs):
+        for name in SETTINGS:
+            state.setdefault(_key(number, name), getattr(spec, name))
+    st.header("Runs")
+    count = st.segmented_control("Number of runs", [2, 3, 4], key="compare_n_runs", required=True)
+    chosen = [_run_settings(number) for number in range(count)]
+    state.compare_specs = chosen + specs[count:]
+    state.compare_count = count
+    return chosen
+
+
+def _ensure_runs(choice: DataChoice | None, specs: list[RunSpec]) -> None:
+    """New runs when the data or a setting changed; on impossible settings say why and
+    keep the runs that were there."""
+    state = st.session_state
+    if choice is None:
+        return
+    key = (choice.key, tuple(specs))
+    if state.get("compare_key") == key:
+        return
+    try:
+        runs = build_runs(choice.dataset.X, specs)
+    except ValueError as error:
+        kept = " The previous runs are kept." if "compare_group" in state else ""
+        st.error(f"{error}{kept}", icon=":material/error:")
+        return
+    state.update(
+        compare_group=Lockstep(runs),
+        compare_key=key,
+        compare_built=tuple(specs),
+        compare_dataset=choice.dataset,
+    )
+
+
+def _act(name: str) -> None:
+    """A step button's callback: the same half-step (or back, reset) for every run."""
+    group = st.session_state.compare_group
+    if name == "Back":
+        group.back()
+    elif name == "Reset":
+        group.reset()
+    else:
+        st.session_state.compare_errors = GROUP_STEPS[name](group)
+
+
+def _controls(group: Lockstep) -> None:
+    """One set of step controls for all the runs."""
+    help_text = {**STEP_HELP, "Run": "Every run to convergence at once."}
+    columns = st.columns(6)
+    for column, name in zip(
+        columns, ["E-step", "M-step", "Step", "Run", "Back", "Reset"], strict=True
+    ):
+        disabled = group.at_start if name in ("Back", "Reset") else group.converged
+        column.button(
+            name,
+            key=f"compare_{name}",
+            on_click=_act,
+            args=(name,),
+            disabled=disabled,
+            help=f"{help_text[name]} All runs move together; a converged run stays put.",
+            type="primary" if name == "Run" else "secondary",
+            width="stretch",
+        )
+
+
+def run_heading(number: int, spec: RunSpec, em: GaussianMixtureEM, with_model: bool) -> str:
+    """'Run 2 · seed 7 · k-means++ · iteration 12 · converged', with the model ('K=3 full
+    · EM') after the start when the runs' models differ."""
+    described = spec.describe() if with_model else spec.start()
+    parts = [f"Run {number + 1}", described, f"iteration {em.n_iter}"]
+    if em.converged:
+        parts.append("converged")
+    elif em.phase == "E":
+        parts.append("after E-step")
+    return " · ".join(parts)
+
+
+def results_table(group: Lockstep, specs: tuple[RunSpec, ...]) -> pd.DataFrame:
+    """Per run: iterations, converged, final log-likelihood (total and per point), the
+    objective when it is not the log-likelihood, and the time taken in ms."""
+    rows = []
+    for number, (spec, em) in enumerate(zip(specs, group.runs, strict=True)):
+        row = {
+            "run": f"Run {number + 1}",
+            "iterations": em.n_iter,
+            "converged": em.converged,
+            "log-likelihood": em.log_likelihood,
+            "per point": em.log_likelihood / len(em.X),
+        }
+        if spec.algorithm != "soft":
+            row["objective"] = em.objective
+            row["objective is"] = em.objective_name
+        row["ms"] = group.seconds(number) * 1000
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("run")
+
+
+def _side_by_side() -> None:
+    """The fragment: controls, one panel per run, the shared curve and the table."""
+    state = st.session_state
+    group, specs, dataset = state.compare_group, state.compare_built, state.compare_dataset
+    _controls(group)
+    for error in state.pop("compare_errors", []):
+        st.error(error, icon=":material/error:")
+    reference = group.runs[0].means
+    with_model = len({spec.model() for spec in specs}) > 1
+    columns = st.columns(2)
+    for number, em in enumerate(group.runs):
+        with columns[number % 2]:
+            st.markdown(f"###### {run_heading(number, specs[number], em, with_model)}")
+            figure = figure_mixture(
+                em.X,
+                em.params,
+                em.responsibilities,
+                feature_names=dataset.feature_names,
+                uirevision=dataset.name,
+                colour_order=match_components(reference, em.means),
+            )
+            figure.update_layout(height=PANEL_HEIGHT, showlegend=False, margin={"t": 10, "b": 50})
+            plot(figure, key=f"compare_mixture_{number}", revision=len(em.history) - 1)
+    left, right = st.columns([9, 11])
+    with left:
+        names = [f"Run {number + 1}" for number in range(len(group.runs))]
+        curve = figure_objective_curves(
+            [em.history for em in group.runs],
+            names,
+            len(dataset.X),
+            shared_objective_name(group.runs),
+        )
+        revision = sum(len(em.history) for em in group.runs)
+        plot(curve.update_layout(height=CURVE_HEIGHT), key="compare_curves", revision=revision)
+    with right:
+        shown = results_table(group, specs)
+        st.table(
+            shown.style.format(
+                {
+                    "converged": lambda yes: "yes" if yes else "no",
+                    "log-likelihood": "{:,.3f}",
+                    "per point": "{:.4f}",
+                    "objective": "{:,.3f}",
+                    "ms": "{:.1f}",
+                },
+                na_rep="",
+            )
+        )
+        st.caption(
+            "Colours are matched to Run 1's components by their means, so the same colour "
+            "is the same cluster in every panel."
+        )
+
+
+def _run_starts(spec: RunSpec, n_starts: int, objective_name: str, data_key: tuple) -> None:
+    """Run the starts with a progress bar and keep their results."""
+    state = st.session_state
+    bar = st.progress(0.0, text=f"0 of {n_starts} starts")
+    results = multi_start(
+        state.compare_dataset.X,
+        spec,
+        n_starts,
+        progress=lambda done, total: bar.progress(done / total, text=f"{done} of {total} starts"),
+    )
+    bar.empty()
+    state.compare_starts = {
+        "spec": spec,
+        "results": results,
+        "objective_name": objective_name,
+        "data": data_key,
+    }
+
+
+def _gist(warnings: tuple[str, ...]) -> str:
+    """The first warning's opening clause ('Component 3 collapsed onto a line')."""
+    return re.split(r" \(|;|\.", warnings[0], maxsplit=1)[0] if warnings else ""
+
+
+def optima_table(results: list[StartResult]) -> pd.DataFrame:
+    """The distinct optima the starts reached, best first, with how often each."""
+    rows = []
+    for optimum in distinct_optima(results):
+        first = results[optimum.starts[0]]
+        seeds = sorted(results[i].seed for i in optimum.starts)
+        rows.append(
+            {
+                "per point": first.mean_objective,
+                "total": optimum.objective,
+                "starts": optimum.count,
+                "share": optimum.count / len(results),
+                "median iterations": float(np.median([results[i].n_iter for i in optimum.starts])),
+                "warning": _gist(first.warnings),
+                "seeds": ", ".join(map(str, seeds[:8])) + (" …" if len(seeds) > 8 else ""),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _open_in_explorer(spec: RunSpec) -> None:
+    """The button's callback: set the explorer's model widgets to this start (the data
+    panel stays as it is here); the page then switches to the explorer."""
+    keep_widget_values()
+    st.session_state.update(asdict(spec), compare_open=True)
+
+
+def _multi_start(data_key: tuple) -> None:
+    """Many starts of one run's setting: the spread of optima, the best, and a way out
+    to the explorer with any start."""
+    state = st.session_state
+    specs = state.compare_built
+    left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
+    number = left.selectbox(
+        "Setting",
+        range(len(specs)),
+        format_func=lambda n: f"Run {n + 1}: {specs[n].describe()}",
+        key="compare_starts_run",
+    )
+    n_starts = middle.slider("Starts M", 10, 100, 50, step=10, key="compare_starts_n")
+    spec = replace(specs[number], tol=MULTI_START_TOL)
+    last = spec.random_state + n_starts - 1
+    st.caption(
+        f"Seeds {spec.random_state} to {last}, each run to convergence with tolerance "
+        f"{MULTI_START_TOL:g}, so that starts reaching the same optimum agree to about "
+        "1e-8 and are counted together."
+    )
+    if right.button("Run the starts", type="primary", width="stretch"):
+        objective_name = state.compare_group.runs[number].objective_name
+        _run_starts(spec, n_starts, objective_name, data_key)
+    starts = state.get("compare_starts")
+    if starts is None or starts["data"] != data_key:
+        return
+    results, spec, name = starts["results"], starts["spec"], starts["objective_name"]
+    optima = distinct_optima(results)
+    best = results[optima[0].starts[0]]
+    st.markdown(
+        f"**{len(optima)} distinct optima** in {len(results)} starts of "
+        f"{spec.model()} from {spec.init}. Best: {name} {best.mean_objective:.4f} per "
+        f"point (seed {best.seed}), found by {optima[0].count} of {len(results)} starts."
+        + (f" Beware: {_gist(best.warnings)} there." if best.warnings else "")
+    )
+    chart, table = st.columns([9, 11])
+    with chart:
+        figure = figure_multi_start(results, name)
+        plot(figure.update_layout(height=STARTS_HEIGHT), key="compare_starts_plot")
+    with table:
+        st.dataframe(
+            optima_table(results),
+            hide_index=True,
+            column_config={
+                "per point": st.column_config.NumberColumn(format="%.4f"),
+                "total": st.column_config.NumberColumn(format="%.3f"),
+                "median iterations": st.column_config.NumberColumn("median it.", format="%g"),
+                "share": st.column_config.NumberColumn(format="percent"),
+                "warning": st.column_config.TextColumn(width="medium"),
+            },
+        )
+        pick, action = st.columns([2, 1], vertical_alignment="bottom")
+        seed = pick.selectbox(
+            "Start",
+            [r.seed for r in sorted(results, key=lambda r: -r.objective)],
+            format_func=lambda s: _start_label(results, s),
+            key="compare_open_seed",
+        )
+        uploaded = state.get("source") == "Upload CSV"
+        action.button(
+            "Open in explorer",
+            on_click=_open_in_explorer,
+            args=(replace(spec, random_state=seed),),
+            disabled=uploaded,
+            width="stretch",
+            help="An uploaded file cannot be carried over to the explorer: upload it there."
+            if uploaded
+            else "Step through this start in the explorer, on the same data.",
+        )
+
+
+def _start_label(results: list[StartResult], seed: int) -> str:
+    result = next(r for r in results if r.seed == seed)
+    return f"seed {seed} · {result.mean_objective:.4f} · {result.n_iter} it."
+
+
+def compare_page() -> None:
+    """Side-by-side runs in lockstep, and multi-start, on the data of the data panel."""
+    state = st.session_state
+    if state.pop("compare_open", False):
+        st.switch_page(st.Page(explorer_page))
+    keep_widget_values()
+    with st.sidebar:
+        choice = data_panel()
+        specs = _settings_panel()
+    _ensure_runs(choice, specs)
+    if "compare_group" not in state:
+        st.stop()
+    st.html(TABS_CLEAR_OF_HEADER)
+    side, starts = st.tabs(["Side by side", "Multi-start"])
+    with side:
+        st.fragment(_side_by_side)()
+    with starts:
+        _multi_start(state.compare_key[0])

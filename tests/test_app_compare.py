@@ -1,0 +1,208 @@
+"""The compare page through Streamlit's AppTest: lockstep, the table, bad settings,
+multi-start and the way back to the explorer."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+from test_app_explorer import button, click, figures
+
+from em_viz.compare import RunSpec, multi_start
+from em_viz.data import iris
+
+TIMEOUT = 60
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_page(at: AppTest, url_path: str) -> AppTest:
+    """Go to a page of ``st.navigation`` (AppTest's ``switch_page`` wants a file; these
+    pages are functions, whose hash is that of their url path)."""
+    at._page_hash = calc_hash(url_path)
+    return at.run()
+
+
+@pytest.fixture
+def page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    return open_page(at, "compare")
+
+
+def headings(at: AppTest) -> list[str]:
+    """The runs' panel headings, in run order."""
+    shown = [m.value.removeprefix("###### ") for m in at.markdown if m.value.startswith("###### ")]
+    return sorted(shown)
+
+
+def runs(at: AppTest) -> list:
+    return at.session_state["compare_group"].runs
+
+
+def table(at: AppTest):
+    return next(t.value for t in at.table if "iterations" in t.value.columns)
+
+
+def test_the_page_opens_with_two_runs_differing_in_seed(page):
+    assert not page.exception
+    assert headings(page) == [
+        "Run 1 · seed 0 · k-means++ · iteration 0",
+        "Run 2 · seed 1 · k-means++ · iteration 0",
+    ]
+    assert {key for key in figures(page) if "compare_mixture" in key} == {
+        "compare_mixture_0",
+        "compare_mixture_1",
+    }
+    assert "em" not in page.session_state or page.session_state["em"] is not runs(page)[0]
+
+
+def test_the_buttons_move_all_runs_in_lockstep(page):
+    page.segmented_control(key="compare_n_runs").set_value(3).run()
+    click(page, "E-step")
+    assert [(em.n_iter, em.phase) for em in runs(page)] == [(0, "E")] * 3
+    assert all(h.endswith("iteration 0 · after E-step") for h in headings(page))
+    click(page, "M-step")
+    click(page, "Step", 2)
+    assert [em.n_iter for em in runs(page)] == [3, 3, 3]
+    click(page, "Back")
+    assert [(em.n_iter, em.phase) for em in runs(page)] == [(2, "E")] * 3
+    click(page, "Reset")
+    assert [len(em.history) for em in runs(page)] == [1, 1, 1]
+    assert button(page, "Back").disabled
+
+
+def test_the_explorers_run_is_left_alone():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    click(at, "Step", 2)
+    explorer_run = at.session_state["em"]
+    open_page(at, "compare")
+    click(at, "Run")
+    assert at.session_state["em"] is explorer_run
+    assert explorer_run.n_iter == 2
+
+
+def test_run_converges_every_run_and_the_table_equals_the_engines_numbers(page):
+    page.number_input(key="compare_1_random_state").set_value(7).run()
+    page.selectbox(key="compare_1_init").set_value("random-points").run()
+    click(page, "Run")
+    assert not page.exception
+    shown = table(page)
+    for number, em in enumerate(runs(page)):
+        row = shown.loc[f"Run {number + 1}"]
+        assert em.converged and row["converged"]
+        assert row["iterations"] == em.n_iter
+        assert row["log-likelihood"] == em.log_likelihood
+        assert row["per point"] == pytest.approx(em.log_likelihood / len(em.X))
+        assert row["ms"] > 0
+    assert headings(page)[1].startswith("Run 2 · seed 7 · random points")
+    assert headings(page)[1].endswith(" · converged")
+    assert button(page, "Run").disabled
+    curves = figures(page)["compare_curves"]
+    assert [len(c["x"]) for c in curves] == [em.n_iter + 1 for em in runs(page)]
+
+
+def test_k_means_beside_em_shows_its_objective_and_hard_colours(page):
+    page.selectbox(key="compare_1_algorithm").set_value("kmeans").run()
+    click(page, "Run")
+    shown = table(page)
+    kmeans = runs(page)[1]
+    assert shown.loc["Run 2", "objective"] == kmeans.objective
+    assert shown.loc["Run 2", "objective is"] == "negative sum of squared distances"
+    assert np.isnan(shown.loc["Run 1", "objective"])
+    assert "K=3 · k-means" in headings(page)[1]
+
+
+def test_fixed_epsilon_offers_its_slider(page):
+    page.selectbox(key="compare_0_algorithm").set_value("fixed-eps").run()
+    page.select_slider(key="compare_0_epsilon").set_value(0.1).run()
+    em = runs(page)[0]
+    assert (em.algorithm, em.epsilon) == ("fixed-eps", 0.1)
+    assert "EM εI ε=0.1" in headings(page)[0]
+
+
+def test_matched_colours_follow_the_reference_runs_components(page):
+    page.number_input(key="compare_1_random_state").set_value(3).run()
+    click(page, "Run")
+    first, second = runs(page)
+    shown = figures(page)
+    colour_of = {
+        key: [trace["marker"]["color"] for trace in shown[key][3::3]]
+        for key in ("compare_mixture_0", "compare_mixture_1")
+    }
+    for k, mean in enumerate(second.means):
+        nearest = int(np.argmin(((first.means - mean) ** 2).sum(axis=1)))
+        assert colour_of["compare_mixture_1"][k] == colour_of["compare_mixture_0"][nearest]
+
+
+def test_bad_settings_give_a_friendly_message_and_keep_the_runs(page):
+    page.number_input(key="Three Gaussians:n_per_component").set_value(5).run()
+    click(page, "Step")
+    page.number_input(key="compare_1_n_components").set_value(16).run()
+    assert not page.exception
+    messages = " ".join(e.value for e in page.error)
+    assert "Run 2:" in messages and "more than the 15" in messages
+    assert "previous runs are kept" in messages
+    assert [em.n_iter for em in runs(page)] == [1, 1]
+
+
+def test_iris_with_two_features_runs_on_this_page(page):
+    page.selectbox(key="preset").set_value("Iris").run()
+    page.selectbox(key="Iris:features:x").set_value("sepal length (cm)").run()
+    page.selectbox(key="Iris:features:y").set_value("sepal width (cm)").run()
+    assert not page.exception
+    np.testing.assert_array_equal(
+        runs(page)[0].X, iris(("sepal length (cm)", "sepal width (cm)")).X
+    )
+
+
+def test_multi_start_shows_the_optima_and_opens_a_start_in_the_explorer(page):
+    page.selectbox(key="preset").set_value("Iris").run()
+    page.slider(key="compare_starts_n").set_value(20).run()
+    click(page, "Run the starts")
+    assert not page.exception
+    expected = multi_start(iris().X, RunSpec(tol=1e-8), 20)
+    summary = next(m.value for m in page.markdown if "distinct optima" in m.value)
+    best = max(expected, key=lambda r: r.log_likelihood)
+    assert f"{best.mean_log_likelihood:.4f} per point (seed {best.seed})" in summary
+    optima = next(d.value for d in page.dataframe if "starts" in d.value.columns)
+    assert optima["starts"].sum() == 20
+    points = figures(page)["compare_starts_plot"][0]
+    np.testing.assert_array_equal(points["x"], [r.n_iter for r in expected])
+
+    chosen = expected[4]
+    page.selectbox(key="compare_open_seed").set_value(chosen.seed).run()
+    click(page, "Open in explorer")
+    assert not page.exception
+    em = page.session_state["em"]
+    assert page.session_state["run_dataset"].name == "Iris"
+    assert (em.n_components, em.covariance_type, em.tol) == (3, "full", 1e-8)
+    em.run(500)
+    assert em.log_likelihood == chosen.log_likelihood
+    assert em.n_iter == chosen.n_iter
+
+
+def test_a_collapsed_best_optimum_is_flagged(page):
+    page.selectbox(key="preset").set_value("Iris").run()
+    page.selectbox(key="Iris:features:x").set_value("sepal length (cm)").run()
+    page.selectbox(key="Iris:features:y").set_value("sepal width (cm)").run()
+    page.slider(key="compare_starts_n").set_value(10).run()
+    click(page, "Run the starts")
+    summary = next(m.value for m in page.markdown if "distinct optima" in m.value)
+    assert "(seed 0)" in summary and "Beware: Component" in summary and "collapsed" in summary
+    optima = next(d.value for d in page.dataframe if "starts" in d.value.columns)
+    assert optima["warning"].iloc[0].startswith("Component")
+
+
+def test_the_explorer_keeps_its_run_and_data_across_a_visit_to_compare():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.selectbox(key="preset").set_value("Iris").run()
+    at.number_input(key="n_components").set_value(2).run()
+    click(at, "Step", 2)
+    em = at.session_state["em"]
+    open_page(at, "compare")
+    open_page(at, "")  # the explorer, the default page
+    assert not at.exception
+    assert at.session_state["em"] is em
+    assert (em.n_iter, em.n_components) == (2, 2)
+    assert at.session_state["preset"] == "Iris"
+    assert not any("New data" in t.value for t in at.toast)
