@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from em_viz.ui.bound import bound_page
 from em_viz.ui.compare import compare_page
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.sidebar import keep_widget_values
@@ -22,6 +23,7 @@ def main() -> None:
     pages = [
         st.Page(explorer_page, title="Explorer", icon=":material/scatter_plot:", default=True),
         st.Page(compare_page, title="Compare runs", icon=":material/compare:", url_path="compare"),
+        st.Page(bound_page, title="Why EM works", icon=":material/school:", url_path="bound"),
     ]
     st.navigation(pages).run()
 

@@ -8,6 +8,10 @@ never per-point arrays; responsibilities for a past record are recomputed on dem
 The variants of EM (soft, hard, k-means, fixed variances) run on this one loop: an
 ``Algorithm`` names the E-step (soft posterior or hard argmax) and the objective it
 improves, and the family's ``estimate`` carries the M-step's constraints.
+
+Every half-step also records the evidence lower bound ``L(q, params)`` for ``q`` the
+latest E-step's responsibilities, and its gap to the log-likelihood (see
+:mod:`em_viz.bound`).
 """
 
 from collections.abc import Callable
@@ -17,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from em_viz.bound import expected_complete_log_likelihood
 from em_viz.families import gaussian
 from em_viz.posterior import hard_posterior, posterior
 
@@ -41,6 +46,14 @@ class Record:
         read from the record directly.
     warnings : tuple of str
         Plain-words diagnoses of these parameters (empty or collapsed components).
+    elbo : float or None
+        The evidence lower bound ``L(q, params) = E_q[log p(X, Z | params)] + H(q)``
+        for ``q`` the latest E-step's responsibilities; None at "init", before any
+        E-step has given a ``q``.
+    kl : float or None
+        ``log_likelihood - elbo``, the gap ``KL(q || p(Z | X, params))``. 0 right after
+        a soft E-step (``q`` is then the posterior); after a hard one ``q`` is a 0/1
+        assignment and the gap stays open by how uncertain the points are.
     """
 
     iteration: int
@@ -49,6 +62,8 @@ class Record:
     objective: float
     params: Any
     warnings: tuple[str, ...] = ()
+    elbo: float | None = None
+    kl: float | None = None
 
     def __getattr__(self, name: str) -> Any:
         params = self.__dict__.get("params")
@@ -103,6 +118,23 @@ class Algorithm:
 
 
 SOFT = Algorithm("soft")
+
+
+@dataclass(frozen=True, eq=False)
+class _Evaluation:
+    """What the stepper keeps of one evaluation of parameters (no log-densities).
+
+    ``resp`` is the algorithm's E-step under these parameters and ``entropy`` its
+    ``H(q)``; ``elbo`` is ``L(resp, params)``, what an E-step here records; ``earlier``
+    is ``E_q[log p(X, Z | params)]`` for the ``q`` passed in, if any.
+    """
+
+    log_likelihood: float
+    objective: float
+    resp: np.ndarray
+    entropy: float
+    elbo: float
+    earlier: float | None = None
 
 
 def check_data(X: Any) -> np.ndarray:
@@ -171,22 +203,34 @@ class MixtureEM:
         self._estimate = estimate
         self._diagnose = diagnose
         self._algorithm = algorithm
-        log_likelihood, objective, self._current_resp = self._evaluate(params)
-        self._responsibilities: np.ndarray | None = None
+        self._current = self._evaluate(params)
+        self._latest_e: _Evaluation | None = None
         warnings = tuple(diagnose(params))
-        self.history = [Record(0, "init", log_likelihood, objective, params, warnings)]
+        self.history = [
+            Record(
+                0, "init", self._current.log_likelihood, self._current.objective, params, warnings
+            )
+        ]
 
-    def _evaluate(self, params: Any) -> tuple[float, float, np.ndarray]:
-        """Total log-likelihood, objective and responsibilities (the algorithm's E-step)
-        under ``params``."""
+    def _evaluate(self, params: Any, q: np.ndarray | None = None) -> _Evaluation:
+        """Total log-likelihood, objective, responsibilities (the algorithm's E-step) and
+        their bound under ``params``; and ``E_q[log p(X, Z | params)]`` for a given ``q``.
+
+        The entropy needs no logarithm: a 0/1 assignment has none, and for the posterior
+        ``log q_ik = log p(x_i, z_i = k) - log p(x_i)`` gives
+        ``H(q) = log p(X) - E_q[log p(X, Z)]``.
+        """
         log_prob = self._log_prob(self._data, params)
         log_norm, resp = self._algorithm.assign(log_prob)
         resp.flags.writeable = False
         log_likelihood = float(log_norm.sum())
-        if self._algorithm.objective is None:
-            return log_likelihood, log_likelihood, resp
-        objective = float(self._algorithm.objective(self._data, params, log_prob, resp))
-        return log_likelihood, objective, resp
+        objective = log_likelihood
+        if self._algorithm.objective is not None:
+            objective = float(self._algorithm.objective(self._data, params, log_prob, resp))
+        expected = expected_complete_log_likelihood(log_prob, resp)
+        entropy = 0.0 if self._algorithm.hard else log_likelihood - expected
+        earlier = None if q is None else expected_complete_log_likelihood(log_prob, q)
+        return _Evaluation(log_likelihood, objective, resp, entropy, expected + entropy, earlier)
 
     @property
     def algorithm(self) -> str:
@@ -244,9 +288,26 @@ class MixtureEM:
         return self.history[-1].objective
 
     @property
+    def elbo(self) -> float | None:
+        """The evidence lower bound ``L(q, params)`` under the current parameters, for
+        ``q`` the latest E-step's responsibilities; None before any E-step.
+
+        For hard EM and k-means ``q`` is the 0/1 assignment, so after their E-step the
+        bound is the complete-data log-likelihood and stays below the log-likelihood.
+        """
+        return self.history[-1].elbo
+
+    @property
+    def kl(self) -> float | None:
+        """``log_likelihood - elbo``: ``KL(q || p(Z | X, params))``, the gap the next
+        soft E-step closes; None before any E-step. Not 0 after a hard E-step (a 0/1
+        ``q`` is not the posterior)."""
+        return self.history[-1].kl
+
+    @property
     def responsibilities(self) -> np.ndarray | None:
         """ndarray of shape (n_samples, n_components) from the latest E-step, or None."""
-        return self._responsibilities
+        return None if self._latest_e is None else self._latest_e.resp
 
     @property
     def warnings(self) -> list[str]:
@@ -273,18 +334,21 @@ class MixtureEM:
         if self.n_iter == 0:
             return False
         if self.phase == "M":
-            used = self._responsibilities
+            used = self.responsibilities
         else:
-            used = self._evaluate(self.history[-3].params)[2]
-        return np.array_equal(used, self._current_resp)
+            used = self._evaluate(self.history[-3].params).resp
+        return np.array_equal(used, self._current.resp)
 
     def e_step(self) -> None:
         """Responsibilities from the current parameters (a no-op right after an E-step)."""
         if self.phase == "E":
             return
-        self._responsibilities = self._current_resp
+        self._latest_e = current = self._current
         last = self.history[-1]
-        self.history.append(replace(last, iteration=last.iteration + 1, phase="E"))
+        kl = current.log_likelihood - current.elbo
+        self.history.append(
+            replace(last, iteration=last.iteration + 1, phase="E", elbo=current.elbo, kl=kl)
+        )
 
     def m_step(self) -> None:
         """Parameters from the latest responsibilities, doing the E-step first if the
@@ -298,20 +362,33 @@ class MixtureEM:
         """
         self.e_step()
         last = self.history[-1]
-        params = self._estimate(self._data, self._responsibilities, previous=last.params)
+        q = self._latest_e
+        params = self._estimate(self._data, q.resp, previous=last.params)
         try:
-            log_likelihood, objective, resp = self._evaluate(params)
+            current = self._evaluate(params, q.resp)
         except np.linalg.LinAlgError:
-            log_likelihood = objective = np.nan
-        if not (np.isfinite(log_likelihood) and np.isfinite(objective)):
+            current = None
+        if current is None or not (
+            np.isfinite(current.log_likelihood) and np.isfinite(current.objective)
+        ):
             raise ValueError(
                 "The M-step gave a covariance that is numerically singular, so this step "
                 "was not taken. Increase reg_covar, scale the data, or use fewer components."
             )
-        self._current_resp = resp
+        self._current = current
         warnings = tuple(self._diagnose(params))
+        elbo = current.earlier + q.entropy
         self.history.append(
-            Record(last.iteration, "M", log_likelihood, objective, params, warnings)
+            Record(
+                last.iteration,
+                "M",
+                current.log_likelihood,
+                current.objective,
+                params,
+                warnings,
+                elbo,
+                current.log_likelihood - elbo,
+            )
         )
 
     def step(self) -> None:
@@ -340,22 +417,28 @@ class MixtureEM:
         self._restore()
 
     def _restore(self) -> None:
-        """Recompute the cached responsibilities for the last record."""
-        self._current_resp = self._evaluate(self.params)[2]
+        """Recompute the cached evaluations for the last record, exactly as they were."""
+        self._current = self._evaluate(self.params)
         if self.phase == "E":
-            self._responsibilities = self._current_resp
+            self._latest_e = self._current
         else:
-            self._responsibilities = self.responsibilities_at(len(self.history) - 1)
+            self._latest_e = self._e_step_at(len(self.history) - 1)
+
+    def _e_step_at(self, index: int) -> _Evaluation | None:
+        """The evaluation of the latest E-step at or before ``history[index]``; None
+        before any."""
+        index = range(len(self.history))[index]
+        for record in reversed(self.history[: index + 1]):
+            if record.phase == "E":
+                return self._evaluate(record.params)
+        return None
 
     def responsibilities_at(self, index: int) -> np.ndarray | None:
         """Responsibilities as shown at ``history[index]`` (those of the latest E-step at or
         before it), recomputed from that step's parameters; None before any E-step.
         """
-        index = range(len(self.history))[index]
-        for record in reversed(self.history[: index + 1]):
-            if record.phase == "E":
-                return self._evaluate(record.params)[2]
-        return None
+        evaluation = self._e_step_at(index)
+        return None if evaluation is None else evaluation.resp
 
 
 class GaussianMixtureEM(MixtureEM):

@@ -1,0 +1,264 @@
+"""The "Why EM works" page: the lower bound (ELBO) under the log-likelihood, the bound
+along one parameter (Bishop's figure 9.14) and the two half-steps written out with
+their numbers.
+
+It steps the explorer's run (``st.session_state.em``), so both pages show one run.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+import streamlit as st
+
+from em_viz import GaussianMixtureEM, Record
+from em_viz.equations import EStepTerms, MStepTerms, e_step_terms, m_step_terms
+from em_viz.figures import figure_bound, figure_bound_along
+from em_viz.ui.explorer import STEP_HELP, STEPS, explorer_page, phase_text
+from em_viz.ui.plot import plot
+
+BOUND_HEIGHT = 420
+HARD_ALGORITHMS = ("hard", "kmeans")
+FIXED_WEIGHTS = ("kmeans", "fixed-eps")
+
+SEEING = {
+    "init": "There is no bound yet: it is built from responsibilities q, and no E-step has "
+    "given any. Press **E-step**.",
+    "E": "**E-step**: q is now the posterior p(Z | X, θ), so the bound L(q, θ) touches the "
+    "log-likelihood: the gap KL(q ‖ p) is **{kl}**. The parameters did not move, so the "
+    "log-likelihood did not change; the bound rose to meet it.",
+    "M": "**M-step**: the parameters moved to the top of the bound L(q, θ) for the q of the "
+    "last E-step. The bound rose, and the log-likelihood rose at least as much: it sits "
+    "above the bound by the gap KL(q ‖ p) = **{kl}**, which the next E-step closes.",
+}
+HARD_SEEING = {
+    **SEEING,
+    "E": "**Hard E-step**: q gives each point wholly to one component. That is not the "
+    "posterior, so the bound stays below the log-likelihood: the gap KL(q ‖ p) is "
+    "**{kl}**, the uncertainty the 0/1 assignment ignores. Here the bound is the "
+    "complete-data log-likelihood.",
+}
+WHY = (
+    "For any q, log p(X | θ) = L(q, θ) + KL(q ‖ p(Z | X, θ)), and KL ≥ 0. EM is "
+    "coordinate ascent on L: the E-step raises L over q (to the posterior, the gap "
+    "closes), the M-step raises L over θ. So the log-likelihood can never fall."
+)
+
+
+def _step(name: str) -> None:
+    """A step button's callback: one half-step of the shared run; the explorer then shows
+    the latest half-step too."""
+    em = st.session_state.em
+    try:
+        STEPS[name](em)
+    except ValueError as error:
+        st.session_state.bound_step_error = str(error)
+    st.session_state.history_view = len(em.history) - 1
+
+
+def _buttons(em: GaussianMixtureEM) -> None:
+    """E-step, M-step, Step, Back and Reset on the explorer's run."""
+    at_start = len(em.history) == 1
+    cols = st.columns([1, 1, 1, 1, 1, 4])
+    for col, name in zip(cols, STEPS, strict=False):
+        col.button(
+            name,
+            key=f"bound_{name}",
+            on_click=_step,
+            args=(name,),
+            disabled=name in ("Back", "Reset") and at_start,
+            help=STEP_HELP[name],
+            width="stretch",
+        )
+
+
+def _number(value: float) -> str:
+    """A number for LaTeX: four significant digits, powers of ten written out."""
+    text = f"{value:.4g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
+def _vector(values: np.ndarray) -> str:
+    rows = r" \\ ".join(_number(v) for v in values)
+    return rf"\begin{{pmatrix}} {rows} \end{{pmatrix}}"
+
+
+def _matrix(values: np.ndarray) -> str:
+    rows = r" \\ ".join(" & ".join(_number(v) for v in row) for row in values)
+    return rf"\begin{{pmatrix}} {rows} \end{{pmatrix}}"
+
+
+def e_step_latex(terms: EStepTerms, index: int) -> str:
+    """The E-step of point ``index`` as one aligned block: every ``pi_k N(x_i | ...)``,
+    their sum and every ``r_ik``."""
+    i = index
+    point = r",\ ".join(_number(v) for v in terms.point)
+    lines = [rf"x_{{{i}}} &= \left({point}\right)"]
+    for k, (w, d, p) in enumerate(
+        zip(terms.weights, terms.densities, terms.products, strict=True), start=1
+    ):
+        lines.append(
+            rf"\pi_{k}\,\mathcal{{N}}(x_{{{i}}} \mid \mu_{k}, \Sigma_{k}) "
+            rf"&= {_number(w)} \times {_number(d)} = {_number(p)}"
+        )
+    lines.append(
+        rf"\textstyle\sum_j \pi_j\,\mathcal{{N}}(x_{{{i}}} \mid \mu_j, \Sigma_j) "
+        rf"&= {_number(terms.total)}"
+    )
+    for k, (p, r) in enumerate(zip(terms.products, terms.resp, strict=True), start=1):
+        ratio = rf"{_number(p)} / {_number(terms.total)}"
+        if terms.total == 0:  # every product underflows; the engine works in logarithms
+            ratio = r"\text{(in logarithms)}"
+        lines.append(rf"r_{{{i},{k}}} &= {ratio} = {_number(r)}")
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def m_step_latex(terms: MStepTerms, component: int, reg_covar: float) -> str:
+    """The M-step of ``component`` (numbered from 1) as one aligned block: ``N_k``, the
+    new weight, the weighted mean and covariance."""
+    k = component
+    lines = [
+        rf"N_{k} &= \textstyle\sum_i r_{{i{k}}} = {_number(terms.mass)}",
+        rf"\pi_{k} &= N_{k} / N = {_number(terms.mass)} / {terms.n_samples} "
+        rf"= {_number(terms.weight)}",
+        rf"\mu_{k} &= \frac{{1}}{{N_{k}}} \textstyle\sum_i r_{{i{k}}}\, x_i "
+        rf"= {_vector(terms.mean)}",
+        rf"\Sigma_{k} &= \frac{{1}}{{N_{k}}} \textstyle\sum_i r_{{i{k}}} (x_i - \mu_{k})"
+        rf"(x_i - \mu_{k})^\top + {_number(reg_covar)}\, I = {_matrix(terms.covariance)}",
+    ]
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def _bound_panel(em: GaussianMixtureEM, record: Record) -> None:
+    """The stairs of the log-likelihood and the bound, with words beside them."""
+    left, right = st.columns([3, 2])
+    with left:
+        figure = figure_bound(em.history, -1, len(em.X))
+        plot(figure.update_layout(height=BOUND_HEIGHT), key="bound", revision=len(em.history))
+    with right:
+        seeing = HARD_SEEING if em.algorithm in HARD_ALGORITHMS else SEEING
+        kl = "" if record.kl is None else f"{record.kl:,.3f}"
+        st.markdown(seeing[record.phase].format(kl=kl))
+        if record.elbo is not None:
+            st.markdown(
+                f"log-likelihood **{record.log_likelihood:,.3f}** · "
+                f"bound **{record.elbo:,.3f}** · gap **{record.kl:,.3f}**"
+            )
+        st.caption(WHY)
+
+
+def _parameter_choices(em: GaussianMixtureEM, feature_names: Sequence[str]) -> dict:
+    """The parameters a slice can vary: each mean coordinate, and the weight when the
+    algorithm fits weights and there is more than one."""
+    choices = {f"mean, {name}": d for d, name in enumerate(feature_names)}
+    if em.n_components > 1 and em.algorithm not in FIXED_WEIGHTS:
+        choices["weight"] = None
+    return choices
+
+
+def _along_panel(em: GaussianMixtureEM, feature_names: Sequence[str]) -> None:
+    """Bishop's figure 9.14 for a chosen parameter of a chosen component."""
+    st.subheader("The bound along one parameter")
+    if em.responsibilities is None:
+        st.info("Press E-step: the bound needs the responsibilities q of an E-step.")
+        return
+    choices = _parameter_choices(em, feature_names)
+    left, right = st.columns([3, 2])
+    with right:
+        component = st.selectbox(
+            "Component",
+            range(em.n_components),
+            format_func=lambda k: f"Component {k + 1}",
+            key="bound_component",
+        )
+        parameter = st.selectbox("Parameter", list(choices), key="bound_parameter")
+        st.markdown(
+            "The blue curve is the log-likelihood as this one parameter moves, every other "
+            "held; the orange curve is the bound L(q, θ) for the q of the last E-step. "
+            "The bound never crosses the log-likelihood. After an **E-step** it touches it "
+            "at the current value (the black dots); the **M-step** moves the parameters to "
+            "the top of the bound (the star), and the log-likelihood rises with them. After "
+            "an M-step the current value sits at the star."
+        )
+    with left:
+        figure = figure_bound_along(
+            em.X,
+            em.params,
+            em.responsibilities,
+            component,
+            choices[parameter],
+            feature_names=feature_names,
+        )
+        plot(
+            figure.update_layout(height=BOUND_HEIGHT),
+            key="bound_along",
+            revision=len(em.history),
+        )
+
+
+def _equations_panel(em: GaussianMixtureEM, record: Record) -> None:
+    """The E-step of a chosen point and the M-step of a chosen component, with numbers."""
+    st.subheader("The equations with their numbers")
+    left, right = st.columns(2)
+    index = left.number_input("Point i", 0, len(em.X) - 1, step=1, key="bound_point")
+    component = right.selectbox(
+        "Component k",
+        range(em.n_components),
+        format_func=lambda k: f"Component {k + 1}",
+        key="bound_m_component",
+    )
+    when = {
+        "init": "the first E-step will compute",
+        "E": "the last E-step computed",
+        "M": "the next E-step will compute",
+    }
+    st.markdown(f"**E-step for point {index}**: what {when[record.phase]}.")
+    st.latex(e_step_latex(e_step_terms(em.X, em.params, int(index)), int(index)))
+    if em.algorithm in HARD_ALGORITHMS:
+        st.caption(
+            "Hard EM and k-means then give the point wholly to the component of largest "
+            "r_ik (k-means: its nearest mean)."
+        )
+    if em.responsibilities is None:
+        st.info("The M-step needs responsibilities: press E-step first.")
+        return
+    when = "the last M-step computed" if record.phase == "M" else "the next M-step computes"
+    st.markdown(f"**M-step for component {component + 1}**: what {when}.")
+    terms = m_step_terms(em.X, em.responsibilities, component, em.reg_covar)
+    if terms is None:
+        st.info("No point is responsible for this component: it keeps its place.")
+        return
+    st.latex(m_step_latex(terms, component + 1, em.reg_covar))
+    if em.algorithm != "soft" or em.covariance_type != "full":
+        st.caption(
+            "This run's M-step then constrains these: "
+            f"covariance type '{em.covariance_type}', algorithm '{em.algorithm}' "
+            "(k-means and fixed-ε keep equal weights and fixed or shared variances)."
+        )
+
+
+def bound_page() -> None:
+    """Why EM works: the bound and its gap, the bound along a parameter, the equations."""
+    state = st.session_state
+    em = state.get("em")
+    if em is None:
+        st.info(
+            "There is no run yet. Choose data and a model in the Explorer; this page then "
+            "steps the same run.",
+            icon=":material/info:",
+        )
+        st.page_link(
+            st.Page(explorer_page), label="Open the Explorer", icon=":material/scatter_plot:"
+        )
+        return
+    _buttons(em)
+    if error := state.pop("bound_step_error", None):
+        st.error(error, icon=":material/error:")
+    record = em.history[-1]
+    st.markdown(f"### {phase_text(record)}")
+    feature_names = state.run_dataset.feature_names
+    _bound_panel(em, record)
+    _along_panel(em, feature_names)
+    _equations_panel(em, record)
