@@ -13,7 +13,7 @@ import streamlit as st
 from em_viz import GaussianMixtureEM, Record
 from em_viz.equations import EStepTerms, MStepTerms, e_step_terms, m_step_terms
 from em_viz.figures import figure_bound, figure_bound_along
-from em_viz.ui.explorer import STEP_HELP, STEPS, explorer_page, phase_text
+from em_viz.ui.explorer import STEP_HELP, STEPS, explorer_page, phase_text, take_step
 from em_viz.ui.plot import plot
 
 BOUND_HEIGHT = 420
@@ -44,17 +44,6 @@ WHY = (
 )
 
 
-def _step(name: str) -> None:
-    """A step button's callback: one half-step of the shared run; the explorer then shows
-    the latest half-step too."""
-    em = st.session_state.em
-    try:
-        STEPS[name](em)
-    except ValueError as error:
-        st.session_state.bound_step_error = str(error)
-    st.session_state.history_view = len(em.history) - 1
-
-
 def _buttons(em: GaussianMixtureEM) -> None:
     """E-step, M-step, Step, Back and Reset on the explorer's run."""
     at_start = len(em.history) == 1
@@ -63,7 +52,7 @@ def _buttons(em: GaussianMixtureEM) -> None:
         col.button(
             name,
             key=f"bound_{name}",
-            on_click=_step,
+            on_click=take_step,
             args=(name,),
             disabled=name in ("Back", "Reset") and at_start,
             help=STEP_HELP[name],
@@ -254,7 +243,7 @@ def bound_page() -> None:
         )
         return
     _buttons(em)
-    if error := state.pop("bound_step_error", None):
+    if error := state.pop("step_error", None):
         st.error(error, icon=":material/error:")
     record = em.history[-1]
     st.markdown(f"### {phase_text(record)}")

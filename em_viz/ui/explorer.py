@@ -139,8 +139,9 @@ def _show_latest() -> None:
     st.session_state.history_view = len(st.session_state.em.history) - 1
 
 
-def _step(name: str) -> None:
-    """A step button's callback: one half-step (or back, or reset) on the stepper."""
+def take_step(name: str) -> None:
+    """A step button's callback (on any page): one half-step, Back or Reset on the
+    session's stepper, then show its latest state; an error waits in ``step_error``."""
     try:
         STEPS[name](st.session_state.em)
     except ValueError as error:
@@ -186,7 +187,7 @@ def _controls(em: GaussianMixtureEM, running: bool) -> None:
     for col, name in zip(cols, ["E-step", "M-step", "Step"], strict=False):
         col.button(
             name,
-            on_click=_step,
+            on_click=take_step,
             args=(name,),
             disabled=running,
             help=STEP_HELP[name],
@@ -206,7 +207,7 @@ def _controls(em: GaussianMixtureEM, running: bool) -> None:
     for col, name in zip(cols[4:6], ["Back", "Reset"], strict=False):
         col.button(
             name,
-            on_click=_step,
+            on_click=take_step,
             args=(name,),
             disabled=running or at_start,
             help=STEP_HELP[name],
