@@ -356,7 +356,8 @@ def _multi_start(data_key: tuple) -> None:
     optima = distinct_optima(results)
     best = results[optima[0].starts[0]]
     st.markdown(
-        f"**{len(optima)} distinct optima** in {len(results)} starts of "
+        f"**{len(optima)} distinct {'optimum' if len(optima) == 1 else 'optima'}** in "
+        f"{len(results)} starts of "
         f"{spec.model()} from {spec.init}. Best: {name} {best.mean_objective:.4f} per "
         f"point (seed {best.seed}), found by {optima[0].count} of {len(results)} starts."
         + (f" Beware: {_gist(best.warnings)} there." if best.warnings else "")
