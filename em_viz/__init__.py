@@ -1,13 +1,25 @@
 """em-viz: a visual explorer of the Expectation-Maximization algorithm."""
 
+from em_viz.families.bernoulli import BernoulliParams
 from em_viz.families.gaussian import COVARIANCE_TYPES, INIT_METHODS, GaussianParams
-from em_viz.stepper import ALGORITHMS, Algorithm, GaussianMixtureEM, MixtureEM, Record
+from em_viz.stepper import (
+    ALGORITHMS,
+    Algorithm,
+    BernoulliMixtureEM,
+    BinomialMixtureEM,
+    GaussianMixtureEM,
+    MixtureEM,
+    Record,
+)
 
 __all__ = [
     "ALGORITHMS",
     "COVARIANCE_TYPES",
     "INIT_METHODS",
     "Algorithm",
+    "BernoulliMixtureEM",
+    "BernoulliParams",
+    "BinomialMixtureEM",
     "GaussianMixtureEM",
     "GaussianParams",
     "MixtureEM",

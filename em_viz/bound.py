@@ -26,9 +26,14 @@ def expected_complete_log_likelihood(log_prob: np.ndarray, q: np.ndarray) -> flo
     """``E_q[log p(X, Z | theta)] = sum_ik q_ik log p(x_i, z_i = k | theta)``.
 
     A dot product over the transposes, which is copy-free for the column-major arrays
-    the stepper keeps (it runs once per half-step).
+    the stepper keeps (it runs once per half-step). A label impossible for a point
+    (``log_prob = -inf``) that ``q`` never gives it counts 0, not NaN.
     """
-    return float(np.vdot(q.T, log_prob.T))
+    total = float(np.vdot(q.T, log_prob.T))
+    if np.isnan(total):
+        with np.errstate(invalid="ignore"):
+            total = float(np.where(q > 0, q * log_prob, 0.0).sum())
+    return total
 
 
 def entropy(q: np.ndarray) -> float:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from em_viz.bound import expected_complete_log_likelihood
-from em_viz.families import gaussian
+from em_viz.families import bernoulli, check_weights, gaussian
 from em_viz.posterior import hard_posterior, posterior
 
 ALGORITHMS = ("soft", "hard", "kmeans", "fixed-eps")
@@ -182,6 +182,12 @@ class MixtureEM:
         computed once (e.g. the data's monomials).
     algorithm : Algorithm, default=SOFT
         The E-step and objective; ``estimate`` should be the matching M-step.
+    log_prior : callable, optional
+        ``log_prior(params) -> float`` when ``estimate`` is a maximum a posteriori
+        M-step: the objective EM then never lowers is the algorithm's plus this.
+    step_failed : str
+        What to tell the user when an M-step's parameters cannot be evaluated (the
+        family's reason and fix).
     """
 
     def __init__(
@@ -195,6 +201,9 @@ class MixtureEM:
         tol: float,
         prepare: Callable[[np.ndarray], Any] | None = None,
         algorithm: Algorithm = SOFT,
+        log_prior: Callable[[Any], float] | None = None,
+        step_failed: str = "The M-step gave parameters the data cannot be evaluated under, "
+        "so this step was not taken.",
     ) -> None:
         self.X = X
         self.tol = tol
@@ -203,6 +212,8 @@ class MixtureEM:
         self._estimate = estimate
         self._diagnose = diagnose
         self._algorithm = algorithm
+        self._log_prior = log_prior
+        self._step_failed = step_failed
         self._current = self._evaluate(params)
         self._latest_e: _Evaluation | None = None
         warnings = tuple(diagnose(params))
@@ -227,6 +238,8 @@ class MixtureEM:
         objective = log_likelihood
         if self._algorithm.objective is not None:
             objective = float(self._algorithm.objective(self._data, params, log_prob, resp))
+        if self._log_prior is not None:
+            objective += self._log_prior(params)
         expected = expected_complete_log_likelihood(log_prob, resp)
         entropy = 0.0 if self._algorithm.hard else log_likelihood - expected
         earlier = None if q is None else expected_complete_log_likelihood(log_prob, q)
@@ -240,7 +253,8 @@ class MixtureEM:
     @property
     def objective_name(self) -> str:
         """What :attr:`objective` is, in words (e.g. ``"log-likelihood"``)."""
-        return self._algorithm.objective_name
+        name = self._algorithm.objective_name
+        return name if self._log_prior is None else f"{name} + log prior"
 
     @property
     def params(self) -> Any:
@@ -284,6 +298,9 @@ class MixtureEM:
           ``sum_i max_k log(pi_k N(x_i | mu_k, Sigma_k))``.
         - ``"kmeans"``: minus the sum of squared distances from each point to its
           nearest mean (minus scikit-learn's ``inertia_``).
+
+        With a prior (a Bernoulli mixture's pseudo-count) the log prior of the
+        parameters is added: EM then maximises the posterior, not the likelihood.
         """
         return self.history[-1].objective
 
@@ -371,10 +388,7 @@ class MixtureEM:
         if current is None or not (
             np.isfinite(current.log_likelihood) and np.isfinite(current.objective)
         ):
-            raise ValueError(
-                "The M-step gave a covariance that is numerically singular, so this step "
-                "was not taken. Increase reg_covar, scale the data, or use fewer components."
-            )
+            raise ValueError(self._step_failed)
         self._current = current
         warnings = tuple(self._diagnose(params))
         elbo = current.earlier + q.entropy
@@ -547,6 +561,7 @@ default="k-means++"
             tol=tol,
             prepare=gaussian.prepare,
             algorithm=_ALGORITHMS[algorithm],
+            step_failed=gaussian.STEP_FAILED,
         )
         if algorithm == "fixed-eps" and not np.isfinite(self.log_likelihood):
             raise ValueError(
@@ -622,13 +637,7 @@ def _check_settings(
         raise ValueError(
             f"Unknown init {init!r}; choose one of {', '.join(gaussian.INIT_METHODS)}."
         )
-    if not (isinstance(n_components, int | np.integer) and n_components >= 1):
-        raise ValueError(f"n_components must be a whole number >= 1; got {n_components!r}.")
-    if n_components > len(X):
-        raise ValueError(
-            f"n_components={n_components} is more than the {len(X)} data points; use at "
-            f"most {len(X)} components."
-        )
+    _check_n_components(n_components, len(X))
     n_distinct = len(np.unique(X, axis=0))
     if n_components > n_distinct:
         raise ValueError(
@@ -645,6 +654,17 @@ def _check_settings(
         raise ValueError(f"tol must be >= 0; got {tol}. Try 1e-4.")
 
 
+def _check_n_components(n_components: int, n_samples: int) -> None:
+    """Raise ValueError unless ``1 <= n_components <= n_samples``, a whole number."""
+    if not (isinstance(n_components, int | np.integer) and n_components >= 1):
+        raise ValueError(f"n_components must be a whole number >= 1; got {n_components!r}.")
+    if n_components > n_samples:
+        raise ValueError(
+            f"n_components={n_components} is more than the {n_samples} data points; use at "
+            f"most {n_samples} components."
+        )
+
+
 def _explicit_start(
     start: gaussian.GaussianParams,
     weights_init: Any,
@@ -656,13 +676,7 @@ def _explicit_start(
     n_components, n_features = start.means.shape
     weights, means, covariances = start.weights, start.means, start.covariances
     if weights_init is not None:
-        weights = np.array(weights_init, dtype=float)
-        if weights.shape != (n_components,):
-            raise ValueError(
-                f"weights_init must have shape ({n_components},); got {weights.shape}."
-            )
-        if not (np.all(weights > 0) and np.isclose(weights.sum(), 1.0)):
-            raise ValueError("weights_init must be positive and sum to 1.")
+        weights = check_weights(weights_init, n_components)
     if means_init is not None:
         means = np.array(means_init, dtype=float)
         if means.shape != (n_components, n_features):
@@ -704,3 +718,228 @@ def _check_covariances(
         raise ValueError(
             f"covariance_type={covariance_type!r} needs covariances_init to be {expected}."
         )
+
+
+class BinomialMixtureEM(MixtureEM):
+    """EM for a mixture of binomials: sets of coin tosses, each set thrown with one of
+    ``n_components`` coins of unknown bias, the coin unknown.
+
+    Parameters
+    ----------
+    heads : array-like of shape (n_samples,) or (n_samples, n_features)
+        Heads in each set (per feature: several coins tossed per set).
+    trials : int or array-like broadcastable to ``heads``
+        Tosses in each set (at least 1).
+    n_components : int, default=2
+    init : {"random", "random-responsibilities", "kmeans"}, default="random"
+        How the starting parameters are built (see
+        :func:`em_viz.families.bernoulli.initial`).
+    random_state : int, numpy.random.Generator or None, default=None
+    pseudo_count : float, default=0.0
+        Heads and tails added to every coin at each M-step (a Beta(1 + a, 1 + a) prior):
+        above 0, no bias can reach 0 or 1. 0 is plain maximum likelihood, as in the
+        textbook two-coin example.
+    tol : float, default=1e-4
+        Converged when an iteration raises the mean :attr:`objective` per set by less.
+    weights_init : array-like of shape (n_components,), optional
+    probabilities_init : array-like of shape (n_components, n_features), optional
+        Starting biases, strictly between 0 and 1 (shape (n_components,) for one
+        feature). Each explicit start overrides ``init``'s.
+    learn_weights : bool, default=True
+        False holds the mixing weights at their start (``weights_init``, else 1/K).
+
+    Attributes
+    ----------
+    probabilities : ndarray of shape (n_components, n_features)
+        The current biases.
+
+    Notes
+    -----
+    The log-likelihood is that of the tosses as observed, in order (no binomial
+    coefficient): each set's ``h log p + t log(1 - p)``.
+    """
+
+    def __init__(
+        self,
+        heads: Any,
+        trials: Any,
+        n_components: int = 2,
+        *,
+        init: str = "random",
+        random_state: int | np.random.Generator | None = None,
+        pseudo_count: float = 0.0,
+        tol: float = 1e-4,
+        weights_init: Any = None,
+        probabilities_init: Any = None,
+        learn_weights: bool = True,
+    ) -> None:
+        heads = check_data(np.reshape(heads, (len(heads), -1)) if np.ndim(heads) == 1 else heads)
+        trials = _check_trials(heads, trials)
+        _check_counts_settings(len(heads), n_components, init, pseudo_count, tol)
+        self.trials = trials
+        self.init = init
+        self.pseudo_count = float(pseudo_count)
+        self.learn_weights = learn_weights
+        data = bernoulli.prepare(heads, trials)
+        params = bernoulli.initial(
+            data,
+            n_components,
+            init,
+            np.random.default_rng(random_state),
+            pseudo_count=pseudo_count,
+        )
+        if weights_init is not None:
+            params = replace(params, weights=check_weights(weights_init, n_components))
+        if probabilities_init is not None:
+            params = replace(
+                params, probabilities=_check_probabilities(probabilities_init, params)
+            )
+        super().__init__(
+            heads,
+            params,
+            log_prob=bernoulli.log_prob,
+            estimate=partial(
+                bernoulli.estimate, pseudo_count=pseudo_count, learn_weights=learn_weights
+            ),
+            diagnose=partial(bernoulli.diagnose, data=data),
+            tol=tol,
+            prepare=lambda _: data,
+            log_prior=partial(bernoulli.log_prior, pseudo_count=pseudo_count)
+            if pseudo_count > 0
+            else None,
+            step_failed=bernoulli.STEP_FAILED,
+        )
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """ndarray of shape (n_components, n_features): the current probabilities of
+        heads (of a 1)."""
+        return self.params.probabilities
+
+
+class BernoulliMixtureEM(BinomialMixtureEM):
+    """EM for a mixture of multivariate Bernoullis: binary vectors (e.g. black-and-white
+    images), each drawn from one of ``n_components`` prototypes of pixel probabilities.
+
+    A binomial mixture with one toss per feature: see :class:`BinomialMixtureEM` for the
+    stepper's API.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Only 0 and 1 (or booleans).
+    n_components : int, default=2
+    init : {"random", "random-responsibilities", "kmeans"}, default="random"
+    random_state : int, numpy.random.Generator or None, default=None
+    weights_init : array-like of shape (n_components,), optional
+    probabilities_init : array-like of shape (n_components, n_features), optional
+    pseudo_count : float, default=1.0
+        Ones and zeros added to every component and feature at each M-step (a
+        Beta(1 + a, 1 + a) prior, Laplace's rule at 1), so that no probability reaches 0
+        or 1: an unseen pixel never makes an image impossible. 0 is plain maximum
+        likelihood. EM then never lowers the log-likelihood plus the log prior.
+    tol : float, default=1e-4
+    learn_weights : bool, default=True
+    """
+
+    def __init__(
+        self,
+        X: Any,
+        n_components: int = 2,
+        *,
+        init: str = "random",
+        random_state: int | np.random.Generator | None = None,
+        weights_init: Any = None,
+        probabilities_init: Any = None,
+        pseudo_count: float = 1.0,
+        tol: float = 1e-4,
+        learn_weights: bool = True,
+    ) -> None:
+        X = check_data(X)
+        other = (X != 0) & (X != 1)
+        if other.any():
+            row, col = np.argwhere(other)[0]
+            raise ValueError(
+                f"X must hold only 0 and 1 (binary data); {int(other.sum())} value(s) are "
+                f"neither, e.g. {X[row, col]:g} in row {row}, column {col}. Threshold the "
+                "data first."
+            )
+        super().__init__(
+            X,
+            1,
+            n_components,
+            init=init,
+            random_state=random_state,
+            pseudo_count=pseudo_count,
+            tol=tol,
+            weights_init=weights_init,
+            probabilities_init=probabilities_init,
+            learn_weights=learn_weights,
+        )
+
+
+def _check_trials(heads: np.ndarray, trials: Any) -> np.ndarray:
+    """``trials`` broadcast to the shape of ``heads``, checked against it.
+
+    Raises
+    ------
+    ValueError
+        Unless heads and trials are whole numbers with ``0 <= heads <= trials`` and
+        at least one toss per set.
+    """
+    try:
+        trials = np.broadcast_to(
+            np.asarray(trials, dtype=float).reshape(
+                (-1, 1) if np.ndim(trials) == 1 else np.shape(trials)
+            ),
+            heads.shape,
+        )
+    except ValueError:
+        raise ValueError(
+            f"trials must be one number or one per set; got shape {np.shape(trials)} for "
+            f"{len(heads)} sets."
+        ) from None
+    if not (np.isfinite(trials).all() and np.all(trials == np.round(trials))):
+        raise ValueError("trials must be whole numbers of tosses.")
+    if np.any(trials < 1):
+        raise ValueError("Every set needs at least one toss (trials >= 1).")
+    if np.any(heads != np.round(heads)) or np.any(heads < 0) or np.any(heads > trials):
+        raise ValueError("heads must be whole numbers between 0 and the set's trials.")
+    return trials
+
+
+def _check_counts_settings(
+    n_samples: int, n_components: int, init: str, pseudo_count: float, tol: float
+) -> None:
+    """Raise ValueError, naming the fix, for settings a Bernoulli mixture cannot run with."""
+    if init not in bernoulli.INIT_METHODS:
+        raise ValueError(
+            f"Unknown init {init!r}; choose one of {', '.join(bernoulli.INIT_METHODS)}."
+        )
+    _check_n_components(n_components, n_samples)
+    if not (
+        isinstance(pseudo_count, int | float | np.integer | np.floating)
+        and (0 <= pseudo_count < np.inf)
+    ):
+        raise ValueError(
+            f"pseudo_count must be a number >= 0 (0: plain maximum likelihood); got "
+            f"{pseudo_count!r}. Try 1."
+        )
+    if not tol >= 0:
+        raise ValueError(f"tol must be >= 0; got {tol}. Try 1e-4.")
+
+
+def _check_probabilities(probabilities_init: Any, start: bernoulli.BernoulliParams) -> np.ndarray:
+    """``probabilities_init`` as a (K, D) array strictly inside (0, 1), checked."""
+    shape = start.probabilities.shape
+    probabilities = np.array(probabilities_init, dtype=float)
+    if probabilities.ndim == 1 and shape[1] == 1:
+        probabilities = probabilities[:, None]
+    if probabilities.shape != shape:
+        raise ValueError(f"probabilities_init must have shape {shape}; got {probabilities.shape}.")
+    if not np.all((probabilities > 0) & (probabilities < 1)):
+        raise ValueError(
+            "probabilities_init must lie strictly between 0 and 1 (a certain coin makes "
+            "every other outcome impossible)."
+        )
+    return probabilities

@@ -19,12 +19,10 @@ from functools import cache
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
+from em_viz.families import EMPTY_COMPONENT_MASS, empty_warning, mixture_weights
+
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 INIT_METHODS = ("random-points", "k-means++", "kmeans", "random-responsibilities")
-
-# A component whose total responsibility is below this (in points) is empty: it has no
-# data to estimate from, so it keeps its previous mean and covariance.
-EMPTY_COMPONENT_MASS = 1e-8
 
 # A covariance eigenvalue within this factor of reg_covar means the data gave the
 # component no spread in that direction: it has collapsed.
@@ -33,6 +31,11 @@ COLLAPSE_FACTOR = 1.01
 # Below this factor of reg_covar, reg_covar is a noticeable part of a variance: the M-step
 # is then no longer the exact maximiser, and the log-likelihood may dip.
 NARROW_FACTOR = 100.0
+
+STEP_FAILED = (
+    "The M-step gave a covariance that is numerically singular, so this step was not "
+    "taken. Increase reg_covar, scale the data, or use fewer components."
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -213,7 +216,7 @@ def estimate(
         empty = mass < EMPTY_COMPONENT_MASS
         means[empty] = previous.means[empty]
         covariances[empty] = previous.covariances[empty]
-    return GaussianParams(weights=nk / nk.sum(), means=means, covariances=covariances)
+    return GaussianParams(weights=mixture_weights(mass), means=means, covariances=covariances)
 
 
 def estimate_kmeans(
@@ -409,11 +412,7 @@ def diagnose(params: GaussianParams, n_samples: int, reg_covar: float) -> list[s
     empty = params.weights * n_samples < EMPTY_COMPONENT_MASS
     for k in range(len(params.weights)):
         if empty[k]:
-            messages.append(
-                f"Component {k + 1} is empty: no point is responsible for it any more, so "
-                "its weight is about 0 and it stays where it was. Try fewer components or "
-                "another start."
-            )
+            messages.append(empty_warning(k))
         elif flat[k].all():
             messages.append(
                 f"Component {k + 1} collapsed onto a single point; its variance is held at "
