@@ -28,8 +28,9 @@ from em_viz.compare import (
     shared_objective_name,
 )
 from em_viz.figures import figure_mixture
-from em_viz.ui.explorer import STEP_HELP, explorer_page
+from em_viz.ui.explorer import explorer_page
 from em_viz.ui.plot import plot
+from em_viz.ui.run import STEP_HELP
 from em_viz.ui.sidebar import (
     ALGORITHM_HELP,
     ALGORITHM_NAMES,

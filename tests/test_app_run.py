@@ -1,0 +1,52 @@
+"""The run machinery (em_viz.ui.run) with two runs on one page, as a page keeping one run
+per demo has them: each slot keeps its own run, controls and speed."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+TIMEOUT = 60
+
+
+def two_runs() -> None:
+    """A page with two runs in two slots, each with its run view and history slider."""
+    from em_viz.data import three_gaussians
+    from em_viz.stepper import GaussianMixtureEM
+    from em_viz.ui.run import RunSlot, history_slider, replace_run, run_fragment
+
+    X = three_gaussians().X
+    for prefix in ("a_", "b_"):
+        slot = RunSlot(prefix)
+        replace_run(slot, "settings", lambda: GaussianMixtureEM(X, 3, random_state=0))
+        run_fragment(slot, lambda view, slot=slot: history_slider(slot, view))
+
+
+@pytest.fixture
+def page() -> AppTest:
+    return AppTest.from_function(two_runs, default_timeout=TIMEOUT).run()
+
+
+def headings(at: AppTest) -> list[str]:
+    return [m.value.removeprefix("### ") for m in at.markdown if m.value.startswith("### ")]
+
+
+def test_stepping_one_slot_leaves_the_other_run_untouched(page):
+    assert not page.exception  # both slots' controls coexist on one page
+    page.button(key="a_Step").click().run()
+    page.button(key="a_Step").click().run()
+    assert len(page.session_state["a_em"].history) == 5
+    assert len(page.session_state["b_em"].history) == 1
+    assert page.session_state["a_history_view"] == 4
+    assert page.session_state["b_history_view"] == 0
+    assert headings(page) == ["Iteration 2 · after M-step", "Iteration 0 · initial parameters"]
+    assert page.slider(key="a_history_view")
+    assert not [s for s in page.slider if s.key == "b_history_view"]
+
+
+def test_each_slot_runs_at_its_own_speed(page):
+    page.button_group(key="a_speed").set_value("Instant").run()
+    page.button(key="a_Run").click().run()
+    assert page.session_state["a_em"].converged
+    assert page.session_state["b_speed"] == "Medium"
+    page.button(key="b_Run").click().run()
+    assert page.session_state["b_running"] and not page.session_state["a_running"]
+    assert len(page.session_state["b_em"].history) == 2  # one animated half-step so far
