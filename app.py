@@ -4,10 +4,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from em_viz.ui.bernoulli import WIDGET_KEYS as BERNOULLI_KEYS
+from em_viz.ui.bernoulli import bernoulli_page
 from em_viz.ui.bound import bound_page
 from em_viz.ui.compare import compare_page
 from em_viz.ui.explorer import explorer_page
-from em_viz.ui.sidebar import keep_widget_values
+from em_viz.ui.sidebar import SHARED_KEYS, keep_widget_values
 
 LOGO = Path(__file__).parent / "assets" / "logo.svg"
 
@@ -19,11 +21,17 @@ def main() -> None:
     st.set_page_config(page_title="em-viz", page_icon=str(LOGO), layout="wide")
     st.logo(str(LOGO))
     st.html(COMPACT_TOP)
-    keep_widget_values()
+    keep_widget_values((*SHARED_KEYS, *BERNOULLI_KEYS))
     pages = [
         st.Page(explorer_page, title="Explorer", icon=":material/scatter_plot:", default=True),
         st.Page(compare_page, title="Compare runs", icon=":material/compare:", url_path="compare"),
         st.Page(bound_page, title="Why EM works", icon=":material/school:", url_path="bound"),
+        st.Page(
+            bernoulli_page,
+            title="Bernoulli mixtures",
+            icon=":material/casino:",
+            url_path="bernoulli",
+        ),
     ]
     st.navigation(pages).run()
 

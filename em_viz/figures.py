@@ -335,12 +335,12 @@ def figure_placing(
     return figure
 
 
-def _half_step_x(record: Record) -> float:
+def half_step_x(record: Record) -> float:
     """Where a record sits on the iteration axis: an E-step half-way into its iteration."""
     return record.iteration - 0.5 if record.phase == "E" else float(record.iteration)
 
 
-def _tick_step(last_iteration: int) -> int:
+def tick_step(last_iteration: int) -> int:
     """The smallest whole-number step of 1, 2, 5, 10, 20, ... giving at most ten ticks."""
     steps = (m * 10**e for e in itertools.count() for m in (1, 2, 5))
     return next(step for step in steps if last_iteration <= 10 * step)
@@ -395,7 +395,7 @@ def figure_log_likelihood(
         Traces: the line through all records, one marker trace per phase (start,
         E-step, M-step; possibly empty) and the ring around the current record.
     """
-    x = np.array([_half_step_x(r) for r in history])
+    x = np.array([half_step_x(r) for r in history])
     y = np.array([r.objective for r in history])
     iterations = np.array([r.iteration for r in history], dtype=float)
     phases = np.array([r.phase for r in history])
@@ -430,7 +430,7 @@ def figure_log_likelihood(
     current = history[current_index]
     traces.append(
         go.Scatter(
-            x=[_half_step_x(current)],
+            x=[half_step_x(current)],
             y=[current.objective],
             mode="markers",
             name="shown now",
@@ -462,7 +462,7 @@ def figure_log_likelihood(
             **WHITE_AXIS,
             "title": {"text": "iteration", "standoff": 4},
             "tick0": 0,
-            "dtick": _tick_step(int(iterations.max())),
+            "dtick": tick_step(int(iterations.max())),
             "tickformat": "d",
             "range": [-0.4, max(float(x.max()), 1.0) + 0.5],
         },
@@ -550,7 +550,7 @@ def figure_bound(history: Sequence[Record], current_index: int, n_samples: int) 
         bound filled up to it, the log-likelihood, and rings on the current record's
         two values; the same five in every state.
     """
-    x = np.array([_half_step_x(r) for r in history])
+    x = np.array([half_step_x(r) for r in history])
     log_likelihood = np.array([r.log_likelihood for r in history])
     bounded = np.array([r.elbo is not None for r in history])
     elbo = np.array([r.elbo for r in history if r.elbo is not None], dtype=float)
@@ -608,7 +608,7 @@ def figure_bound(history: Sequence[Record], current_index: int, n_samples: int) 
         shown = [] if value is None else [value]
         traces.append(
             go.Scatter(
-                x=[_half_step_x(current)] * len(shown),
+                x=[half_step_x(current)] * len(shown),
                 y=shown,
                 mode="markers",
                 marker={**ring, "color": colour},
@@ -631,7 +631,7 @@ def figure_bound(history: Sequence[Record], current_index: int, n_samples: int) 
             **WHITE_AXIS,
             "title": {"text": "iteration", "standoff": 4},
             "tick0": 0,
-            "dtick": _tick_step(int(max(r.iteration for r in history))),
+            "dtick": tick_step(int(max(r.iteration for r in history))),
             "tickformat": "d",
             "range": [-0.4, max(float(x.max()), 1.0) + 0.5],
         },

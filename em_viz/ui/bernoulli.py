@@ -1,0 +1,403 @@
+"""The Bernoulli mixtures page: three demos of EM on coins and binary images.
+
+- **Two coins**: sets of tosses, each thrown with one of K coins, the coin unknown (a
+  binomial mixture), with the textbook table of expected heads and tails per coin.
+- **Single flips**: K coins, one flip each: only the overall rate of heads can be
+  learnt, and EM says so by stopping after one iteration.
+- **Binarised digits**: K prototypes of 8x8 black-and-white digits.
+
+Each demo keeps its own run in its own :class:`~em_viz.ui.run.RunSlot`, so switching
+demos loses nothing; the data a run was built from sits beside it (``slot.prefix +
+"data"``).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from em_viz import BernoulliMixtureEM, BinomialMixtureEM
+from em_viz.binary import (
+    COIN_NAMES,
+    TWO_COINS,
+    Digits,
+    TossSets,
+    binarised_digits,
+    coin_table,
+    parse_tosses,
+    sample_indices,
+    several_starts,
+    single_flips,
+)
+from em_viz.data import DataError
+from em_viz.families.bernoulli import INIT_METHODS
+from em_viz.figures import figure_log_likelihood
+from em_viz.figures_bernoulli import (
+    figure_coins,
+    figure_digit_responsibilities,
+    figure_probability_paths,
+    figure_prototypes,
+    figure_weights,
+)
+from em_viz.ui.plot import plot
+from em_viz.ui.run import RunSlot, RunView, history_slider, replace_run, run_fragment
+
+COINS = RunSlot("coins_")
+FLIPS = RunSlot("flips_")
+DIGITS = RunSlot("digits_")
+
+CURVE_HEIGHT = 330
+FIGURE_HEIGHT = 420
+N_STARTS = 6
+N_DIGITS_SHOWN = 6
+SAMPLES_HEIGHT = 270
+"""The sample digits sit in a narrower column than their figure is sized for."""
+PSEUDO_COUNTS = (0.0, 0.01, 0.1, 0.5, 1.0, 2.0, 5.0)
+START_BIASES = (0.6, 0.5, 0.4, 0.3)
+MAX_COINS = len(START_BIASES)
+
+WIDGET_DEFAULTS = {
+    "bernoulli_demo": "Two coins",
+    "coins_text": "\n".join(TWO_COINS),
+    "coins_k": 2,
+    **{f"coins_start_{k}": bias for k, bias in enumerate(START_BIASES)},
+    "coins_fixed": True,
+    "flips_n": 200,
+    "flips_bias_1": 0.2,
+    "flips_bias_2": 0.9,
+    "flips_share": 0.5,
+    "flips_seed": 0,
+    "flips_k": 2,
+    "flips_rs": 0,
+    "digits_classes": [2, 3, 4],
+    "digits_k": 3,
+    "digits_init": "random",
+    "digits_rs": 2,
+    "digits_pseudo": 1.0,
+}
+WIDGET_KEYS = (
+    *WIDGET_DEFAULTS,
+    *(key for slot in (COINS, FLIPS, DIGITS) for key in (slot.speed, slot.view)),
+)
+"""The page's widget keys, kept across pages (see
+:func:`~em_viz.ui.sidebar.keep_widget_values`) so that a demo's run survives a visit to
+another page."""
+
+STEP_HELP = {
+    "E-step": "Expectation: for every observation, how likely each component (coin) is to "
+    "have produced it.",
+    "M-step": "Maximisation: each component's probability of heads becomes the heads "
+    "credited to it over all tosses credited to it; its weight, its share.",
+    "Step": "One iteration: an E-step, then an M-step.",
+    "Back": "Undo the last half-step.",
+    "Reset": "Back to the initial parameters.",
+}
+
+PSEUDO_COUNT_HELP = (
+    "Each M-step counts this many extra 1s and extra 0s per component and pixel (a "
+    "Beta prior), so no probability reaches 0 or 1 and no image is ever impossible for a "
+    "component. 0 is plain maximum likelihood; the curve then shows the log-likelihood, "
+    "otherwise the log-likelihood plus the log prior, which EM never lowers."
+)
+
+
+@dataclass(frozen=True)
+class Demo:
+    """One demo: its run's slot, its sidebar (returning the run's key, a builder and the
+    data, or None when what was typed cannot be used) and its view of the run."""
+
+    slot: RunSlot
+    intro: str
+    panel: Callable[[], tuple[Any, Callable[[], Any], Any] | None]
+    show: Callable[[RunView, Any], None]
+
+
+def _curve(slot: RunSlot, view: RunView, n_samples: int) -> None:
+    """The objective's staircase, the history slider and the warnings, for every demo."""
+    curve = figure_log_likelihood(view.em.history, view.index, n_samples, view.em.objective_name)
+    plot(curve.update_layout(height=CURVE_HEIGHT), key=slot.prefix + "curve", revision=view.index)
+    history_slider(slot, view)
+    for warning in view.record.warnings:
+        st.warning(warning, icon=":material/warning:")
+
+
+# Two coins ---------------------------------------------------------------------------
+
+
+def _coins_panel() -> tuple[Any, Callable[[], Any], TossSets] | None:
+    text = st.text_area(
+        "Sets of tosses, one per line",
+        key="coins_text",
+        height=170,
+        help="H for heads, T for tails; each line is one set, thrown with one coin.",
+    )
+    n_coins = st.number_input("Coins K", 2, MAX_COINS, step=1, key="coins_k")
+    starts = [
+        st.number_input(
+            f"Coin {COIN_NAMES[k]}'s starting bias",
+            0.01,
+            0.99,
+            step=0.05,
+            key=f"coins_start_{k}",
+        )
+        for k in range(n_coins)
+    ]
+    fixed = st.checkbox(
+        "Hold the mixing weights at 1/K",
+        key="coins_fixed",
+        help="As in the textbook example: each set is equally likely to come from any coin.",
+    )
+    try:
+        tosses = parse_tosses(text)
+    except DataError as error:
+        st.error(f"{error} The tosses already loaded stay.", icon=":material/error:")
+        return None
+    if n_coins > len(tosses.sets):
+        st.error(f"{n_coins} coins need at least {n_coins} sets of tosses.")
+        return None
+
+    def build() -> BinomialMixtureEM:
+        return BinomialMixtureEM(
+            tosses.heads,
+            tosses.trials,
+            n_coins,
+            probabilities_init=starts,
+            learn_weights=not fixed,
+        )
+
+    return (tosses.sets, tuple(starts), fixed), build, tosses
+
+
+def _textbook(table: pd.DataFrame, n_coins: int) -> pd.DataFrame:
+    """The table as the textbook prints it: per set its counts, each coin's probability
+    and the heads and tails credited to each coin ("2.2 H, 2.2 T")."""
+    rows = pd.DataFrame(index=table.index)
+    rows["Tosses"] = table["Tosses"]
+    rows["Counts"] = [f"{h:.0f} H, {t:.0f} T" for h, t in zip(table["H"], table["T"], strict=True)]
+    coins = [coin for coin in COIN_NAMES[:n_coins] if f"P({coin})" in table]
+    for coin in coins:
+        rows[f"P({coin})"] = [f"{p:.2f}" if np.isfinite(p) else "" for p in table[f"P({coin})"]]
+    for coin in coins:
+        heads, tails = table[f"{coin}: H"], table[f"{coin}: T"]
+        rows[f"Coin {coin}"] = [f"{h:.1f} H, {t:.1f} T" for h, t in zip(heads, tails, strict=True)]
+    return rows
+
+
+def _new_biases(table: pd.DataFrame, n_coins: int) -> str:
+    """The M-step's arithmetic from the table's totals, in LaTeX."""
+    total = table.loc["Total"]
+    parts = []
+    for coin in COIN_NAMES[:n_coins]:
+        heads, tails = total[f"{coin}: H"], total[f"{coin}: T"]
+        parts.append(
+            rf"\theta_{coin} = \frac{{{heads:.1f}}}{{{heads:.1f} + {tails:.1f}}} "
+            rf"= {heads / (heads + tails):.2f}"
+        )
+    return r",\qquad ".join(parts)
+
+
+def _show_coins(view: RunView, tosses: TossSets) -> None:
+    n_coins = view.em.n_components
+    names = [f"coin {c}" for c in COIN_NAMES[:n_coins]]
+    left, right = st.columns([3, 2])
+    with left:
+        table = coin_table(tosses, view.resp)
+        st.table(_textbook(table, n_coins))
+        if view.resp is None:
+            st.caption(
+                "Press **E-step**: each set's tosses are then credited to the coins in "
+                "proportion to how likely each coin is to have thrown them."
+            )
+        else:
+            when = "this M-step gave" if view.record.phase == "M" else "the next M-step gives"
+            st.markdown(f"New biases from the credited counts ({when}):")
+            st.latex(_new_biases(table, n_coins))
+    with right:
+        paths = figure_probability_paths(view.em.history, view.index, names=names)
+        plot(paths.update_layout(height=CURVE_HEIGHT), key="coins_paths", revision=view.index)
+    curve_column, words = st.columns([3, 2])
+    with curve_column:
+        _curve(COINS, view, len(tosses.sets))
+    with words:
+        p = view.record.probabilities[:, 0]
+        if np.ptp(p) == 0:
+            st.info(
+                "The coins start with equal biases, so every set is credited to them "
+                "equally and they stay identical for ever: EM cannot break the tie. Give "
+                "them different starting biases.",
+                icon=":material/info:",
+            )
+        st.markdown(
+            "The coin that threw each set is hidden. The **E-step** asks, for each set, how "
+            "likely each coin is to have thrown it (the P columns) and credits its heads "
+            "and tails to the coins in those proportions. The **M-step** sets each coin's "
+            "bias to the heads credited to it over all tosses credited to it."
+        )
+
+
+# Single flips ------------------------------------------------------------------------
+
+
+def _flips_panel() -> tuple[Any, Callable[[], Any], np.ndarray]:
+    n_flips = st.number_input("Flips", 10, 100_000, step=50, key="flips_n")
+    st.caption("The coins that made them (EM never sees which coin made which flip):")
+    bias_1 = st.slider("Coin 1's bias", 0.0, 1.0, step=0.05, key="flips_bias_1")
+    bias_2 = st.slider("Coin 2's bias", 0.0, 1.0, step=0.05, key="flips_bias_2")
+    share = st.slider("Share of coin 1", 0.0, 1.0, step=0.05, key="flips_share")
+    data_seed = st.number_input("Data seed", 0, 1_000_000, step=1, key="flips_seed")
+    n_coins = st.number_input("Coins in the model K", 1, 5, step=1, key="flips_k")
+    init_seed = st.number_input("Init seed", 0, 1_000_000, step=1, key="flips_rs")
+    flips = single_flips(n_flips, (bias_1, bias_2), (share, 1 - share), data_seed)
+    generator = (n_flips, bias_1, bias_2, share, data_seed)
+
+    def build() -> BernoulliMixtureEM:
+        return BernoulliMixtureEM(flips, n_coins, random_state=init_seed, pseudo_count=0)
+
+    return (generator, n_coins, init_seed), build, flips
+
+
+def _show_flips(view: RunView, flips: np.ndarray) -> None:
+    rate = float(flips.mean())
+    names = [f"coin {k + 1}" for k in range(view.em.n_components)]
+    left, right = st.columns([3, 2])
+    with left:
+        coins = figure_coins(
+            view.record.probabilities[:, 0], view.record.weights, rate, names=names
+        )
+        plot(coins.update_layout(height=FIGURE_HEIGHT), key="flips_coins", revision=view.index)
+    with right:
+        _curve(FLIPS, view, len(flips))
+    heads = int(flips.sum())
+    st.markdown(
+        f"**What EM can learn here.** One flip per observation says nothing about which "
+        f"coin made it, so the data are just {heads} heads in {len(flips)} flips. Any "
+        "coins whose overall rate Σ π_k p_k equals the observed rate "
+        f"**{rate:.3f}** explain them equally well. After one iteration EM reaches such an "
+        "answer and stops: the second iteration changes nothing, and the curve is flat. "
+        "Which answer depends only on the start."
+    )
+    starts = several_starts(flips, view.em.n_components, range(N_STARTS))
+    st.dataframe(
+        starts,
+        column_config={name: st.column_config.NumberColumn(format="%.4g") for name in starts},
+    )
+    st.caption(
+        f"{N_STARTS} random starts, one iteration each: different coins, one log-likelihood "
+        "(that of a single coin with bias equal to the observed rate)."
+    )
+
+
+# Binarised digits --------------------------------------------------------------------
+
+
+def _digits_panel() -> tuple[Any, Callable[[], Any], Digits] | None:
+    classes = st.multiselect("Digits", list(range(10)), key="digits_classes")
+    n_components = st.number_input("Components K", 1, 15, step=1, key="digits_k")
+    init = st.selectbox(
+        "Initialisation",
+        INIT_METHODS,
+        key="digits_init",
+        help="random: every pixel probability uniform in 0.25-0.75; random-responsibilities: "
+        "one M-step from random soft assignments; kmeans: one M-step from a k-means fit.",
+    )
+    seed = st.number_input("Init seed", 0, 1_000_000, step=1, key="digits_rs")
+    pseudo_count = st.select_slider(
+        "Pseudo-count", PSEUDO_COUNTS, key="digits_pseudo", help=PSEUDO_COUNT_HELP
+    )
+    st.caption(
+        "Pixel probabilities stay strictly between 0 and 1 thanks to the pseudo-count; at "
+        "0 they may reach 0 or 1, and the page says so."
+    )
+    try:
+        digits = binarised_digits(tuple(sorted(classes)))
+    except DataError as error:
+        st.error(f"{error} The digits already loaded stay.", icon=":material/error:")
+        return None
+
+    def build() -> BernoulliMixtureEM:
+        return BernoulliMixtureEM(
+            digits.X, n_components, init=init, random_state=seed, pseudo_count=pseudo_count
+        )
+
+    return (tuple(sorted(classes)), n_components, init, seed, pseudo_count), build, digits
+
+
+def _show_digits(view: RunView, digits: Digits) -> None:
+    record = view.record
+    left, right = st.columns([4, 1])
+    with left:
+        prototypes = figure_prototypes(record.probabilities, record.weights)
+        plot(prototypes, key="digits_prototypes", revision=view.index)
+    with right:
+        weights = figure_weights(record.weights)
+        plot(
+            weights.update_layout(height=prototypes.layout.height),
+            key="digits_weights",
+            revision=view.index,
+        )
+    left, right = st.columns([3, 2])
+    with left:
+        shown = sample_indices(digits.labels, N_DIGITS_SHOWN)
+        resp = None if view.resp is None else view.resp[shown]
+        samples = figure_digit_responsibilities(
+            digits.X[shown], resp, labels=[str(d) for d in digits.labels[shown]]
+        )
+        plot(
+            samples.update_layout(height=SAMPLES_HEIGHT), key="digits_samples", revision=view.index
+        )
+        classes = ", ".join(map(str, np.unique(digits.labels)))
+        st.caption(
+            f"{len(digits.X)} images of the digits {classes} (scikit-learn's 8x8 digits, a "
+            "pixel black where its grey level is at least half). EM never sees the labels: "
+            "each prototype is what one component expects an image to look like."
+        )
+    with right:
+        _curve(DIGITS, view, len(digits.X))
+
+
+DEMOS = {
+    "Two coins": Demo(
+        COINS,
+        "Several sets of tosses, each thrown with one of K coins of unknown bias; which coin "
+        "threw which set is hidden. The classic example of Do and Batzoglou (2008).",
+        _coins_panel,
+        _show_coins,
+    ),
+    "Single flips": Demo(
+        FLIPS,
+        "K coins, one flip per observation, the coin hidden: what can EM learn?",
+        _flips_panel,
+        _show_flips,
+    ),
+    "Binarised digits": Demo(
+        DIGITS,
+        "Black-and-white 8x8 digits as a mixture of K prototypes, one probability per pixel "
+        "(Bishop's figure 9.10).",
+        _digits_panel,
+        _show_digits,
+    ),
+}
+
+
+def bernoulli_page() -> None:
+    """Bernoulli mixtures: choose a demo, its data and model in the sidebar, then step."""
+    state = st.session_state
+    for key, value in WIDGET_DEFAULTS.items():
+        state.setdefault(key, value)
+    name = st.segmented_control("Demo", list(DEMOS), key="bernoulli_demo", required=True)
+    demo = DEMOS[name]
+    st.caption(demo.intro)
+    with st.sidebar:
+        st.header(name)
+        chosen = demo.panel()
+    if chosen is not None:
+        key, build, data = chosen
+        if replace_run(demo.slot, key, build):
+            state[demo.slot.prefix + "data"] = data
+    if state.get(demo.slot.em) is None:
+        st.stop()
+    data = state[demo.slot.prefix + "data"]
+    run_fragment(demo.slot, lambda view: demo.show(view, data), STEP_HELP)

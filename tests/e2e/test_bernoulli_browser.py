@@ -1,0 +1,66 @@
+"""The Bernoulli mixtures page end to end in headless Chromium: the two coins to the
+textbook's answer, a mistyped toss, and the digit prototypes forming."""
+
+import re
+
+from playwright.sync_api import Page, expect
+from test_explorer_browser import heading, plotted, wait_drawn
+
+PATHS = ".em-viz-plot[data-name='coins_paths']"
+PROTOTYPES = ".em-viz-plot[data-name='digits_prototypes']"
+
+
+def open_bernoulli(page: Page, url: str) -> None:
+    """The app, then the page by its link in the sidebar, as a student gets there."""
+    page.goto(url)
+    page.get_by_role("link", name="Bernoulli mixtures").click()
+    page.wait_for_selector(f"{PATHS} .main-svg", timeout=60_000)
+
+
+def test_the_two_coins_reach_the_textbook_biases(page: Page, app_url: str):
+    open_bernoulli(page, app_url)
+    page.get_by_role("button", name="E-step", exact=True).click()
+    table = page.get_by_test_id("stTable")
+    expect(table.get_by_text("21.3 H, 8.6 T")).to_be_visible(timeout=30_000)
+    for n in range(1, 11):
+        page.get_by_role("button", name="Step", exact=True).click()
+        expected = "Iteration 1 · after M-step" if n == 1 else f"Iteration {n} · after M-step"
+        expect(heading(page)).to_have_text(expected, timeout=30_000)
+    wait_drawn(page, PATHS, 20)
+    coin_a, coin_b = plotted(page, PATHS, 0, "y"), plotted(page, PATHS, 1, "y")
+    assert round(coin_a[-1], 2) == 0.80 and round(coin_b[-1], 2) == 0.52
+    assert page.console_errors == []
+
+
+def test_a_mistyped_toss_is_explained_and_the_run_stays(page: Page, app_url: str):
+    open_bernoulli(page, app_url)
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(heading(page)).to_have_text("Iteration 1 · after M-step", timeout=30_000)
+    box = page.get_by_role("textbox", name="Sets of tosses, one per line")
+    box.fill("HTTH\nHTXH\nHHHT")
+    box.press("Control+Enter")
+    expect(page.get_by_text(re.compile(r"Line 2 \('HTXH'\) has 'X'"))).to_be_visible(
+        timeout=30_000
+    )
+    expect(heading(page)).to_have_text("Iteration 1 · after M-step")
+    expect(page.get_by_test_id("stTable").get_by_text("HHHHTHHHHH")).to_be_visible()
+    assert page.get_by_text("Traceback").count() == 0
+    assert page.console_errors == []
+
+
+def test_the_digit_prototypes_update_at_every_step(page: Page, app_url: str):
+    open_bernoulli(page, app_url)
+    page.get_by_text("Binarised digits", exact=True).click()
+    page.wait_for_selector(f"{PROTOTYPES} .main-svg", timeout=60_000)
+    start = plotted(page, PROTOTYPES, 0, "z")
+    page.get_by_text("Instant", exact=True).click()
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Converged after \d+ iterations"))).to_be_visible(
+        timeout=60_000
+    )
+    page.wait_for_function(
+        f"() => document.querySelector(\"{PROTOTYPES}\")?.dataset.rendered !== '0'"
+    )
+    assert plotted(page, PROTOTYPES, 0, "z") != start
+    assert page.locator(f"{PROTOTYPES} .heatmaplayer image, {PROTOTYPES} .hm").count() >= 3
+    assert page.console_errors == []
