@@ -57,7 +57,7 @@ def test_the_first_e_step_fills_the_textbook_table(page):
     assert shown.loc["Set 1", "Coin A"] == "2.2 H, 2.2 T"
     assert shown.loc["Total", "Coin A"] == "21.3 H, 8.6 T"
     assert shown.loc["Total", "Coin B"] == "11.7 H, 8.4 T"
-    (latex,) = [element.value for element in page.latex]
+    (latex,) = [element.value for element in page.latex if r"\theta_A" in element.value]
     assert r"\theta_A = \frac{21.3}{21.3 + 8.6} = 0.71" in latex
     assert r"\theta_B" in latex and "= 0.58" in latex
 
@@ -185,3 +185,15 @@ def test_back_reset_and_the_history_slider(page):
     press(page, "coins_", "Reset")
     assert heading(page) == "Iteration 0 · initial parameters"
     assert len(run_of(page, "coins_").history) == 1
+
+
+def test_more_coins_than_sets_keeps_the_run_and_says_why(page):
+    page.number_input(key="coins_k").set_value(3).run()
+    three_coins = run_of(page, "coins_")
+    assert three_coins.n_components == 3
+    page.text_area(key="coins_text").input("HHT\nTTH").run()
+    messages = " ".join(e.value for e in page.error)
+    assert "n_components=3 is more than the 2" in messages
+    assert "previous run is kept" in messages
+    assert run_of(page, "coins_") is three_coins and len(three_coins.X) == 5
+    assert not page.exception

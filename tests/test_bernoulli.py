@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 from scipy.special import comb, logsumexp
+from sklearn.naive_bayes import BernoulliNB
 
 from em_viz import BernoulliMixtureEM, BinomialMixtureEM
 from em_viz.binary import TWO_COINS, binarised_digits, parse_tosses, single_flips
@@ -261,3 +262,19 @@ def test_bad_bernoulli_set_ups_name_the_fix(kwargs, message):
 def test_bad_counts_name_the_fix(heads, trials, message):
     with pytest.raises(ValueError, match=message):
         BinomialMixtureEM(heads, trials, 2)
+
+
+def test_the_e_step_matches_scikit_learns_bernoulli_naive_bayes():
+    """BernoulliNB's joint log-likelihood is the Bernoulli mixture's log pi_k +
+    sum_d log p(x_d | p_kd): with the same parameters, the same responsibilities."""
+    X = random_binary(90, 7, seed=8)
+    em = BernoulliMixtureEM(X, 4, random_state=3)
+    em.step()
+    model = BernoulliNB().fit(X[:4], np.arange(4))
+    model.class_log_prior_ = np.log(em.weights)
+    model.feature_log_prob_ = np.log(em.probabilities)
+    em.e_step()
+    np.testing.assert_allclose(em.responsibilities, model.predict_proba(X), rtol=1e-10)
+    assert em.log_likelihood == pytest.approx(
+        logsumexp(model.predict_joint_log_proba(X), axis=1).sum(), rel=1e-12
+    )

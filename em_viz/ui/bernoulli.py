@@ -134,6 +134,11 @@ def _coins_panel() -> tuple[Any, Callable[[], Any], TossSets] | None:
         height=170,
         help="H for heads, T for tails; each line is one set, thrown with one coin.",
     )
+    try:
+        tosses = parse_tosses(text)
+    except DataError as error:  # said under the box; the run on the last good tosses stays
+        st.error(f"{error} The tosses already loaded stay.", icon=":material/error:")
+        tosses = None
     n_coins = st.number_input("Coins K", 2, MAX_COINS, step=1, key="coins_k")
     starts = [
         st.number_input(
@@ -150,13 +155,7 @@ def _coins_panel() -> tuple[Any, Callable[[], Any], TossSets] | None:
         key="coins_fixed",
         help="As in the textbook example: each set is equally likely to come from any coin.",
     )
-    try:
-        tosses = parse_tosses(text)
-    except DataError as error:
-        st.error(f"{error} The tosses already loaded stay.", icon=":material/error:")
-        return None
-    if n_coins > len(tosses.sets):
-        st.error(f"{n_coins} coins need at least {n_coins} sets of tosses.")
+    if tosses is None:
         return None
 
     def build() -> BinomialMixtureEM:
@@ -295,6 +294,11 @@ def _show_flips(view: RunView, flips: np.ndarray) -> None:
 
 def _digits_panel() -> tuple[Any, Callable[[], Any], Digits] | None:
     classes = st.multiselect("Digits", list(range(10)), key="digits_classes")
+    try:
+        digits = binarised_digits(tuple(sorted(classes)))
+    except DataError as error:  # said under the picker; the run on the last digits stays
+        st.error(f"{error} The digits already loaded stay.", icon=":material/error:")
+        digits = None
     n_components = st.number_input("Components K", 1, 15, step=1, key="digits_k")
     init = st.selectbox(
         "Initialisation",
@@ -311,10 +315,7 @@ def _digits_panel() -> tuple[Any, Callable[[], Any], Digits] | None:
         "Pixel probabilities stay strictly between 0 and 1 thanks to the pseudo-count; at "
         "0 they may reach 0 or 1, and the page says so."
     )
-    try:
-        digits = binarised_digits(tuple(sorted(classes)))
-    except DataError as error:
-        st.error(f"{error} The digits already loaded stay.", icon=":material/error:")
+    if digits is None:
         return None
 
     def build() -> BernoulliMixtureEM:
@@ -352,7 +353,9 @@ def _show_digits(view: RunView, digits: Digits) -> None:
         st.caption(
             f"{len(digits.X)} images of the digits {classes} (scikit-learn's 8x8 digits, a "
             "pixel black where its grey level is at least half). EM never sees the labels: "
-            "each prototype is what one component expects an image to look like."
+            "each prototype is what one component expects an image to look like. EM stops at "
+            "a local optimum that depends on the start: other seeds may merge two digits "
+            "into one prototype, or split one digit in two."
         )
     with right:
         _curve(DIGITS, view, len(digits.X))
@@ -382,6 +385,36 @@ DEMOS = {
 }
 
 
+def _how_em_works() -> None:
+    """Both half-steps for a mixture of coins, in symbols, for a student on their own."""
+    with st.expander("How EM works here", icon=":material/school:"):
+        st.markdown(
+            "Component k (a coin, or a prototype image) has a weight π_k and a probability "
+            "p_kd of heads (of a black pixel) in feature d. Observation i has h_id heads "
+            "and t_id tails (one toss per pixel for an image). **E-step**: how likely each "
+            "component is to have produced each observation:"
+        )
+        st.latex(
+            r"r_{ik} = \frac{\pi_k \prod_d p_{kd}^{h_{id}} (1 - p_{kd})^{t_{id}}}"
+            r"{\sum_j \pi_j \prod_d p_{jd}^{h_{id}} (1 - p_{jd})^{t_{id}}}"
+        )
+        st.markdown(
+            "**M-step**: every observation's heads and tails are credited to the "
+            "components in proportion to r_ik; each component's new probability is the "
+            "heads credited to it over all tosses credited to it, with a pseudo-count a of "
+            "extra heads and tails (digits only; a = 0 is plain maximum likelihood):"
+        )
+        st.latex(
+            r"N_k = \sum_i r_{ik},\quad \pi_k = \frac{N_k}{N},\quad "
+            r"p_{kd} = \frac{\sum_i r_{ik} h_{id} + a}{\sum_i r_{ik} (h_{id} + t_{id}) + 2a}"
+        )
+        st.markdown(
+            "Neither half-step can lower the log-likelihood (with a > 0: the "
+            "log-likelihood plus the log of the Beta(1 + a, 1 + a) prior on every p_kd), "
+            "so the curve only climbs, to a *local* optimum that depends on the start."
+        )
+
+
 def bernoulli_page() -> None:
     """Bernoulli mixtures: choose a demo, its data and model in the sidebar, then step."""
     state = st.session_state
@@ -401,3 +434,4 @@ def bernoulli_page() -> None:
         st.stop()
     data = state[demo.slot.prefix + "data"]
     run_fragment(demo.slot, lambda view: demo.show(view, data), STEP_HELP)
+    _how_em_works()
