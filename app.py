@@ -4,12 +4,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from em_viz.ui.bernoulli import WIDGET_KEYS as BERNOULLI_KEYS
 from em_viz.ui.bernoulli import bernoulli_page
 from em_viz.ui.bound import bound_page
 from em_viz.ui.compare import compare_page
 from em_viz.ui.explorer import explorer_page
-from em_viz.ui.sidebar import SHARED_KEYS, keep_widget_values
+from em_viz.ui.sidebar import keep_widget_values
 
 LOGO = Path(__file__).parent / "assets" / "logo.svg"
 
@@ -21,7 +20,7 @@ def main() -> None:
     st.set_page_config(page_title="em-viz", page_icon=str(LOGO), layout="wide")
     st.logo(str(LOGO))
     st.html(COMPACT_TOP)
-    keep_widget_values((*SHARED_KEYS, *BERNOULLI_KEYS))
+    keep_widget_values()
     pages = [
         st.Page(explorer_page, title="Explorer", icon=":material/scatter_plot:", default=True),
         st.Page(compare_page, title="Compare runs", icon=":material/compare:", url_path="compare"),

@@ -457,7 +457,13 @@ def figure_log_likelihood(
             "yanchor": "top",
             "font": {"size": CURVE_FONT_SIZE - 2},
         },
-        "margin": {"l": 90, "r": 20, "t": 70, "b": 100},
+        # A wrapped axis title takes two lines' width beside the ticks.
+        "margin": {
+            "l": 90 if len(objective_name) <= SHORT_NAME else 115,
+            "r": 20,
+            "t": 70,
+            "b": 100,
+        },
         "xaxis": {
             **WHITE_AXIS,
             "title": {"text": "iteration", "standoff": 4},

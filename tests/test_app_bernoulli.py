@@ -22,7 +22,7 @@ def page() -> AppTest:
 
 
 def demo(at: AppTest, name: str) -> AppTest:
-    return at.button_group(key="bernoulli_demo").set_value(name).run()
+    return at.button_group(key="demo").set_value(name).run()
 
 
 def press(at: AppTest, prefix: str, label: str, times: int = 1) -> AppTest:

@@ -59,32 +59,9 @@ PSEUDO_COUNTS = (0.0, 0.01, 0.1, 0.5, 1.0, 2.0, 5.0)
 START_BIASES = (0.6, 0.5, 0.4, 0.3)
 MAX_COINS = len(START_BIASES)
 
-WIDGET_DEFAULTS = {
-    "bernoulli_demo": "Two coins",
-    "coins_text": "\n".join(TWO_COINS),
-    "coins_k": 2,
-    **{f"coins_start_{k}": bias for k, bias in enumerate(START_BIASES)},
-    "coins_fixed": True,
-    "flips_n": 200,
-    "flips_bias_1": 0.2,
-    "flips_bias_2": 0.9,
-    "flips_share": 0.5,
-    "flips_seed": 0,
-    "flips_k": 2,
-    "flips_rs": 0,
-    "digits_classes": [2, 3, 4],
-    "digits_k": 3,
-    "digits_init": "random",
-    "digits_rs": 2,
-    "digits_pseudo": 1.0,
-}
-WIDGET_KEYS = (
-    *WIDGET_DEFAULTS,
-    *(key for slot in (COINS, FLIPS, DIGITS) for key in (slot.speed, slot.view)),
-)
-"""The page's widget keys, kept across pages (see
-:func:`~em_viz.ui.sidebar.keep_widget_values`) so that a demo's run survives a visit to
-another page."""
+LINKED = {"bind": "query-params", "persist_state": "session"}
+"""Every setting of the page is in its URL (a link reproduces a demo's set-up) and kept
+for the session (a demo's run survives a visit to another page)."""
 
 STEP_HELP = {
     "E-step": "Expectation: for every observation, how likely each component (coin) is to "
@@ -130,8 +107,10 @@ def _curve(slot: RunSlot, view: RunView, n_samples: int) -> None:
 def _coins_panel() -> tuple[Any, Callable[[], Any], TossSets] | None:
     text = st.text_area(
         "Sets of tosses, one per line",
+        "\n".join(TWO_COINS),
         key="coins_text",
         height=170,
+        **LINKED,
         help="H for heads, T for tails; each line is one set, thrown with one coin.",
     )
     try:
@@ -139,20 +118,24 @@ def _coins_panel() -> tuple[Any, Callable[[], Any], TossSets] | None:
     except DataError as error:  # said under the box; the run on the last good tosses stays
         st.error(f"{error} The tosses already loaded stay.", icon=":material/error:")
         tosses = None
-    n_coins = st.number_input("Coins K", 2, MAX_COINS, step=1, key="coins_k")
+    n_coins = st.number_input("Coins K", 2, MAX_COINS, 2, key="coins_k", **LINKED)
     starts = [
         st.number_input(
             f"Coin {COIN_NAMES[k]}'s starting bias",
             0.01,
             0.99,
+            START_BIASES[k],
             step=0.05,
             key=f"coins_start_{k}",
+            **LINKED,
         )
         for k in range(n_coins)
     ]
     fixed = st.checkbox(
         "Hold the mixing weights at 1/K",
+        True,
         key="coins_fixed",
+        **LINKED,
         help="As in the textbook example: each set is equally likely to come from any coin.",
     )
     if tosses is None:
@@ -241,14 +224,14 @@ def _show_coins(view: RunView, tosses: TossSets) -> None:
 
 
 def _flips_panel() -> tuple[Any, Callable[[], Any], np.ndarray]:
-    n_flips = st.number_input("Flips", 10, 100_000, step=50, key="flips_n")
+    n_flips = st.number_input("Flips", 10, 100_000, 200, step=50, key="flips_n", **LINKED)
     st.caption("The coins that made them (EM never sees which coin made which flip):")
-    bias_1 = st.slider("Coin 1's bias", 0.0, 1.0, step=0.05, key="flips_bias_1")
-    bias_2 = st.slider("Coin 2's bias", 0.0, 1.0, step=0.05, key="flips_bias_2")
-    share = st.slider("Share of coin 1", 0.0, 1.0, step=0.05, key="flips_share")
-    data_seed = st.number_input("Data seed", 0, 1_000_000, step=1, key="flips_seed")
-    n_coins = st.number_input("Coins in the model K", 1, 5, step=1, key="flips_k")
-    init_seed = st.number_input("Init seed", 0, 1_000_000, step=1, key="flips_rs")
+    bias_1 = st.slider("Coin 1's bias", 0.0, 1.0, 0.2, step=0.05, key="flips_bias_1", **LINKED)
+    bias_2 = st.slider("Coin 2's bias", 0.0, 1.0, 0.9, step=0.05, key="flips_bias_2", **LINKED)
+    share = st.slider("Share of coin 1", 0.0, 1.0, 0.5, step=0.05, key="flips_share", **LINKED)
+    data_seed = st.number_input("Data seed", 0, 1_000_000, 0, key="flips_seed", **LINKED)
+    n_coins = st.number_input("Coins in the model K", 1, 5, 2, key="flips_k", **LINKED)
+    init_seed = st.number_input("Init seed", 0, 1_000_000, 0, key="flips_rs", **LINKED)
     flips = single_flips(n_flips, (bias_1, bias_2), (share, 1 - share), data_seed)
     generator = (n_flips, bias_1, bias_2, share, data_seed)
 
@@ -293,23 +276,29 @@ def _show_flips(view: RunView, flips: np.ndarray) -> None:
 
 
 def _digits_panel() -> tuple[Any, Callable[[], Any], Digits] | None:
-    classes = st.multiselect("Digits", list(range(10)), key="digits_classes")
+    classes = st.multiselect("Digits", list(range(10)), [2, 3, 4], key="digits_classes", **LINKED)
     try:
         digits = binarised_digits(tuple(sorted(classes)))
     except DataError as error:  # said under the picker; the run on the last digits stays
         st.error(f"{error} The digits already loaded stay.", icon=":material/error:")
         digits = None
-    n_components = st.number_input("Components K", 1, 15, step=1, key="digits_k")
+    n_components = st.number_input("Components K", 1, 15, 3, key="digits_k", **LINKED)
     init = st.selectbox(
         "Initialisation",
         INIT_METHODS,
         key="digits_init",
+        **LINKED,
         help="random: every pixel probability uniform in 0.25-0.75; random-responsibilities: "
         "one M-step from random soft assignments; kmeans: one M-step from a k-means fit.",
     )
-    seed = st.number_input("Init seed", 0, 1_000_000, step=1, key="digits_rs")
+    seed = st.number_input("Init seed", 0, 1_000_000, 2, key="digits_rs", **LINKED)
     pseudo_count = st.select_slider(
-        "Pseudo-count", PSEUDO_COUNTS, key="digits_pseudo", help=PSEUDO_COUNT_HELP
+        "Pseudo-count",
+        PSEUDO_COUNTS,
+        1.0,
+        key="digits_pseudo",
+        help=PSEUDO_COUNT_HELP,
+        **LINKED,
     )
     st.caption(
         "Pixel probabilities stay strictly between 0 and 1 thanks to the pseudo-count; at "
@@ -418,9 +407,9 @@ def _how_em_works() -> None:
 def bernoulli_page() -> None:
     """Bernoulli mixtures: choose a demo, its data and model in the sidebar, then step."""
     state = st.session_state
-    for key, value in WIDGET_DEFAULTS.items():
-        state.setdefault(key, value)
-    name = st.segmented_control("Demo", list(DEMOS), key="bernoulli_demo", required=True)
+    name = st.segmented_control(
+        "Demo", list(DEMOS), default="Two coins", key="demo", required=True, **LINKED
+    )
     demo = DEMOS[name]
     st.caption(demo.intro)
     with st.sidebar:

@@ -223,7 +223,12 @@ def _controls(slot: RunSlot, em: MixtureEM, running: bool, step_help: Mapping[st
             width="stretch",
         )
     cols[6].segmented_control(
-        "Run speed", list(SPEEDS), key=slot.speed, disabled=running, required=True
+        "Run speed",
+        list(SPEEDS),
+        key=slot.speed,
+        disabled=running,
+        required=True,
+        persist_state="session",
     )
 
 
@@ -285,5 +290,6 @@ def history_slider(slot: RunSlot, view: RunView) -> None:
             last,
             key=slot.view,
             disabled=view.running,
+            persist_state="session",
             help="Scrub back through the run without recomputing it.",
         )

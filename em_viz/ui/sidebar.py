@@ -5,7 +5,6 @@ Widget values live in ``st.session_state`` under the keys below; the URL mirrors
 """
 
 import inspect
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -231,8 +230,6 @@ def model_panel(n_points: int) -> ModelSettings:
 
 SHARED_KEYS = (
     *MODEL_DEFAULTS,
-    "speed",
-    "history_view",
     "source",
     "preset",
     "column_x",
@@ -250,10 +247,10 @@ widget that a page does not show, so every run sets them again as plain values (
 file cannot be kept this way) and the explorer finds its settings on return."""
 
 
-def keep_widget_values(keys: Iterable[str] = SHARED_KEYS) -> None:
-    """Set these widgets' values again as plain session state (by default the explorer's,
+def keep_widget_values() -> None:
+    """Set the shared widgets' values again as plain session state (see
     :data:`SHARED_KEYS`), so that the next page's widgets start from them."""
     state = st.session_state
-    for key in keys:
+    for key in SHARED_KEYS:
         if key in state:
             state[key] = state[key]

@@ -64,3 +64,25 @@ def test_the_digit_prototypes_update_at_every_step(page: Page, app_url: str):
     assert plotted(page, PROTOTYPES, 0, "z") != start
     assert page.locator(f"{PROTOTYPES} .heatmaplayer image, {PROTOTYPES} .hm").count() >= 3
     assert page.console_errors == []
+
+
+def test_a_link_reproduces_a_digits_set_up(page: Page, app_url: str):
+    """Every setting of the page lives in its URL: a lecturer's link opens the same demo."""
+    failed = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(
+        f"{app_url}/bernoulli?demo=Binarised+digits&digits_k=5"
+        "&digits_classes=0&digits_classes=1&digits_rs=4"
+    )
+    page.wait_for_selector(f"{PROTOTYPES} .main-svg", timeout=60_000)
+    expect(page.get_by_text(re.compile(r"images of the digits 0, 1 "))).to_be_visible()
+    page.wait_for_function(
+        f'() => document.querySelector("{PROTOTYPES}")._fullData.filter('
+        "t => t.type === 'heatmap').length === 5"
+    )
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(heading(page)).to_have_text("Iteration 1 · after M-step", timeout=30_000)
+    assert "digits_k=5" in page.url and "digits_rs=4" in page.url
+    # Opening a page's own URL, Streamlit first probes for its server under that path.
+    assert all(re.search(r"/bernoulli/_stcore/(health|host-config)$", url) for url in failed)
+    assert len(page.console_errors) == len(failed)
