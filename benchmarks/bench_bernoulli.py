@@ -10,9 +10,8 @@ M-step).
 Run with ``make bench``.
 """
 
-import time
-
 import numpy as np
+from bench_engine import best_of
 from sklearn.naive_bayes import BernoulliNB
 from threadpoolctl import threadpool_limits
 
@@ -31,16 +30,6 @@ def make_data(n_samples: int, n_components: int, seed: int = 0) -> np.ndarray:
     prototypes = rng.uniform(0.05, 0.95, size=(n_components, N_FEATURES))
     labels = rng.integers(n_components, size=n_samples)
     return (rng.uniform(size=(n_samples, N_FEATURES)) < prototypes[labels]).astype(float)
-
-
-def best_of(repeats: int, run) -> float:
-    """The smallest wall time of ``repeats`` calls of ``run``, in seconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def time_case(n_samples: int, n_components: int) -> tuple[float, float, float]:

@@ -351,6 +351,20 @@ def _signed(value: float, spec: str) -> str:
     return format(value, spec).replace("-", "\N{MINUS SIGN}")
 
 
+def iteration_axis(history: Sequence[Record]) -> dict:
+    """The x axis of a figure with a value per half-step: whole iterations, E-steps
+    half way along theirs."""
+    end = max(half_step_x(r) for r in history)
+    return {
+        **WHITE_AXIS,
+        "title": {"text": "iteration", "standoff": 4},
+        "tick0": 0,
+        "dtick": tick_step(max(r.iteration for r in history)),
+        "tickformat": "d",
+        "range": [-0.4, max(end, 1.0) + 0.5],
+    }
+
+
 SHORT_NAME = 16
 """Objective names longer than this are called "objective" in the curve's title and
 wrapped onto two lines on its axis."""
@@ -464,14 +478,7 @@ def figure_log_likelihood(
             "t": 70,
             "b": 100,
         },
-        "xaxis": {
-            **WHITE_AXIS,
-            "title": {"text": "iteration", "standoff": 4},
-            "tick0": 0,
-            "dtick": tick_step(int(iterations.max())),
-            "tickformat": "d",
-            "range": [-0.4, max(float(x.max()), 1.0) + 0.5],
-        },
+        "xaxis": iteration_axis(history),
         "yaxis": {
             **WHITE_AXIS,
             "title": {"text": _wrapped(objective_name)},
@@ -633,14 +640,7 @@ def figure_bound(history: Sequence[Record], current_index: int, n_samples: int) 
         "hovermode": "closest",
         "legend": {"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"},
         "margin": {"l": 90, "r": 20, "t": 80, "b": 90},
-        "xaxis": {
-            **WHITE_AXIS,
-            "title": {"text": "iteration", "standoff": 4},
-            "tick0": 0,
-            "dtick": tick_step(int(max(r.iteration for r in history))),
-            "tickformat": "d",
-            "range": [-0.4, max(float(x.max()), 1.0) + 0.5],
-        },
+        "xaxis": iteration_axis(history),
         "yaxis": {**WHITE_AXIS, "title": {"text": "log-likelihood"}, "tickformat": ",.7~g"},
     }
     return go.Figure(traces, layout)

@@ -23,7 +23,7 @@ from em_viz.figures import (
     WHITE,
     WHITE_AXIS,
     half_step_x,
-    tick_step,
+    iteration_axis,
 )
 from em_viz.geometry import component_colours
 from em_viz.stepper import Record
@@ -481,14 +481,7 @@ def figure_probability_paths(
         "hovermode": "closest",
         "legend": {"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"},
         "margin": {"l": 70, "r": 20, "t": 70, "b": 90},
-        "xaxis": {
-            **WHITE_AXIS,
-            "title": {"text": "iteration", "standoff": 4},
-            "tick0": 0,
-            "dtick": tick_step(max(r.iteration for r in history)),
-            "tickformat": "d",
-            "range": [-0.4, max(float(x.max()), 1.0) + 0.5],
-        },
+        "xaxis": iteration_axis(history),
         "yaxis": {
             **WHITE_AXIS,
             "title": {"text": "P(heads)"},
