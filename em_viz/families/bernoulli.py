@@ -232,6 +232,12 @@ def initial(
         resp /= resp.sum(axis=1, keepdims=True)
     elif method == "kmeans":
         rates = (data.heads / (data.heads + data.tails)).T
+        n_distinct = len(np.unique(rates, axis=0))
+        if n_distinct < n_components:
+            raise ValueError(
+                f"init='kmeans' needs at least {n_components} different observations for "
+                f"{n_components} components; these data have {n_distinct}. Use init='random'."
+            )
         seed = int(rng.integers(np.iinfo(np.int32).max))
         labels = KMeans(n_components, n_init=1, random_state=seed).fit(rates).labels_
         resp = np.eye(n_components)[labels]

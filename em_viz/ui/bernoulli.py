@@ -42,6 +42,8 @@ from em_viz.figures_bernoulli import (
     figure_prototypes,
     figure_weights,
 )
+from em_viz.geometry import component_colours
+from em_viz.ui import run
 from em_viz.ui.plot import plot
 from em_viz.ui.run import RunSlot, RunView, history_slider, replace_run, run_fragment
 
@@ -64,13 +66,11 @@ LINKED = {"bind": "query-params", "persist_state": "session"}
 for the session (a demo's run survives a visit to another page)."""
 
 STEP_HELP = {
+    **run.STEP_HELP,
     "E-step": "Expectation: for every observation, how likely each component (coin) is to "
     "have produced it.",
     "M-step": "Maximisation: each component's probability of heads becomes the heads "
     "credited to it over all tosses credited to it; its weight, its share.",
-    "Step": "One iteration: an E-step, then an M-step.",
-    "Back": "Undo the last half-step.",
-    "Reset": "Back to the initial parameters.",
 }
 
 PSEUDO_COUNT_HELP = (
@@ -110,8 +110,8 @@ def _coins_panel() -> tuple[Any, Callable[[], Any], TossSets] | None:
         "\n".join(TWO_COINS),
         key="coins_text",
         height=170,
-        **LINKED,
         help="H for heads, T for tails; each line is one set, thrown with one coin.",
+        **LINKED,
     )
     try:
         tosses = parse_tosses(text)
@@ -168,6 +168,15 @@ def _textbook(table: pd.DataFrame, n_coins: int) -> pd.DataFrame:
     return rows
 
 
+def _in_coin_colours(rows: pd.DataFrame, n_coins: int) -> "pd.io.formats.style.Styler":
+    """The table with each coin's columns in that coin's colour, as in its path."""
+    styled = rows.style
+    for coin, colour in zip(COIN_NAMES, component_colours(n_coins)[0], strict=False):
+        columns = [name for name in (f"P({coin})", f"Coin {coin}") if name in rows]
+        styled = styled.set_properties(subset=columns, color=colour, **{"font-weight": "600"})
+    return styled
+
+
 def _new_biases(table: pd.DataFrame, n_coins: int) -> str:
     """The M-step's arithmetic from the table's totals, in LaTeX."""
     total = table.loc["Total"]
@@ -187,7 +196,7 @@ def _show_coins(view: RunView, tosses: TossSets) -> None:
     left, right = st.columns([3, 2])
     with left:
         table = coin_table(tosses, view.resp)
-        st.table(_textbook(table, n_coins))
+        st.table(_in_coin_colours(_textbook(table, n_coins), n_coins))
         if view.resp is None:
             st.caption(
                 "Press **E-step**: each set's tosses are then credited to the coins in "
@@ -241,6 +250,12 @@ def _flips_panel() -> tuple[Any, Callable[[], Any], np.ndarray]:
     return (generator, n_coins, init_seed), build, flips
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _several_starts(flips: np.ndarray, n_coins: int) -> pd.DataFrame:
+    """:func:`~em_viz.binary.several_starts`, once per data and K (not at every step)."""
+    return several_starts(flips, n_coins, range(N_STARTS))
+
+
 def _show_flips(view: RunView, flips: np.ndarray) -> None:
     rate = float(flips.mean())
     names = [f"coin {k + 1}" for k in range(view.em.n_components)]
@@ -261,7 +276,7 @@ def _show_flips(view: RunView, flips: np.ndarray) -> None:
         "answer and stops: the second iteration changes nothing, and the curve is flat. "
         "Which answer depends only on the start."
     )
-    starts = several_starts(flips, view.em.n_components, range(N_STARTS))
+    starts = _several_starts(flips, view.em.n_components)
     st.dataframe(
         starts,
         column_config={name: st.column_config.NumberColumn(format="%.4g") for name in starts},
