@@ -1,9 +1,11 @@
 """The one EM stepper: half-steps, a history of parameters, undo.
 
 ``MixtureEM`` runs EM for any family given as its pure functions (log-density, M-step,
-diagnosis). ``GaussianMixtureEM`` binds it to the Gaussian family and checks its
-settings. The history is the single source of truth: each record holds parameters,
-never per-point arrays; responsibilities for a past record are recomputed on demand.
+diagnosis, and a log prior when the M-step is maximum a posteriori).
+``GaussianMixtureEM`` binds it to the Gaussian family, ``BinomialMixtureEM`` and
+``BernoulliMixtureEM`` to the Bernoulli one, each checking its settings. The history is
+the single source of truth: each record holds parameters, never per-point arrays;
+responsibilities for a past record are recomputed on demand.
 
 The variants of EM (soft, hard, k-means, fixed variances) run on this one loop: an
 ``Algorithm`` names the E-step (soft posterior or hard argmax) and the objective it
@@ -803,7 +805,7 @@ class BinomialMixtureEM(MixtureEM):
             ),
             diagnose=partial(bernoulli.diagnose, data=data),
             tol=tol,
-            prepare=lambda _: data,
+            prepare=lambda _: data,  # the counts, prepared once above
             log_prior=partial(bernoulli.log_prior, pseudo_count=pseudo_count)
             if pseudo_count > 0
             else None,
