@@ -197,3 +197,13 @@ def test_more_coins_than_sets_keeps_the_run_and_says_why(page):
     assert "previous run is kept" in messages
     assert run_of(page, "coins_") is three_coins and len(three_coins.X) == 5
     assert not page.exception
+
+
+def test_each_half_step_says_what_it_changed(page):
+    demo(page, "Binarised digits")
+    captions = [c.value for c in page.caption]
+    assert any(c.startswith("The starting prototypes") for c in captions)
+    press(page, "digits_", "E-step")
+    assert any(c.value.startswith("E-step: every image's") for c in page.caption)
+    press(page, "digits_", "M-step")
+    assert any(c.value.startswith("M-step: each prototype") for c in page.caption)

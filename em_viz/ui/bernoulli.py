@@ -73,6 +73,23 @@ STEP_HELP = {
     "credited to it over all tosses credited to it; its weight, its share.",
 }
 
+FLIPS_CHANGED = {
+    "init": "The starting coins: their biases and weights, and the overall rate of heads "
+    "they predict. Press Step.",
+    "E": "E-step: each flip is shared between the coins by how likely each is to have made "
+    "it; the coins did not move.",
+    "M": "M-step: each coin's bias and weight moved, and the overall rate they predict is "
+    "now the observed one.",
+}
+DIGITS_CHANGED = {
+    "init": "The starting prototypes. Press E-step to see which prototype each image resembles.",
+    "E": "E-step: every image's responsibilities changed (the bars below); the prototypes "
+    "did not move.",
+    "M": "M-step: each prototype is now the responsibility-weighted average of all the "
+    "images (with the pseudo-count), its weight its share of them; the responsibilities "
+    "did not change.",
+}
+
 PSEUDO_COUNT_HELP = (
     "Each M-step counts this many extra 1s and extra 0s per component and pixel (a "
     "Beta prior), so no probability reaches 0 or 1 and no image is ever impossible for a "
@@ -265,6 +282,7 @@ def _show_flips(view: RunView, flips: np.ndarray) -> None:
             view.record.probabilities[:, 0], view.record.weights, rate, names=names
         )
         plot(coins.update_layout(height=FIGURE_HEIGHT), key="flips_coins", revision=view.index)
+        st.caption(FLIPS_CHANGED[view.record.phase])
     with right:
         _curve(FLIPS, view, len(flips))
     heads = int(flips.sum())
@@ -336,6 +354,7 @@ def _show_digits(view: RunView, digits: Digits) -> None:
     with left:
         prototypes = figure_prototypes(record.probabilities, record.weights)
         plot(prototypes, key="digits_prototypes", revision=view.index)
+        st.caption(DIGITS_CHANGED[record.phase])
     with right:
         weights = figure_weights(record.weights)
         plot(
