@@ -53,7 +53,9 @@ def test_the_digit_prototypes_update_at_every_step(page: Page, app_url: str):
     page.get_by_text("Binarised digits", exact=True).click()
     page.wait_for_selector(f"{PROTOTYPES} .main-svg", timeout=60_000)
     start = plotted(page, PROTOTYPES, 0, "z")
-    page.get_by_text("Instant", exact=True).click()
+    speed = page.get_by_role("radio", name="Instant")
+    expect(speed).to_have_count(1)  # the two coins' controls, stale a moment, are gone
+    speed.click()
     page.get_by_role("button", name="Run", exact=True).click()
     expect(page.get_by_text(re.compile(r"Converged after \d+ iterations"))).to_be_visible(
         timeout=60_000
