@@ -22,7 +22,6 @@ algorithm?", Nature Biotechnology, 2008), each thrown with coin A or coin B."""
 COIN_NAMES = "ABCDEFGH"
 MAX_SETS = 200
 MAX_TOSSES_PER_SET = 1_000
-DIGIT_SHAPE = (8, 8)
 DIGIT_THRESHOLD = 8
 """scikit-learn's digits have pixel values 0 to 16; at least this counts as ink (1)."""
 
