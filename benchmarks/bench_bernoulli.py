@@ -16,8 +16,8 @@ from sklearn.naive_bayes import BernoulliNB
 from threadpoolctl import threadpool_limits
 
 from em_viz import BernoulliMixtureEM
-from em_viz.families import bernoulli
-from em_viz.posterior import posterior
+from em_viz.engine.families import bernoulli
+from em_viz.engine.posterior import posterior
 
 SIZES = (1_797, 10_000, 100_000)
 COMPONENTS = (3, 10)

@@ -1,8 +1,8 @@
 """em-viz: a visual explorer of the Expectation-Maximization algorithm."""
 
-from em_viz.families.bernoulli import BernoulliParams
-from em_viz.families.gaussian import COVARIANCE_TYPES, INIT_METHODS, GaussianParams
-from em_viz.stepper import (
+from em_viz.engine.families.bernoulli import BernoulliParams
+from em_viz.engine.families.gaussian import COVARIANCE_TYPES, INIT_METHODS, GaussianParams
+from em_viz.engine.stepper import (
     ALGORITHMS,
     Algorithm,
     BernoulliMixtureEM,

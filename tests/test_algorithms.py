@@ -11,7 +11,7 @@ from scipy.stats import multivariate_normal
 from sklearn.cluster import KMeans
 
 from em_viz import ALGORITHMS, COVARIANCE_TYPES, INIT_METHODS, GaussianMixtureEM
-from em_viz.families import gaussian
+from em_viz.engine.families import gaussian
 
 
 def clusters(n_components: int, seed: int, n_samples: int = 300, spread: float = 1.5):

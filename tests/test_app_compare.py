@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 from test_app_explorer import button, click, figures
 
-from em_viz.compare import RunSpec, multi_start
 from em_viz.data import iris
+from em_viz.engine.runs import RunSpec, multi_start
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

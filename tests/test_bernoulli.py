@@ -13,8 +13,8 @@ from scipy.special import comb, logsumexp
 from sklearn.naive_bayes import BernoulliNB
 
 from em_viz import BernoulliMixtureEM, BinomialMixtureEM
-from em_viz.binary import TWO_COINS, binarised_digits, parse_tosses, single_flips
-from em_viz.families import bernoulli
+from em_viz.data.binary import TWO_COINS, binarised_digits, parse_tosses, single_flips
+from em_viz.engine.families import bernoulli
 
 
 def random_binary(n_samples: int, n_features: int, seed: int) -> np.ndarray:

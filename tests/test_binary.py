@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from em_viz import BinomialMixtureEM
-from em_viz.binary import (
+from em_viz.data import DataError
+from em_viz.data.binary import (
     TWO_COINS,
     binarised_digits,
     coin_table,
@@ -13,7 +14,6 @@ from em_viz.binary import (
     several_starts,
     single_flips,
 )
-from em_viz.data import DataError
 
 
 def test_tosses_are_read_forgivingly():

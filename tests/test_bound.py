@@ -9,14 +9,14 @@ from scipy.stats import multivariate_normal
 from test_algorithms import reg_covar_slack
 
 from em_viz import ALGORITHMS, COVARIANCE_TYPES, GaussianMixtureEM
-from em_viz.bound import (
+from em_viz.engine.bound import (
     elbo,
     entropy,
     expected_complete_log_likelihood,
     kl_divergence,
     log_likelihood,
 )
-from em_viz.families import gaussian
+from em_viz.engine.families import gaussian
 
 
 def random_run(seed: int, n_components: int, algorithm: str, covariance_type: str):

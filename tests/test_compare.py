@@ -6,20 +6,19 @@ import numpy as np
 import pytest
 from plotly_json import figure_data, shown_colours
 
-from em_viz.compare import (
+from em_viz.data import iris, three_gaussians
+from em_viz.engine.runs import (
     Lockstep,
     RunSpec,
     build_runs,
     distinct_optima,
-    figure_multi_start,
-    figure_objective_curves,
     match_components,
     multi_start,
     shared_objective_name,
 )
-from em_viz.data import iris, three_gaussians
-from em_viz.figures import figure_mixture
-from em_viz.geometry import PALETTE, PALETTE_HEX, mix_colours
+from em_viz.figures.compare import figure_multi_start, figure_objective_curves
+from em_viz.figures.geometry import PALETTE, PALETTE_HEX, mix_colours
+from em_viz.figures.mixture import figure_mixture
 
 X = three_gaussians().X
 IRIS_PETALS = iris().X

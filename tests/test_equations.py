@@ -5,8 +5,8 @@ import pytest
 from scipy.stats import multivariate_normal
 
 from em_viz.data import three_gaussians
-from em_viz.equations import e_step_terms, m_step_terms
-from em_viz.stepper import GaussianMixtureEM
+from em_viz.engine.equations import e_step_terms, m_step_terms
+from em_viz.engine.stepper import GaussianMixtureEM
 
 
 @pytest.fixture

@@ -8,16 +8,16 @@ import pytest
 from plotly_json import decode, figure_data, shown_colours
 
 from em_viz.data import old_faithful
-from em_viz.families.gaussian import GaussianParams
-from em_viz.figures import (
+from em_viz.engine.families.gaussian import GaussianParams
+from em_viz.engine.stepper import GaussianMixtureEM
+from em_viz.figures.geometry import PALETTE, mix_colours
+from em_viz.figures.mixture import (
     FONT_SIZE,
     WEBGL_ABOVE,
     figure_log_likelihood,
     figure_mixture,
     parameters_table,
 )
-from em_viz.geometry import PALETTE, mix_colours
-from em_viz.stepper import GaussianMixtureEM
 
 CENTRES = np.array([[0.0, 0.0], [6.0, 1.0], [2.0, 6.0]])
 K = 3

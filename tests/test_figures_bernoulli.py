@@ -1,4 +1,4 @@
-"""Tests for em_viz.figures_bernoulli, read back through the figures' JSON as the browser
+"""Tests for em_viz.figures.bernoulli, read back through the figures' JSON as the browser
 gets it. Records are built by hand: the figures need only weights and probabilities."""
 
 import itertools
@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 from plotly_json import figure_data
 
-from em_viz.figures import CURVE_FONT_SIZE
-from em_viz.figures_bernoulli import (
+from em_viz.engine.stepper import Record
+from em_viz.figures.bernoulli import (
     figure_coins,
     figure_digit_responsibilities,
     figure_probability_paths,
     figure_prototypes,
     figure_weights,
 )
-from em_viz.geometry import component_colours
-from em_viz.stepper import Record
+from em_viz.figures.geometry import component_colours
+from em_viz.figures.mixture import CURVE_FONT_SIZE
 
 
 def layout_of(figure) -> dict:

@@ -1,4 +1,4 @@
-"""Tests for em_viz.geometry: ellipses on the right Mahalanobis curve, colour mixing and
+"""Tests for em_viz.figures.geometry: ellipses on the right Mahalanobis curve, colour mixing and
 the quantised colours Plotly draws."""
 
 import numpy as np
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from plotly_json import shown_colours
 
-from em_viz.geometry import (
+from em_viz.figures.geometry import (
     PALETTE,
     PALETTE_HEX,
     component_colours,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from em_viz import COVARIANCE_TYPES, INIT_METHODS, GaussianMixtureEM
-from em_viz.families import gaussian
+from em_viz.engine.families import gaussian
 
 
 def blobs(n_per: int = 60, seed: int = 0) -> np.ndarray:
@@ -292,7 +292,9 @@ def test_log_prob_takes_raw_or_prepared_data():
 
 
 def test_the_engine_imports_no_streamlit():
-    code = "import sys, em_viz, em_viz.stepper, em_viz.data; print('streamlit' in sys.modules)"
+    code = (
+        "import sys, em_viz, em_viz.engine.stepper, em_viz.data; print('streamlit' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"

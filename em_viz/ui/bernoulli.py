@@ -20,7 +20,8 @@ import pandas as pd
 import streamlit as st
 
 from em_viz import BernoulliMixtureEM, BinomialMixtureEM
-from em_viz.binary import (
+from em_viz.data import DataError
+from em_viz.data.binary import (
     COIN_NAMES,
     TWO_COINS,
     Digits,
@@ -32,17 +33,16 @@ from em_viz.binary import (
     several_starts,
     single_flips,
 )
-from em_viz.data import DataError
-from em_viz.families.bernoulli import INIT_METHODS
-from em_viz.figures import figure_log_likelihood
-from em_viz.figures_bernoulli import (
+from em_viz.engine.families.bernoulli import INIT_METHODS
+from em_viz.figures.bernoulli import (
     figure_coins,
     figure_digit_responsibilities,
     figure_probability_paths,
     figure_prototypes,
     figure_weights,
 )
-from em_viz.geometry import component_colours
+from em_viz.figures.geometry import component_colours
+from em_viz.figures.mixture import figure_log_likelihood
 from em_viz.ui import run
 from em_viz.ui.plot import plot
 from em_viz.ui.run import RunSlot, RunView, history_slider, replace_run, run_fragment
@@ -269,7 +269,7 @@ def _flips_panel() -> tuple[Any, Callable[[], Any], np.ndarray]:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _several_starts(flips: np.ndarray, n_coins: int) -> pd.DataFrame:
-    """:func:`~em_viz.binary.several_starts`, once per data and K (not at every step)."""
+    """:func:`~em_viz.data.binary.several_starts`, once per data and K (not at every step)."""
     return several_starts(flips, n_coins, range(N_STARTS))
 
 

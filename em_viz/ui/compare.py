@@ -2,7 +2,7 @@
 
 State, all under ``compare_*`` keys so that the explorer's run is never touched: the
 runs' settings (``compare_specs``, kept outside the widgets so that they survive a visit
-to another page), the runs themselves as one :class:`~em_viz.compare.Lockstep`
+to another page), the runs themselves as one :class:`~em_viz.engine.runs.Lockstep`
 (``compare_group``), the data they run on and the multi-start's results. The side-by-side
 view is one fragment: a step redraws only it.
 """
@@ -15,19 +15,18 @@ import pandas as pd
 import streamlit as st
 
 from em_viz import ALGORITHMS, COVARIANCE_TYPES, INIT_METHODS, GaussianMixtureEM
-from em_viz.compare import (
+from em_viz.engine.runs import (
     Lockstep,
     RunSpec,
     StartResult,
     build_runs,
     distinct_optima,
-    figure_multi_start,
-    figure_objective_curves,
     match_components,
     multi_start,
     shared_objective_name,
 )
-from em_viz.figures import figure_mixture
+from em_viz.figures.compare import figure_multi_start, figure_objective_curves
+from em_viz.figures.mixture import figure_mixture
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.plot import plot
 from em_viz.ui.run import STEP_HELP
@@ -53,7 +52,7 @@ TABS_CLEAR_OF_HEADER = (
 compact top, so that Streamlit's header does not cover their labels."""
 MULTI_START_TOL = 1e-8
 """Starts run to this tolerance, so that starts at one optimum agree to about 1e-8
-relative and can be counted as one (see :func:`~em_viz.compare.distinct_optima`)."""
+relative and can be counted as one (see :func:`~em_viz.engine.runs.distinct_optima`)."""
 
 SETTINGS = ("algorithm", "epsilon", "n_components", "covariance_type", "init", "random_state")
 """The RunSpec fields a run's panel offers (reg_covar and tol are the explorer's defaults)."""

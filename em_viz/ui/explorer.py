@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from em_viz import GaussianMixtureEM
-from em_viz.figures import (
+from em_viz.figures.mixture import (
     figure_log_likelihood,
     figure_mixture,
     figure_placing,

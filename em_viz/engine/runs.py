@@ -1,6 +1,6 @@
 """Several EM runs on the same data: stepped in lockstep, matched, and restarted many times.
 
-Pure logic and figures, no Streamlit. EM finds a *local* optimum that depends on its
+Pure logic: no plotly, no streamlit. EM finds a *local* optimum that depends on its
 start; this module puts runs with different starts (or K, covariance type, algorithm)
 side by side, colours their components consistently by matching means, and runs many
 starts of one setting to count the distinct optima they reach.
@@ -12,19 +12,13 @@ from dataclasses import dataclass, field, replace
 from operator import methodcaller
 
 import numpy as np
-import plotly.graph_objects as go
 from scipy.optimize import linear_sum_assignment
 
-from em_viz.families.gaussian import GaussianParams
-from em_viz.figures import FONT_SIZE, OUTLINE, WHITE, WHITE_AXIS
-from em_viz.stepper import GaussianMixtureEM, Record
+from em_viz.engine.families.gaussian import GaussianParams
+from em_viz.engine.stepper import GaussianMixtureEM
 
 MAX_ITERATIONS = 500
 """Iterations after which a run or a start is stopped even if it has not converged."""
-
-RUN_COLOURS = ("#000000", "#D55E00", "#0072B2", "#009E73")
-RUN_DASHES = ("solid", "dash", "dot", "dashdot")
-"""One colour and dash per run on the shared curve (told apart in grey print too)."""
 
 INIT_NAMES = {
     "random-points": "random points",
@@ -324,141 +318,8 @@ def distinct_optima(results: Sequence[StartResult], rtol: float = 1e-6) -> list[
     return [Optimum(results[g[0]].objective, tuple(g)) for g in groups]
 
 
-def _layout(title: str, x_title: str) -> dict:
-    """The app's white look for a small chart: the title names the y values, the legend
-    sits in the bottom-right corner, which rising curves and optima near the top leave
-    empty."""
-    return {
-        **WHITE,
-        "font": {**WHITE["font"], "size": FONT_SIZE - 3},
-        "title": {"text": title, "font": {"size": FONT_SIZE}, "x": 0.02},
-        "hovermode": "closest",
-        "margin": {"l": 20, "r": 20, "t": 45, "b": 20},
-        "legend": {
-            "x": 0.99,
-            "y": 0.02,
-            "xanchor": "right",
-            "yanchor": "bottom",
-            "bgcolor": "rgba(255, 255, 255, 0.8)",
-        },
-        "xaxis": {**WHITE_AXIS, "title": {"text": x_title, "standoff": 4}, "automargin": True},
-        "yaxis": {**WHITE_AXIS, "tickformat": ".4~f", "automargin": True},
-    }
-
-
 def shared_objective_name(runs: Sequence[GaussianMixtureEM]) -> str | None:
     """The objective all runs improve, or None when they differ (then only their
     log-likelihoods can be compared)."""
     names = {run.objective_name for run in runs}
     return names.pop() if len(names) == 1 else None
-
-
-def figure_objective_curves(
-    histories: Sequence[Sequence[Record]],
-    names: Sequence[str],
-    n_samples: int,
-    objective_name: str | None = "log-likelihood",
-) -> go.Figure:
-    """The runs' objectives per point after every iteration, one line per run.
-
-    Parameters
-    ----------
-    histories : sequence of sequences of Record
-        Each run's history; E-steps are left out (they change no objective).
-    names : sequence of str
-        The legend's run names.
-    n_samples : int
-        The values are per point, comparable across data sizes and as quoted on slides.
-    objective_name : str or None, default="log-likelihood"
-        What the runs' ``objective`` is when they share it; None when they do not (runs
-        of different algorithms): then every run's log-likelihood is drawn.
-
-    Returns
-    -------
-    figure : go.Figure
-        One trace per run, in order.
-    """
-    shown = objective_name or "log-likelihood"
-    traces = []
-    for number, (history, name) in enumerate(zip(histories, names, strict=True)):
-        ends = [r for r in history if r.phase != "E"]
-        values = [r.objective if objective_name else r.log_likelihood for r in ends]
-        traces.append(
-            go.Scatter(
-                x=[r.iteration for r in ends],
-                y=np.array(values) / n_samples,
-                mode="lines+markers",
-                name=name,
-                line={
-                    "color": RUN_COLOURS[number % len(RUN_COLOURS)],
-                    "dash": RUN_DASHES[number % len(RUN_DASHES)],
-                    "width": 3,
-                },
-                marker={"size": 7},
-                customdata=np.array(values),
-                hovertemplate=(
-                    f"{name}, iteration %{{x}}<br>{shown} per point %{{y:.5f}}"
-                    "<br>total %{customdata:,.3f}<extra></extra>"
-                ),
-            )
-        )
-    return go.Figure(traces, _layout(f"{shown} per point", "iteration"))
-
-
-def figure_multi_start(
-    results: Sequence[StartResult], objective_name: str = "log-likelihood"
-) -> go.Figure:
-    """Each start's final objective per point against its iterations, the best marked.
-
-    The vertical spread shows the distinct optima (local maxima) the starts reached;
-    the horizontal one how long each took. Hover gives the seed, the iterations and
-    the time taken.
-
-    Returns
-    -------
-    figure : go.Figure
-        Traces: all starts, then the best one (a ring).
-    """
-    y = np.array([r.mean_objective for r in results])
-    x = np.array([r.n_iter for r in results])
-    customdata = np.array([[r.seed, r.objective, r.seconds * 1000] for r in results])
-    hover = (
-        "seed %{customdata[0]}<br>%{x} iterations<br>"
-        f"{objective_name} per point %{{y:.5f}}<br>total %{{customdata[1]:,.3f}}"
-        "<br>%{customdata[2]:.0f} ms<extra></extra>"
-    )
-    best = int(np.argmax(y))
-    converged = np.array([r.converged for r in results])
-    traces = [
-        go.Scatter(
-            x=x,
-            y=y,
-            mode="markers",
-            name="a start",
-            marker={
-                "size": 12,
-                "color": np.where(converged, "#0072B2", "#8C8C8C").tolist(),
-                "opacity": 0.7,
-                "line": {"color": "white", "width": 1},
-            },
-            customdata=customdata,
-            hovertemplate=hover,
-        ),
-        go.Scatter(
-            x=x[best : best + 1],
-            y=y[best : best + 1],
-            mode="markers",
-            name=f"best (seed {results[best].seed})",
-            marker={
-                "symbol": "star",
-                "size": 22,
-                "color": "#E69F00",
-                "line": {"color": OUTLINE, "width": 1.5},
-            },
-            customdata=customdata[best : best + 1],
-            hovertemplate=hover,
-        ),
-    ]
-    title = f"final {objective_name} per point<br><sup>{len(results)} starts · ★ best</sup>"
-    layout = _layout(title, "iterations to converge")
-    return go.Figure(traces, {**layout, "showlegend": False})

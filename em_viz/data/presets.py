@@ -51,7 +51,7 @@ IRIS_FEATURES: tuple[str, ...] = (
     "petal width (cm)",
 )
 
-OLD_FAITHFUL_CSV = Path(__file__).resolve().parent.parent / "assets" / "old_faithful.csv"
+OLD_FAITHFUL_CSV = Path(__file__).resolve().parents[2] / "assets" / "old_faithful.csv"
 
 _XY = ("x1", "x2")
 _ANISOTROPIC_MAP = np.array([[0.6, -0.64], [-0.41, 0.85]])

@@ -28,7 +28,7 @@ import numpy as np
 from scipy.special import betaln
 from sklearn.cluster import KMeans
 
-from em_viz.families import EMPTY_COMPONENT_MASS, empty_warning, mixture_weights
+from em_viz.engine.families import EMPTY_COMPONENT_MASS, empty_warning, mixture_weights
 
 INIT_METHODS = ("random", "random-responsibilities", "kmeans")
 RANDOM_RANGE = (0.25, 0.75)

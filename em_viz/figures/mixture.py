@@ -14,10 +14,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from em_viz.bound import argmax_along, bound_along
-from em_viz.families.gaussian import GaussianParams
-from em_viz.geometry import component_colours, ellipses_path, mix_colours, quantised_colours
-from em_viz.stepper import Record
+from em_viz.engine.bound import argmax_along, bound_along
+from em_viz.engine.families.gaussian import GaussianParams
+from em_viz.engine.stepper import Record
+from em_viz.figures.geometry import (
+    component_colours,
+    ellipses_path,
+    mix_colours,
+    quantised_colours,
+)
 
 FONT_SIZE = 18
 """Base font size in px: readable on a projector at 1280x720."""
@@ -225,7 +230,7 @@ def figure_mixture(
         Kept zoom and pan across reruns while it stays the same.
     colour_order : sequence of int, optional
         Component k's palette colour (distinct indices), so that matched components of
-        several runs share colours (see :func:`em_viz.compare.match_components`);
+        several runs share colours (see :func:`em_viz.engine.runs.match_components`);
         default: the palette in order.
 
     Returns

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from em_viz.families import gaussian
-from em_viz.posterior import posterior
+from em_viz.engine.families import gaussian
+from em_viz.engine.posterior import posterior
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,7 +19,7 @@ from functools import cache
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
-from em_viz.families import EMPTY_COMPONENT_MASS, empty_warning, mixture_weights
+from em_viz.engine.families import EMPTY_COMPONENT_MASS, empty_warning, mixture_weights
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 INIT_METHODS = ("random-points", "k-means++", "kmeans", "random-responsibilities")

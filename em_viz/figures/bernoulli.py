@@ -5,7 +5,7 @@ several coins (only the overall rate of heads is identifiable) and binarised 8x8
 (each component's pixel probabilities shown as an image). Like :mod:`em_viz.figures`,
 every figure keeps the same traces in the same order in every state of a run, so that
 ``Plotly.react`` updates it in place; component k is drawn in colour k of
-:func:`em_viz.geometry.component_colours`.
+:func:`em_viz.figures.geometry.component_colours`.
 """
 
 import math
@@ -15,7 +15,9 @@ from html import escape
 import numpy as np
 import plotly.graph_objects as go
 
-from em_viz.figures import (
+from em_viz.engine.stepper import Record
+from em_viz.figures.geometry import component_colours
+from em_viz.figures.mixture import (
     CURVE_FONT_SIZE,
     FONT_SIZE,
     OUTLINE,
@@ -25,8 +27,6 @@ from em_viz.figures import (
     half_step_x,
     iteration_axis,
 )
-from em_viz.geometry import component_colours
-from em_viz.stepper import Record
 
 IMAGES_PER_ROW = 6
 """Prototype images per row at most: more components wrap onto further rows."""

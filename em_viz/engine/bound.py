@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from em_viz.families import gaussian
-from em_viz.posterior import posterior
+from em_viz.engine.families import gaussian
+from em_viz.engine.posterior import posterior
 
 GRID_CHUNK = 2**20
 """At most this many (grid value, point) pairs are held at once along a slice."""

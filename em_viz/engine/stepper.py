@@ -13,7 +13,7 @@ improves, and the family's ``estimate`` carries the M-step's constraints.
 
 Every half-step also records the evidence lower bound ``L(q, params)`` for ``q`` the
 latest E-step's responsibilities, and its gap to the log-likelihood (see
-:mod:`em_viz.bound`).
+:mod:`em_viz.engine.bound`).
 """
 
 from collections.abc import Callable
@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from em_viz.bound import expected_complete_log_likelihood
-from em_viz.families import bernoulli, check_weights, gaussian
-from em_viz.posterior import hard_posterior, posterior
+from em_viz.engine.bound import expected_complete_log_likelihood
+from em_viz.engine.families import bernoulli, check_weights, gaussian
+from em_viz.engine.posterior import hard_posterior, posterior
 
 ALGORITHMS = ("soft", "hard", "kmeans", "fixed-eps")
 
@@ -100,8 +100,8 @@ class Algorithm:
     name : str
     assign : callable
         The E-step: ``assign(log_prob) -> (log_norm, resp)``, with ``log_norm`` the
-        mixture's ``log p(x_i)``; :func:`~em_viz.posterior.posterior` (soft) or
-        :func:`~em_viz.posterior.hard_posterior` (hard).
+        mixture's ``log p(x_i)``; :func:`~em_viz.engine.posterior.posterior` (soft) or
+        :func:`~em_viz.engine.posterior.hard_posterior` (hard).
     objective : callable or None
         ``objective(data, params, log_prob, resp) -> float``, the quantity the algorithm
         never lowers, signed so that higher is better; None for the log-likelihood.
@@ -467,7 +467,8 @@ class GaussianMixtureEM(MixtureEM):
     covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
     init : {"random-points", "k-means++", "kmeans", "random-responsibilities"}, \
 default="k-means++"
-        How the starting parameters are built (see :func:`em_viz.families.gaussian.initial`).
+        How the starting parameters are built (see
+        :func:`em_viz.engine.families.gaussian.initial`).
     random_state : int, numpy.random.Generator or None, default=None
     reg_covar : float, default=1e-6
         Added to every covariance's diagonal; must be positive.
@@ -491,7 +492,7 @@ default="k-means++"
           spherical covariance: each point goes to its nearest mean, each mean moves to
           the mean of its points, and an empty cluster is relocated as scikit-learn's
           ``KMeans(algorithm="lloyd")`` does (see
-          :func:`~em_viz.families.gaussian.estimate_kmeans`). :attr:`objective` is minus
+          :func:`~em_viz.engine.families.gaussian.estimate_kmeans`). :attr:`objective` is minus
           the sum of squared distances to the nearest means. Weights are ``1 / K``;
           every covariance is ``s2 I``, with ``s2`` the whole data's variance per
           dimension at the start and, after each M-step, the mean squared distance per
@@ -735,7 +736,7 @@ class BinomialMixtureEM(MixtureEM):
     n_components : int, default=2
     init : {"random", "random-responsibilities", "kmeans"}, default="random"
         How the starting parameters are built (see
-        :func:`em_viz.families.bernoulli.initial`).
+        :func:`em_viz.engine.families.bernoulli.initial`).
     random_state : int, numpy.random.Generator or None, default=None
     pseudo_count : float, default=0.0
         Heads and tails added to every coin at each M-step (a Beta(1 + a, 1 + a) prior):
