@@ -1,27 +1,31 @@
-"""em-viz: a visual explorer of the Expectation-Maximization algorithm."""
+"""em-viz: a visual explorer of the Expectation-Maximization algorithm.
 
+Importing it pulls in the engine only (NumPy, SciPy, scikit-learn): no plotly, no
+streamlit.
+"""
+
+from em_viz.engine.bernoulli_em import BernoulliMixtureEM, BinomialMixtureEM
 from em_viz.engine.families.bernoulli import BernoulliParams
 from em_viz.engine.families.gaussian import COVARIANCE_TYPES, INIT_METHODS, GaussianParams
-from em_viz.engine.stepper import (
-    ALGORITHMS,
-    Algorithm,
-    BernoulliMixtureEM,
-    BinomialMixtureEM,
-    GaussianMixtureEM,
-    MixtureEM,
-    Record,
-)
+from em_viz.engine.gaussian_em import ALGORITHMS, VARIANTS, GaussianMixtureEM
+from em_viz.engine.stepper import Algorithm, MixtureEM, Record
+from em_viz.engine.validation import DataError, EMVizError, SettingsError, StepError
 
 __all__ = [
     "ALGORITHMS",
     "COVARIANCE_TYPES",
     "INIT_METHODS",
+    "VARIANTS",
     "Algorithm",
     "BernoulliMixtureEM",
     "BernoulliParams",
     "BinomialMixtureEM",
+    "DataError",
+    "EMVizError",
     "GaussianMixtureEM",
     "GaussianParams",
     "MixtureEM",
     "Record",
+    "SettingsError",
+    "StepError",
 ]

@@ -10,7 +10,8 @@ from streamlit.util import calc_hash
 from test_app_explorer import button, click, figures
 
 from em_viz.data import iris
-from em_viz.engine.runs import RunSpec, multi_start
+from em_viz.engine.gaussian_em import GaussianSettings
+from em_viz.engine.runs import multi_start
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -160,7 +161,7 @@ def test_multi_start_shows_the_optima_and_opens_a_start_in_the_explorer(page):
     page.slider(key="compare_starts_n").set_value(20).run()
     click(page, "Run the starts")
     assert not page.exception
-    expected = multi_start(iris().X, RunSpec(tol=1e-8), 20)
+    expected = multi_start(iris().X, GaussianSettings(tol=1e-8), 20)
     summary = next(m.value for m in page.markdown if "distinct optima" in m.value)
     best = max(expected, key=lambda r: r.log_likelihood)
     assert f"{best.mean_log_likelihood:.4f} per point (seed {best.seed})" in summary

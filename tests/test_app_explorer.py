@@ -10,7 +10,7 @@ from plotly_json import figure_data, shown_colours
 from streamlit.testing.v1 import AppTest
 
 from em_viz.data import PRESETS, old_faithful, three_gaussians
-from em_viz.engine.stepper import GaussianMixtureEM
+from em_viz.engine.gaussian_em import GaussianMixtureEM
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -10,7 +10,7 @@ TIMEOUT = 60
 def two_runs() -> None:
     """A page with two runs in two slots, each with its run view and history slider."""
     from em_viz.data import three_gaussians
-    from em_viz.engine.stepper import GaussianMixtureEM
+    from em_viz.engine.gaussian_em import GaussianMixtureEM
     from em_viz.ui.run import RunSlot, history_slider, replace_run, run_fragment
 
     X = three_gaussians().X

@@ -7,9 +7,9 @@ import pytest
 from plotly_json import figure_data, shown_colours
 
 from em_viz.data import iris, three_gaussians
+from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.engine.runs import (
     Lockstep,
-    RunSpec,
     build_runs,
     distinct_optima,
     match_components,
@@ -24,25 +24,32 @@ X = three_gaussians().X
 IRIS_PETALS = iris().X
 
 
-def group(*specs: RunSpec) -> Lockstep:
+def group(*specs: GaussianSettings) -> Lockstep:
     return Lockstep(build_runs(X, specs))
 
 
 def test_lockstep_moves_every_run_by_the_same_half_step():
-    runs = group(RunSpec(random_state=0), RunSpec(random_state=1), RunSpec(init="kmeans"))
+    runs = group(
+        GaussianSettings(random_state=0),
+        GaussianSettings(random_state=1),
+        GaussianSettings(init="kmeans"),
+    )
     runs.e_step()
     assert [(em.n_iter, em.phase) for em in runs.runs] == [(0, "E")] * 3
     runs.m_step()
     runs.step()
     assert [(em.n_iter, em.phase) for em in runs.runs] == [(2, "M")] * 3
-    alone = RunSpec(random_state=1).build(X)
+    alone = GaussianSettings(random_state=1).build(X)
     alone.step()
     alone.step()
     np.testing.assert_array_equal(runs.runs[1].means, alone.means)
 
 
 def test_a_converged_run_stops_while_the_others_go_on():
-    fast, slow = RunSpec(init="kmeans"), RunSpec(init="random-responsibilities", tol=1e-8)
+    fast, slow = (
+        GaussianSettings(init="kmeans"),
+        GaussianSettings(init="random-responsibilities", tol=1e-8),
+    )
     runs = group(fast, slow)
     runs.run()
     assert runs.converged
@@ -55,7 +62,9 @@ def test_a_converged_run_stops_while_the_others_go_on():
 
 
 def test_back_undoes_the_groups_last_action_and_reset_returns_all():
-    runs = group(RunSpec(init="kmeans"), RunSpec(init="random-responsibilities", tol=1e-8))
+    runs = group(
+        GaussianSettings(init="kmeans"), GaussianSettings(init="random-responsibilities", tol=1e-8)
+    )
     starts = [em.means.copy() for em in runs.runs]
     runs.run()
     first, second = runs.runs
@@ -71,7 +80,7 @@ def test_back_undoes_the_groups_last_action_and_reset_returns_all():
 
 
 def test_time_is_counted_per_run_and_undone_with_back():
-    runs = group(RunSpec(), RunSpec(random_state=1))
+    runs = group(GaussianSettings(), GaussianSettings(random_state=1))
     runs.step()
     assert runs.seconds(0) > 0 and runs.seconds(1) > 0
     runs.back()
@@ -80,14 +89,14 @@ def test_time_is_counted_per_run_and_undone_with_back():
 
 def test_bad_settings_name_the_run():
     with pytest.raises(ValueError, match=r"Run 2: .*more than the"):
-        build_runs(X[:5], [RunSpec(n_components=2), RunSpec(n_components=9)])
+        build_runs(X[:5], [GaussianSettings(n_components=2), GaussianSettings(n_components=9)])
 
 
 def test_a_failing_step_is_reported_by_run_and_the_others_still_move():
     def failing():
         raise ValueError("singular")
 
-    runs = group(RunSpec(), RunSpec(random_state=1))
+    runs = group(GaussianSettings(), GaussianSettings(random_state=1))
     runs.runs[1].m_step = failing
     assert runs.m_step() == ["Run 2: singular"]
     assert (runs.runs[0].n_iter, runs.runs[1].n_iter) == (1, 0)
@@ -111,7 +120,7 @@ def test_matching_runs_with_different_k_gives_the_rest_unused_colours():
 
 
 def test_figure_mixture_colours_components_by_the_order_given():
-    em = RunSpec().build(X)
+    em = GaussianSettings().build(X)
     em.e_step()
     plain = figure_data(figure_mixture(X, em.params, em.responsibilities))
     ordered = figure_data(
@@ -133,7 +142,7 @@ def test_figure_mixture_colours_components_by_the_order_given():
 
 
 def test_multi_start_is_reproducible_and_runs_each_seed_as_alone():
-    spec = RunSpec(random_state=5, tol=1e-8)
+    spec = GaussianSettings(random_state=5, tol=1e-8)
     calls = []
     first = multi_start(IRIS_PETALS, spec, 6, progress=lambda d, n: calls.append((d, n)))
     again = multi_start(IRIS_PETALS, spec, 6)
@@ -142,7 +151,7 @@ def test_multi_start_is_reproducible_and_runs_each_seed_as_alone():
     assert [(r.log_likelihood, r.n_iter) for r in first] == [
         (r.log_likelihood, r.n_iter) for r in again
     ]
-    alone = RunSpec(random_state=8, tol=1e-8).build(IRIS_PETALS)
+    alone = GaussianSettings(random_state=8, tol=1e-8).build(IRIS_PETALS)
     alone.run(500)
     assert first[3].log_likelihood == alone.log_likelihood
     assert first[3].mean_log_likelihood == alone.log_likelihood / 150
@@ -150,14 +159,14 @@ def test_multi_start_is_reproducible_and_runs_each_seed_as_alone():
 
 
 def test_multi_start_takes_explicit_seeds():
-    results = multi_start(IRIS_PETALS, RunSpec(), 2, seeds=[40, 2])
+    results = multi_start(IRIS_PETALS, GaussianSettings(), 2, seeds=[40, 2])
     assert [r.seed for r in results] == [40, 2]
     with pytest.raises(ValueError, match="one seed per start"):
-        multi_start(IRIS_PETALS, RunSpec(), 3, seeds=[1])
+        multi_start(IRIS_PETALS, GaussianSettings(), 3, seeds=[1])
 
 
 def test_iris_petals_reach_a_few_distinct_optima_counted_together():
-    results = multi_start(IRIS_PETALS, RunSpec(tol=1e-8), 20)
+    results = multi_start(IRIS_PETALS, GaussianSettings(tol=1e-8), 20)
     optima = distinct_optima(results)
     assert 2 <= len(optima) < 20
     assert sum(o.count for o in optima) == 20
@@ -170,7 +179,7 @@ def test_iris_petals_reach_a_few_distinct_optima_counted_together():
 
 
 def test_distinct_optima_groups_within_the_relative_tolerance():
-    (result,) = multi_start(IRIS_PETALS, RunSpec(), 1)
+    (result,) = multi_start(IRIS_PETALS, GaussianSettings(), 1)
     fake = [
         replace(result, objective=value, seed=seed)
         for seed, value in enumerate([-100.0, -100.001, -101.0, -100.0000001])
@@ -181,7 +190,7 @@ def test_distinct_optima_groups_within_the_relative_tolerance():
 
 
 def test_objective_curves_one_line_per_run_per_point():
-    runs = group(RunSpec(), RunSpec(random_state=1, algorithm="kmeans"))
+    runs = group(GaussianSettings(), GaussianSettings(random_state=1, algorithm="kmeans"))
     runs.run()
     assert shared_objective_name(runs.runs) is None
     traces = figure_data(
@@ -195,7 +204,7 @@ def test_objective_curves_one_line_per_run_per_point():
 
 
 def test_multi_start_figure_marks_the_best_with_iterations_in_hover():
-    results = multi_start(IRIS_PETALS, RunSpec(tol=1e-8), 8)
+    results = multi_start(IRIS_PETALS, GaussianSettings(tol=1e-8), 8)
     points, best = figure_data(figure_multi_start(results))
     np.testing.assert_array_equal(points["x"], [r.n_iter for r in results])
     top = max(results, key=lambda r: r.objective)
@@ -206,8 +215,8 @@ def test_multi_start_figure_marks_the_best_with_iterations_in_hover():
 
 def test_a_start_that_collapses_a_component_says_so():
     sepals = iris(("sepal length (cm)", "sepal width (cm)")).X
-    (collapsed,) = multi_start(sepals, RunSpec(tol=1e-8), 1, seeds=[20])
+    (collapsed,) = multi_start(sepals, GaussianSettings(tol=1e-8), 1, seeds=[20])
     assert "collapsed" in " ".join(collapsed.warnings)
-    (healthy,) = multi_start(sepals, RunSpec(tol=1e-8), 1, seeds=[1])
+    (healthy,) = multi_start(sepals, GaussianSettings(tol=1e-8), 1, seeds=[1])
     assert healthy.warnings == ()
     assert collapsed.log_likelihood > healthy.log_likelihood  # high, but meaningless

@@ -6,7 +6,7 @@ from scipy.stats import multivariate_normal
 
 from em_viz.data import three_gaussians
 from em_viz.engine.equations import e_step_terms, m_step_terms
-from em_viz.engine.stepper import GaussianMixtureEM
+from em_viz.engine.gaussian_em import GaussianMixtureEM
 
 
 @pytest.fixture

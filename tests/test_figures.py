@@ -9,7 +9,7 @@ from plotly_json import decode, figure_data, shown_colours
 
 from em_viz.data import old_faithful
 from em_viz.engine.families.gaussian import GaussianParams
-from em_viz.engine.stepper import GaussianMixtureEM
+from em_viz.engine.gaussian_em import GaussianMixtureEM
 from em_viz.figures.geometry import PALETTE, mix_colours
 from em_viz.figures.mixture import (
     FONT_SIZE,

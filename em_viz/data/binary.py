@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.datasets import load_digits
 
 from em_viz.data import DataError
-from em_viz.engine.stepper import BernoulliMixtureEM
+from em_viz.engine.bernoulli_em import BernoulliMixtureEM
 
 TWO_COINS = ("HTTTHHTHTH", "HHHHTHHHHH", "HTHHHHHTHH", "HTHTTTHHTT", "THHHTHHHTH")
 """Do and Batzoglou's five sets of ten tosses ("What is the expectation maximization

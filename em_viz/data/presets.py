@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from sklearn.datasets import load_iris, make_moons
 
+from em_viz.engine.validation import DataError
+
 __all__ = [
     "IRIS_FEATURES",
     "MAX_ROWS",
@@ -59,10 +61,6 @@ _EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _SNIFF_CHARS = 64 * 1024
-
-
-class DataError(ValueError):
-    """A problem with the user's data, phrased for the user (shown as-is in the page)."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,67 +15,13 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from em_viz.engine.families.gaussian import GaussianParams
-from em_viz.engine.stepper import GaussianMixtureEM
+from em_viz.engine.gaussian_em import GaussianMixtureEM, GaussianSettings
 
 MAX_ITERATIONS = 500
 """Iterations after which a run or a start is stopped even if it has not converged."""
 
-INIT_NAMES = {
-    "random-points": "random points",
-    "k-means++": "k-means++",
-    "kmeans": "k-means init",
-    "random-responsibilities": "random resp.",
-}
-ALGORITHM_SHORT = {"soft": "EM", "hard": "hard EM", "kmeans": "k-means", "fixed-eps": "EM εI"}
 
-
-@dataclass(frozen=True)
-class RunSpec:
-    """The settings of one run: everything ``GaussianMixtureEM`` is built from but the data."""
-
-    n_components: int = 3
-    covariance_type: str = "full"
-    init: str = "k-means++"
-    random_state: int = 0
-    algorithm: str = "soft"
-    epsilon: float = 1.0
-    reg_covar: float = 1e-6
-    tol: float = 1e-4
-
-    def build(self, X: np.ndarray) -> GaussianMixtureEM:
-        """A fresh stepper for these settings on ``X`` (ValueError for impossible ones)."""
-        return GaussianMixtureEM(
-            X,
-            self.n_components,
-            covariance_type=self.covariance_type,
-            init=self.init,
-            random_state=self.random_state,
-            reg_covar=self.reg_covar,
-            tol=self.tol,
-            algorithm=self.algorithm,
-            epsilon=self.epsilon,
-        )
-
-    def start(self) -> str:
-        """'seed 7 · k-means++': where the run starts."""
-        return f"seed {self.random_state} · {INIT_NAMES[self.init]}"
-
-    def model(self) -> str:
-        """'K=3 full · EM': what is fitted, and how."""
-        algorithm = ALGORITHM_SHORT[self.algorithm]
-        if self.algorithm == "fixed-eps":
-            algorithm += f" ε={self.epsilon:g}"
-        model = f"K={self.n_components}"
-        if self.algorithm in ("soft", "hard"):
-            model += f" {self.covariance_type}"
-        return f"{model} · {algorithm}"
-
-    def describe(self) -> str:
-        """'seed 7 · k-means++ · K=3 full · EM'."""
-        return f"{self.start()} · {self.model()}"
-
-
-def build_runs(X: np.ndarray, specs: Sequence[RunSpec]) -> list[GaussianMixtureEM]:
+def build_runs(X: np.ndarray, specs: Sequence[GaussianSettings]) -> list[GaussianMixtureEM]:
     """One stepper per spec on the same ``X``.
 
     Raises
@@ -229,7 +175,7 @@ class StartResult:
 
 def multi_start(
     X: np.ndarray,
-    spec: RunSpec,
+    spec: GaussianSettings,
     n_starts: int,
     seeds: Sequence[int] | None = None,
     *,
@@ -241,7 +187,7 @@ def multi_start(
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-    spec : RunSpec
+    spec : GaussianSettings
         The setting; its ``random_state`` is replaced by each start's seed.
     n_starts : int
     seeds : sequence of int, optional

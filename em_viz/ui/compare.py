@@ -15,9 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from em_viz import ALGORITHMS, COVARIANCE_TYPES, INIT_METHODS, GaussianMixtureEM
+from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.engine.runs import (
     Lockstep,
-    RunSpec,
     StartResult,
     build_runs,
     distinct_optima,
@@ -28,6 +28,7 @@ from em_viz.engine.runs import (
 from em_viz.figures.compare import figure_multi_start, figure_objective_curves
 from em_viz.figures.mixture import figure_mixture
 from em_viz.ui.explorer import explorer_page
+from em_viz.ui.labels import run_description, run_model, run_start
 from em_viz.ui.plot import plot
 from em_viz.ui.run import STEP_HELP
 from em_viz.ui.sidebar import (
@@ -55,7 +56,7 @@ MULTI_START_TOL = 1e-8
 relative and can be counted as one (see :func:`~em_viz.engine.runs.distinct_optima`)."""
 
 SETTINGS = ("algorithm", "epsilon", "n_components", "covariance_type", "init", "random_state")
-"""The RunSpec fields a run's panel offers (reg_covar and tol are the explorer's defaults)."""
+"""The GaussianSettings fields a run's panel offers (reg_covar and tol: the defaults)."""
 
 GROUP_STEPS = {
     "E-step": Lockstep.e_step,
@@ -75,15 +76,17 @@ def _key(number: int, name: str) -> str:
     return f"compare_{number}_{name}"
 
 
-def _default_specs() -> list[RunSpec]:
+def _default_specs() -> list[GaussianSettings]:
     """Runs differing only in their seed: the classic "same model, other start"."""
     defaults = {
-        f.name: MODEL_DEFAULTS[f.name] for f in fields(RunSpec) if f.name in MODEL_DEFAULTS
+        f.name: MODEL_DEFAULTS[f.name]
+        for f in fields(GaussianSettings)
+        if f.name in MODEL_DEFAULTS
     }
-    return [RunSpec(**{**defaults, "random_state": number}) for number in range(MAX_RUNS)]
+    return [GaussianSettings(**{**defaults, "random_state": number}) for number in range(MAX_RUNS)]
 
 
-def _run_settings(number: int) -> RunSpec:
+def _run_settings(number: int) -> GaussianSettings:
     """One run's settings, in an expander of the sidebar."""
     state = st.session_state
     with st.expander(f"Run {number + 1}", expanded=number < 2):
@@ -119,7 +122,7 @@ def _run_settings(number: int) -> RunSpec:
     return replace(state.compare_specs[number], **values)
 
 
-def _settings_panel() -> list[RunSpec]:
+def _settings_panel() -> list[GaussianSettings]:
     """How many runs and each run's settings; returns the specs of the runs shown."""
     state = st.session_state
     specs = state.setdefault("compare_specs", _default_specs())
@@ -135,7 +138,7 @@ def _settings_panel() -> list[RunSpec]:
     return chosen
 
 
-def _ensure_runs(choice: DataChoice | None, specs: list[RunSpec]) -> None:
+def _ensure_runs(choice: DataChoice | None, specs: list[GaussianSettings]) -> None:
     """New runs when the data or a setting changed; on impossible settings say why and
     keep the runs that were there."""
     state = st.session_state
@@ -189,10 +192,12 @@ def _controls(group: Lockstep) -> None:
         )
 
 
-def run_heading(number: int, spec: RunSpec, em: GaussianMixtureEM, with_model: bool) -> str:
+def run_heading(
+    number: int, spec: GaussianSettings, em: GaussianMixtureEM, with_model: bool
+) -> str:
     """'Run 2 · seed 7 · k-means++ · iteration 12 · converged', with the model ('K=3 full
     · EM') after the start when the runs' models differ."""
-    described = spec.describe() if with_model else spec.start()
+    described = run_description(spec) if with_model else run_start(spec)
     parts = [f"Run {number + 1}", described, f"iteration {em.n_iter}"]
     if em.converged:
         parts.append("converged")
@@ -201,7 +206,7 @@ def run_heading(number: int, spec: RunSpec, em: GaussianMixtureEM, with_model: b
     return " · ".join(parts)
 
 
-def results_table(group: Lockstep, specs: tuple[RunSpec, ...]) -> pd.DataFrame:
+def results_table(group: Lockstep, specs: tuple[GaussianSettings, ...]) -> pd.DataFrame:
     """Per run: iterations, converged, final log-likelihood (total and per point), the
     objective when it is not the log-likelihood, and the time taken in ms."""
     rows = []
@@ -229,7 +234,7 @@ def _side_by_side() -> None:
     for error in state.pop("compare_errors", []):
         st.error(error, icon=":material/error:")
     reference = group.runs[0].means
-    with_model = len({spec.model() for spec in specs}) > 1
+    with_model = len({run_model(spec) for spec in specs}) > 1
     columns = st.columns(2)
     for number, em in enumerate(group.runs):
         with columns[number % 2]:
@@ -275,7 +280,9 @@ def _side_by_side() -> None:
         )
 
 
-def _run_starts(spec: RunSpec, n_starts: int, objective_name: str, data_key: tuple) -> None:
+def _run_starts(
+    spec: GaussianSettings, n_starts: int, objective_name: str, data_key: tuple
+) -> None:
     """Run the starts with a progress bar and keep their results."""
     state = st.session_state
     bar = st.progress(0.0, text=f"0 of {n_starts} starts")
@@ -319,7 +326,7 @@ def optima_table(results: list[StartResult]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _open_in_explorer(spec: RunSpec) -> None:
+def _open_in_explorer(spec: GaussianSettings) -> None:
     """The button's callback: set the explorer's model widgets to this start (the data
     panel stays as it is here); the page then switches to the explorer."""
     keep_widget_values()
@@ -335,7 +342,7 @@ def _multi_start(data_key: tuple) -> None:
     number = left.selectbox(
         "Setting",
         range(len(specs)),
-        format_func=lambda n: f"Run {n + 1}: {specs[n].describe()}",
+        format_func=lambda n: f"Run {n + 1}: {run_description(specs[n])}",
         key="compare_starts_run",
     )
     n_starts = middle.slider("Starts M", 10, 100, 50, step=10, key="compare_starts_n")
@@ -358,7 +365,7 @@ def _multi_start(data_key: tuple) -> None:
     st.markdown(
         f"**{len(optima)} distinct {'optimum' if len(optima) == 1 else 'optima'}** in "
         f"{len(results)} starts of "
-        f"{spec.model()} from {spec.init}. Best: {name} {best.mean_objective:.4f} per "
+        f"{run_model(spec)} from {spec.init}. Best: {name} {best.mean_objective:.4f} per "
         f"point (seed {best.seed}), found by {optima[0].count} of {len(results)} starts."
         + (f" Beware: {_gist(best.warnings)} there." if best.warnings else "")
     )

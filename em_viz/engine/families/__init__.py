@@ -3,6 +3,8 @@ diagnose); here the few pieces every family shares."""
 
 import numpy as np
 
+from em_viz.engine.validation import SettingsError
+
 EMPTY_COMPONENT_MASS = 1e-8
 """A component whose total responsibility is below this (in points) is empty: it has no
 data to estimate from, so it keeps its previous parameters."""
@@ -40,12 +42,14 @@ def check_weights(weights_init: object, n_components: int) -> np.ndarray:
 
     Raises
     ------
-    ValueError
+    SettingsError
         Naming what is wrong.
     """
     weights = np.array(weights_init, dtype=float)
     if weights.shape != (n_components,):
-        raise ValueError(f"weights_init must have shape ({n_components},); got {weights.shape}.")
+        raise SettingsError(
+            f"weights_init must have shape ({n_components},); got {weights.shape}."
+        )
     if not (np.all(weights > 0) and np.isclose(weights.sum(), 1.0)):
-        raise ValueError("weights_init must be positive and sum to 1.")
+        raise SettingsError("weights_init must be positive and sum to 1.")
     return weights

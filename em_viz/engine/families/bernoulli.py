@@ -29,6 +29,7 @@ from scipy.special import betaln
 from sklearn.cluster import KMeans
 
 from em_viz.engine.families import EMPTY_COMPONENT_MASS, empty_warning, mixture_weights
+from em_viz.engine.validation import SettingsError
 
 INIT_METHODS = ("random", "random-responsibilities", "kmeans")
 RANDOM_RANGE = (0.25, 0.75)
@@ -234,7 +235,7 @@ def initial(
         rates = (data.heads / (data.heads + data.tails)).T
         n_distinct = len(np.unique(rates, axis=0))
         if n_distinct < n_components:
-            raise ValueError(
+            raise SettingsError(
                 f"init='kmeans' needs at least {n_components} different observations for "
                 f"{n_components} components; these data have {n_distinct}. Use init='random'."
             )
@@ -242,7 +243,7 @@ def initial(
         labels = KMeans(n_components, n_init=1, random_state=seed).fit(rates).labels_
         resp = np.eye(n_components)[labels]
     else:
-        raise ValueError(f"Unknown init {method!r}; choose one of {', '.join(INIT_METHODS)}.")
+        raise SettingsError(f"Unknown init {method!r}; choose one of {', '.join(INIT_METHODS)}.")
     return estimate(data, resp, pseudo_count=pseudo_count)
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
 from em_viz.engine.families import EMPTY_COMPONENT_MASS, empty_warning, mixture_weights
+from em_viz.engine.validation import SettingsError
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 INIT_METHODS = ("random-points", "k-means++", "kmeans", "random-responsibilities")
@@ -388,7 +389,7 @@ def initial(
     if method == "random-responsibilities":
         resp = rng.uniform(size=(len(X), n_components))
         return estimate(X, resp / resp.sum(axis=1, keepdims=True), **settings)
-    raise ValueError(f"Unknown init {method!r}; choose one of {', '.join(INIT_METHODS)}.")
+    raise SettingsError(f"Unknown init {method!r}; choose one of {', '.join(INIT_METHODS)}.")
 
 
 def diagnose(params: GaussianParams, n_samples: int, reg_covar: float) -> list[str]:
