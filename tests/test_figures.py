@@ -10,14 +10,11 @@ from plotly_json import decode, figure_data, shown_colours
 from em_viz.data import old_faithful
 from em_viz.engine.families.gaussian import GaussianParams
 from em_viz.engine.gaussian_em import GaussianMixtureEM
-from em_viz.figures.geometry import PALETTE, mix_colours
-from em_viz.figures.mixture import (
-    FONT_SIZE,
-    WEBGL_ABOVE,
-    figure_log_likelihood,
-    figure_mixture,
-    parameters_table,
-)
+from em_viz.figures.curves import figure_log_likelihood
+from em_viz.figures.geometry import mix_colours
+from em_viz.figures.mixture import WEBGL_ABOVE, figure_mixture
+from em_viz.figures.style import FONT_SIZE, PALETTE
+from em_viz.figures.tables import parameters_table
 
 CENTRES = np.array([[0.0, 0.0], [6.0, 1.0], [2.0, 6.0]])
 K = 3

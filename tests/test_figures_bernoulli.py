@@ -10,15 +10,9 @@ import pytest
 from plotly_json import figure_data
 
 from em_viz.engine.stepper import Record
-from em_viz.figures.bernoulli import (
-    figure_coins,
-    figure_digit_responsibilities,
-    figure_probability_paths,
-    figure_prototypes,
-    figure_weights,
-)
-from em_viz.figures.geometry import component_colours
-from em_viz.figures.mixture import CURVE_FONT_SIZE
+from em_viz.figures.bernoulli import figure_coins, figure_probability_paths, figure_weights
+from em_viz.figures.images import figure_digit_responsibilities, figure_prototypes
+from em_viz.figures.style import CURVE_FONT_SIZE, component_colours
 
 
 def layout_of(figure) -> dict:

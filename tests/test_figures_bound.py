@@ -8,7 +8,7 @@ from plotly_json import figure_data
 from em_viz.data import three_gaussians
 from em_viz.engine.bound import argmax_along, bound_along
 from em_viz.engine.gaussian_em import GaussianMixtureEM
-from em_viz.figures.mixture import bound_grid, figure_bound, figure_bound_along
+from em_viz.figures.bound import bound_grid, figure_bound, figure_bound_along
 
 
 @pytest.fixture

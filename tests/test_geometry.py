@@ -9,15 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from plotly_json import shown_colours
 
-from em_viz.figures.geometry import (
-    PALETTE,
-    PALETTE_HEX,
-    component_colours,
-    ellipse,
-    ellipses_path,
-    mix_colours,
-    quantised_colours,
-)
+from em_viz.figures.geometry import ellipse, ellipses_path, mix_colours, quantised_colours
+from em_viz.figures.style import PALETTE, PALETTE_HEX, component_colours
 
 
 def mahalanobis_squared(points: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:

@@ -8,9 +8,19 @@ import plotly.graph_objects as go
 
 from em_viz.engine.runs import StartResult
 from em_viz.engine.stepper import Record
-from em_viz.figures.mixture import FONT_SIZE, OUTLINE, WHITE, WHITE_AXIS
+from em_viz.figures.style import (
+    BLACK,
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    OUTLINE,
+    VERMILLION,
+    axis,
+    base_layout,
+)
 
-RUN_COLOURS = ("#000000", "#D55E00", "#0072B2", "#009E73")
+RUN_COLOURS = (BLACK, VERMILLION, BLUE, GREEN)
 RUN_DASHES = ("solid", "dash", "dot", "dashdot")
 """One colour and dash per run on the shared curve (told apart in grey print too)."""
 
@@ -19,22 +29,19 @@ def _layout(title: str, x_title: str) -> dict:
     """The app's white look for a small chart: the title names the y values, the legend
     sits in the bottom-right corner, which rising curves and optima near the top leave
     empty."""
-    return {
-        **WHITE,
-        "font": {**WHITE["font"], "size": FONT_SIZE - 3},
-        "title": {"text": title, "font": {"size": FONT_SIZE}, "x": 0.02},
-        "hovermode": "closest",
-        "margin": {"l": 20, "r": 20, "t": 45, "b": 20},
-        "legend": {
+    return base_layout(
+        title,
+        margin={"l": 20, "r": 20, "t": 45, "b": 20},
+        legend={
             "x": 0.99,
             "y": 0.02,
             "xanchor": "right",
             "yanchor": "bottom",
             "bgcolor": "rgba(255, 255, 255, 0.8)",
         },
-        "xaxis": {**WHITE_AXIS, "title": {"text": x_title, "standoff": 4}, "automargin": True},
-        "yaxis": {**WHITE_AXIS, "tickformat": ".4~f", "automargin": True},
-    }
+        xaxis=axis(x_title, standoff=4, automargin=True),
+        yaxis=axis(tickformat=".4~f", automargin=True),
+    )
 
 
 def figure_objective_curves(
@@ -121,7 +128,7 @@ def figure_multi_start(
             name="a start",
             marker={
                 "size": 12,
-                "color": np.where(converged, "#0072B2", "#8C8C8C").tolist(),
+                "color": np.where(converged, BLUE, GREY).tolist(),
                 "opacity": 0.7,
                 "line": {"color": "white", "width": 1},
             },
@@ -136,7 +143,7 @@ def figure_multi_start(
             marker={
                 "symbol": "star",
                 "size": 22,
-                "color": "#E69F00",
+                "color": ORANGE,
                 "line": {"color": OUTLINE, "width": 1.5},
             },
             customdata=customdata[best : best + 1],

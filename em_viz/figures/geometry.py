@@ -4,51 +4,12 @@ Ellipses are drawn as the image of a circle under a covariance's Cholesky factor
 factor changes continuously with the covariance, so an ellipse's points glide (rather
 than jump round the curve) when Plotly animates one state into the next.
 
-Point colours are mixes of component colours weighted by responsibilities. Plotly
-validates per-point colour strings slowly, so colours are quantised and sent as
-numeric indices into a stepwise colorscale instead.
+Point colours are mixes of component colours (see :mod:`em_viz.figures.style`) weighted
+by responsibilities. Plotly validates per-point colour strings slowly, so colours are
+quantised and sent as numeric indices into a stepwise colorscale instead.
 """
 
 import numpy as np
-
-PALETTE_HEX: tuple[str, ...] = (
-    "#0072B2",  # blue (Okabe-Ito)
-    "#E69F00",  # orange (Okabe-Ito)
-    "#009E73",  # bluish green (Okabe-Ito)
-    "#CC79A7",  # reddish purple (Okabe-Ito)
-    "#56B4E9",  # sky blue (Okabe-Ito)
-    "#D55E00",  # vermillion (Okabe-Ito)
-    "#332288",  # indigo (Paul Tol, muted)
-    "#999933",  # olive (Paul Tol, muted)
-    "#882255",  # wine (Paul Tol, muted)
-    "#44AA99",  # teal (Paul Tol, muted)
-)
-"""Colour-blind-safe component colours: Okabe-Ito without its yellow (faint on white
-through a projector) and black (kept for outlines), then four of Paul Tol's "muted"."""
-
-PALETTE: np.ndarray = np.array(
-    [[int(code[i : i + 2], 16) for i in (1, 3, 5)] for code in PALETTE_HEX], dtype=np.uint8
-)
-"""``PALETTE_HEX`` as an (n_colours, 3) uint8 RGB array."""
-PALETTE.flags.writeable = False
-
-
-def component_colours(n_components: int) -> tuple[list[str], np.ndarray]:
-    """The colours of components 1..n_components, cycling through the palette.
-
-    Parameters
-    ----------
-    n_components : int
-
-    Returns
-    -------
-    hex : list of str
-        ``"#rrggbb"`` strings, for lines and markers.
-    rgb : ndarray of shape (n_components, 3)
-        The same colours as floats in [0, 255], for :func:`mix_colours`.
-    """
-    rows = np.arange(n_components) % len(PALETTE_HEX)
-    return [PALETTE_HEX[i] for i in rows], PALETTE[rows].astype(float)
 
 
 def _ellipse_points(

@@ -12,7 +12,7 @@ import streamlit as st
 
 from em_viz import GaussianMixtureEM, Record
 from em_viz.engine.equations import EStepTerms, MStepTerms, e_step_terms, m_step_terms
-from em_viz.figures.mixture import figure_bound, figure_bound_along
+from em_viz.figures.bound import figure_bound, figure_bound_along
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.plot import plot
 from em_viz.ui.run import STEP_HELP, STEPS, phase_text, take_step

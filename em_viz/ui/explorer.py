@@ -1,50 +1,31 @@
 """The explorer page: choose data and a model, step EM, and see every change.
 
 State: the stepper ``em`` in ``st.session_state`` (one per browser session, the
-:data:`~em_viz.ui.run.EXPLORER` slot), with the data set it runs on and the key of the
-settings it was built from. The step controls, figures, history slider and the Run
-animation live in one fragment (see :mod:`em_viz.ui.run`), so a step redraws only that
-part of the page; buttons act through callbacks.
+:data:`~em_viz.ui.run.EXPLORER` slot), with the data set it runs on (``EXPLORER.data``)
+and the key of the settings it was built from. The step controls, figures, history
+slider and the Run animation live in one fragment (see :mod:`em_viz.ui.run`), so a step
+redraws only that part of the page; buttons act through callbacks.
 """
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import numpy as np
 import streamlit as st
 
 from em_viz import GaussianMixtureEM
-from em_viz.figures.mixture import (
-    figure_log_likelihood,
-    figure_mixture,
-    figure_placing,
-    parameters_table,
-)
+from em_viz.engine.gaussian_em import GaussianSettings
+from em_viz.figures.curves import figure_log_likelihood
+from em_viz.figures.mixture import figure_mixture, figure_placing
+from em_viz.figures.tables import parameters_table
 from em_viz.ui import link
+from em_viz.ui.labels import HARD_CHANGED, WHAT_CHANGED
 from em_viz.ui.plot import plot
 from em_viz.ui.run import EXPLORER, RunView, history_slider, phase_text, replace_run, run_fragment
-from em_viz.ui.sidebar import MANUAL_INIT, DataChoice, ModelSettings, data_panel, model_panel
+from em_viz.ui.sidebar import MANUAL_INIT, DataChoice, chosen_data, model_panel
 
 ELLIPSE_MOTION_MS = 350
 MIXTURE_HEIGHT = 500
 CURVE_HEIGHT = 360
-
-WHAT_CHANGED = {
-    "init": "The initial parameters: grey points, one ellipse per component. "
-    "Press E-step to colour the points by their responsibilities.",
-    "E": "E-step: each point's colour now mixes the component colours by its "
-    "responsibilities r_ik = p(component k | point i). The ellipses did not move.",
-    "M": "M-step: each component moved to the mean and covariance of all points weighted "
-    "by their responsibilities; its weight is its share of them. The colours did not change.",
-}
-
-
-HARD_CHANGED = {
-    **WHAT_CHANGED,
-    "E": "E-step: each point now belongs wholly to its most responsible component (for "
-    "k-means: its nearest centre). The ellipses did not move.",
-    "M": "M-step: each component moved to the mean (and covariance) of the points it now "
-    "owns. The colours did not change.",
-}
 
 
 def _describe_change(old: dict, new: dict) -> str:
@@ -61,27 +42,18 @@ def _describe_change(old: dict, new: dict) -> str:
     return f"{', '.join(changed)}: a new run starts from the new initial parameters."
 
 
-def _build(choice: DataChoice, settings: ModelSettings) -> GaussianMixtureEM | None:
+def _build(choice: DataChoice, settings: GaussianSettings) -> GaussianMixtureEM | None:
     """A new stepper for these settings; None while manual means are still being placed."""
     clicked = st.session_state.get("clicked_means", [])
-    manual = settings.init == MANUAL_INIT
-    if manual and len(clicked) < settings.n_components:
+    if settings.init != MANUAL_INIT:
+        return settings.build(choice.dataset.X)
+    if len(clicked) < settings.n_components:
         return None
-    return GaussianMixtureEM(
-        choice.dataset.X,
-        settings.n_components,
-        covariance_type=settings.covariance_type,
-        init="random-points" if manual else settings.init,
-        random_state=settings.random_state,
-        reg_covar=settings.reg_covar,
-        tol=settings.tol,
-        means_init=np.array(clicked[: settings.n_components]) if manual else None,
-        algorithm=settings.algorithm,
-        epsilon=settings.epsilon,
-    )
+    means = np.array(clicked[: settings.n_components])
+    return replace(settings, init="random-points").build(choice.dataset.X, means_init=means)
 
 
-def ensure_run(choice: DataChoice | None, settings: ModelSettings) -> None:
+def ensure_run(choice: DataChoice | None, settings: GaussianSettings) -> None:
     """Start a new run when the data or the settings changed; on an impossible set-up say
     why and keep the run that was there."""
     if choice is None:
@@ -95,14 +67,14 @@ def ensure_run(choice: DataChoice | None, settings: ModelSettings) -> None:
         "clicked": tuple(map(tuple, state.get("clicked_means", []))),
     }
     if replace_run(EXPLORER, key, lambda: _build(choice, settings), _describe_change):
-        state.update(run_data_key=choice.key, run_dataset=choice.dataset)
+        state.update({"run_data_key": choice.key, EXPLORER.data: choice.dataset})
 
 
 def _show_run(view: RunView) -> None:
     """The run view below the controls: the mixture figure, the log-likelihood curve, the
     history slider and the parameters."""
     em, index, record = view.em, view.index, view.record
-    dataset = st.session_state.run_dataset
+    dataset = st.session_state[EXPLORER.data]
     left, right = st.columns([3, 2])
     with left:
         figure = figure_mixture(
@@ -117,8 +89,7 @@ def _show_run(view: RunView) -> None:
             transition={"duration": ELLIPSE_MOTION_MS, "easing": "cubic-in-out"},
         )
         plot(figure, key="mixture", revision=index)
-        hard = em.algorithm in ("hard", "kmeans")
-        st.caption((HARD_CHANGED if hard else WHAT_CHANGED)[record.phase])
+        st.caption((HARD_CHANGED if em.variant.hard else WHAT_CHANGED)[record.phase])
     with right:
         curve = figure_log_likelihood(em.history, index, len(em.X), em.objective_name)
         plot(curve.update_layout(height=CURVE_HEIGHT), key="log_likelihood", revision=index)
@@ -176,9 +147,9 @@ def _add_click() -> None:
         ]
 
 
-def _placing_means(settings: ModelSettings) -> None:
+def _placing_means(settings: GaussianSettings) -> None:
     """Manual init: show the data and collect clicks until K means are placed."""
-    dataset = st.session_state.run_dataset
+    dataset = st.session_state[EXPLORER.data]
     clicked = st.session_state.get("clicked_means", [])
     st.markdown(
         f"### Click on the plot to place mean {len(clicked) + 1} of {settings.n_components}"
@@ -191,20 +162,20 @@ def _placing_means(settings: ModelSettings) -> None:
 
 
 def explorer_page() -> None:
-    """The explorer: the sidebar panels, then the run view (or the means being placed)."""
-    link.restore_once()
+    """The explorer: the model panel below the app's data panel, then the run view (or
+    the means being placed)."""
     state = st.session_state
+    choice = chosen_data()
+    dataset = choice.dataset if choice else state.get(EXPLORER.data)
+    if dataset is None:
+        st.stop()
     with st.sidebar:
-        choice = data_panel()
-        dataset = choice.dataset if choice else state.get("run_dataset")
-        if dataset is None:
-            st.stop()
         settings = model_panel(len(dataset.X))
     ensure_run(choice, settings)
     link.publish(settings)
-    if "run_dataset" not in state:
+    if EXPLORER.data not in state:
         st.stop()
-    if state.get("em") is None:
+    if state.get(EXPLORER.em) is None:
         _placing_means(settings)
         return
     run_fragment(EXPLORER, _show_run)
