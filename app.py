@@ -4,11 +4,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from em_viz.ui import link
 from em_viz.ui.bernoulli import bernoulli_page
 from em_viz.ui.bound import bound_page
 from em_viz.ui.compare import compare_page
 from em_viz.ui.explorer import explorer_page
-from em_viz.ui.sidebar import keep_widget_values
+from em_viz.ui.sidebar import DATA_CHOICE, data_panel
 
 LOGO = Path(__file__).parent / "assets" / "logo.svg"
 
@@ -20,10 +21,15 @@ def main() -> None:
     st.set_page_config(page_title="em-viz", page_icon=str(LOGO), layout="wide")
     st.logo(str(LOGO))
     st.html(COMPACT_TOP)
-    keep_widget_values()
+    explorer = st.Page(
+        explorer_page, title="Explorer", icon=":material/scatter_plot:", default=True
+    )
+    compare = st.Page(
+        compare_page, title="Compare runs", icon=":material/compare:", url_path="compare"
+    )
     pages = [
-        st.Page(explorer_page, title="Explorer", icon=":material/scatter_plot:", default=True),
-        st.Page(compare_page, title="Compare runs", icon=":material/compare:", url_path="compare"),
+        explorer,
+        compare,
         st.Page(bound_page, title="Why EM works", icon=":material/school:", url_path="bound"),
         st.Page(
             bernoulli_page,
@@ -32,7 +38,14 @@ def main() -> None:
             url_path="bernoulli",
         ),
     ]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    if page is explorer:
+        link.restore_once()  # a link's values go into the widgets before they are drawn
+    if page in (explorer, compare):
+        # Drawn here, outside the pages, the data panel's widgets are one set for both.
+        with st.sidebar:
+            st.session_state[DATA_CHOICE] = data_panel()
+    page.run()
 
 
 main()

@@ -2,7 +2,8 @@
 along one parameter (Bishop's figure 9.14) and the two half-steps written out with
 their numbers.
 
-It steps the explorer's run (``st.session_state.em``), so both pages show one run.
+It steps the explorer's run (the :data:`~em_viz.ui.run.EXPLORER` slot), so both pages
+show one run.
 """
 
 from collections.abc import Sequence
@@ -14,51 +15,11 @@ from em_viz import GaussianMixtureEM, Record
 from em_viz.engine.equations import EStepTerms, MStepTerms, e_step_terms, m_step_terms
 from em_viz.figures.bound import figure_bound, figure_bound_along
 from em_viz.ui.explorer import explorer_page
+from em_viz.ui.labels import HARD_SEEING, SEEING, WHY
 from em_viz.ui.plot import plot
-from em_viz.ui.run import STEP_HELP, STEPS, phase_text, take_step
+from em_viz.ui.run import EXPLORER, HALF_STEPS, UNDO, phase_text, step_controls
 
 BOUND_HEIGHT = 420
-HARD_ALGORITHMS = ("hard", "kmeans")
-FIXED_WEIGHTS = ("kmeans", "fixed-eps")
-
-SEEING = {
-    "init": "There is no bound yet: it is built from responsibilities q, and no E-step has "
-    "given any. Press **E-step**.",
-    "E": "**E-step**: q is now the posterior p(Z | X, θ), so the bound L(q, θ) touches the "
-    "log-likelihood: the gap KL(q ‖ p) is **{kl}**. The parameters did not move, so the "
-    "log-likelihood did not change; the bound rose to meet it.",
-    "M": "**M-step**: the parameters moved to the top of the bound L(q, θ) for the q of the "
-    "last E-step. The bound rose, and the log-likelihood rose at least as much: it sits "
-    "above the bound by the gap KL(q ‖ p) = **{kl}**, which the next E-step closes.",
-}
-HARD_SEEING = {
-    **SEEING,
-    "E": "**Hard E-step**: q gives each point wholly to one component. That is not the "
-    "posterior, so the bound stays below the log-likelihood: the gap KL(q ‖ p) is "
-    "**{kl}**, the uncertainty the 0/1 assignment ignores. Here the bound is the "
-    "complete-data log-likelihood.",
-}
-WHY = (
-    "For any q, log p(X | θ) = L(q, θ) + KL(q ‖ p(Z | X, θ)), and KL ≥ 0. EM is "
-    "coordinate ascent on L: the E-step raises L over q (to the posterior, the gap "
-    "closes), the M-step raises L over θ. So the log-likelihood can never fall."
-)
-
-
-def _buttons(em: GaussianMixtureEM) -> None:
-    """E-step, M-step, Step, Back and Reset on the explorer's run."""
-    at_start = len(em.history) == 1
-    cols = st.columns([1, 1, 1, 1, 1, 4])
-    for col, name in zip(cols, STEPS, strict=False):
-        col.button(
-            name,
-            key=f"bound_{name}",
-            on_click=take_step,
-            args=(name,),
-            disabled=name in ("Back", "Reset") and at_start,
-            help=STEP_HELP[name],
-            width="stretch",
-        )
 
 
 def _number(value: float) -> str:
@@ -128,7 +89,7 @@ def _bound_panel(em: GaussianMixtureEM, record: Record) -> None:
         figure = figure_bound(em.history, -1, len(em.X))
         plot(figure.update_layout(height=BOUND_HEIGHT), key="bound", revision=len(em.history))
     with right:
-        seeing = HARD_SEEING if em.algorithm in HARD_ALGORITHMS else SEEING
+        seeing = HARD_SEEING if em.variant.hard else SEEING
         kl = "" if record.kl is None else f"{record.kl:,.3f}"
         st.markdown(seeing[record.phase].format(kl=kl))
         if record.elbo is not None:
@@ -143,7 +104,7 @@ def _parameter_choices(em: GaussianMixtureEM, feature_names: Sequence[str]) -> d
     """The parameters a slice can vary: each mean coordinate, and the weight when the
     algorithm fits weights and there is more than one."""
     choices = {f"mean, {name}": d for d, name in enumerate(feature_names)}
-    if em.n_components > 1 and em.algorithm not in FIXED_WEIGHTS:
+    if em.n_components > 1 and em.variant.learns_weights:
         choices["weight"] = None
     return choices
 
@@ -206,7 +167,7 @@ def _equations_panel(em: GaussianMixtureEM, record: Record) -> None:
     }
     st.markdown(f"**E-step for point {index}**: what {when[record.phase]}.")
     st.latex(e_step_latex(e_step_terms(em.X, em.params, int(index)), int(index)))
-    if em.algorithm in HARD_ALGORITHMS:
+    if em.variant.hard:
         st.caption(
             "Hard EM and k-means then give the point wholly to the component of largest "
             "r_ik (k-means: its nearest mean)."
@@ -232,7 +193,7 @@ def _equations_panel(em: GaussianMixtureEM, record: Record) -> None:
 def bound_page() -> None:
     """Why EM works: the bound and its gap, the bound along a parameter, the equations."""
     state = st.session_state
-    em = state.get("em")
+    em = state.get(EXPLORER.em)
     if em is None:
         st.info(
             "There is no run yet. Choose data and a model in the Explorer; this page then "
@@ -243,12 +204,10 @@ def bound_page() -> None:
             st.Page(explorer_page), label="Open the Explorer", icon=":material/scatter_plot:"
         )
         return
-    _buttons(em)
-    if error := state.pop("step_error", None):
-        st.error(error, icon=":material/error:")
+    step_controls(EXPLORER, (*HALF_STEPS, *UNDO), key_prefix="bound_", spare=4)
     record = em.history[-1]
     st.markdown(f"### {phase_text(record)}")
-    feature_names = state.run_dataset.feature_names
+    feature_names = state[EXPLORER.data].feature_names
     _bound_panel(em, record)
     _along_panel(em, feature_names)
     _equations_panel(em, record)

@@ -1,20 +1,27 @@
 """The compare page: 2 to 4 runs on the same data side by side, and many starts of one.
 
 State, all under ``compare_*`` keys so that the explorer's run is never touched: the
-runs' settings (``compare_specs``, kept outside the widgets so that they survive a visit
-to another page), the runs themselves as one :class:`~em_viz.engine.runs.Lockstep`
-(``compare_group``), the data they run on and the multi-start's results. The side-by-side
-view is one fragment: a step redraws only it.
+runs' settings in their widgets (kept for the session), the runs themselves as one
+:class:`~em_viz.engine.runs.Lockstep` in the :data:`COMPARE` slot with the data they run
+on, and the multi-start's results. The side-by-side view is one fragment: a step redraws
+only it.
 """
 
 import re
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, replace
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from em_viz import ALGORITHMS, COVARIANCE_TYPES, INIT_METHODS, GaussianMixtureEM
+from em_viz import (
+    ALGORITHMS,
+    COVARIANCE_TYPES,
+    INIT_METHODS,
+    VARIANTS,
+    EMVizError,
+    GaussianMixtureEM,
+)
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.engine.runs import (
     Lockstep,
@@ -28,19 +35,20 @@ from em_viz.engine.runs import (
 from em_viz.figures.compare import figure_multi_start, figure_objective_curves
 from em_viz.figures.mixture import figure_mixture
 from em_viz.ui.explorer import explorer_page
-from em_viz.ui.labels import run_description, run_model, run_start
-from em_viz.ui.plot import plot
-from em_viz.ui.run import STEP_HELP
-from em_viz.ui.sidebar import (
+from em_viz.ui.labels import (
     ALGORITHM_HELP,
     ALGORITHM_NAMES,
     COVARIANCE_HELP,
-    EPSILON_CHOICES,
-    MODEL_DEFAULTS,
-    DataChoice,
-    data_panel,
-    keep_widget_values,
+    EPSILON_LABEL,
+    GROUP_STEP_HELP,
+    INIT_SHORT_HELP,
+    run_description,
+    run_model,
+    run_start,
 )
+from em_viz.ui.plot import plot
+from em_viz.ui.run import RunSlot, step_controls
+from em_viz.ui.sidebar import EPSILON_CHOICES, KEPT, DataChoice, chosen_data
 
 MAX_RUNS = 4
 PANEL_HEIGHT = 255
@@ -58,17 +66,8 @@ relative and can be counted as one (see :func:`~em_viz.engine.runs.distinct_opti
 SETTINGS = ("algorithm", "epsilon", "n_components", "covariance_type", "init", "random_state")
 """The GaussianSettings fields a run's panel offers (reg_covar and tol: the defaults)."""
 
-GROUP_STEPS = {
-    "E-step": Lockstep.e_step,
-    "M-step": Lockstep.m_step,
-    "Step": Lockstep.step,
-    "Run": Lockstep.run,
-}
-INIT_SHORT_HELP = (
-    "random-points: means at random data points; k-means++: means spread out by "
-    "k-means++ seeding; kmeans: a full k-means fit first; random-responsibilities: one "
-    "M-step from random soft assignments."
-)
+COMPARE = RunSlot("compare_", stepper="group")
+"""The compare page's runs, one :class:`~em_viz.engine.runs.Lockstep`, and their data."""
 
 
 def _key(number: int, name: str) -> str:
@@ -78,64 +77,89 @@ def _key(number: int, name: str) -> str:
 
 def _default_specs() -> list[GaussianSettings]:
     """Runs differing only in their seed: the classic "same model, other start"."""
-    defaults = {
-        f.name: MODEL_DEFAULTS[f.name]
-        for f in fields(GaussianSettings)
-        if f.name in MODEL_DEFAULTS
-    }
-    return [GaussianSettings(**{**defaults, "random_state": number}) for number in range(MAX_RUNS)]
+    return [GaussianSettings(random_state=number) for number in range(MAX_RUNS)]
 
 
-def _run_settings(number: int) -> GaussianSettings:
-    """One run's settings, in an expander of the sidebar."""
-    state = st.session_state
+def _run_settings(number: int, default: GaussianSettings) -> GaussianSettings:
+    """One run's settings, in an expander of the sidebar, starting from ``default``."""
     with st.expander(f"Run {number + 1}", expanded=number < 2):
         algorithm = st.selectbox(
             "Algorithm",
             ALGORITHMS,
+            ALGORITHMS.index(default.algorithm),
             key=_key(number, "algorithm"),
             format_func=ALGORITHM_NAMES.get,
             help=ALGORITHM_HELP,
+            persist_state=KEPT,
         )
+        epsilon = default.epsilon
         if algorithm == "fixed-eps":
-            st.select_slider(
-                "ε (every component's variance)",
+            epsilon = st.select_slider(
+                EPSILON_LABEL,
                 EPSILON_CHOICES,
+                default.epsilon,
                 key=_key(number, "epsilon"),
                 format_func=lambda v: f"{v:g}",
+                persist_state=KEPT,
             )
-        st.number_input("Components K", 1, 20, step=1, key=_key(number, "n_components"))
-        st.selectbox(
+        n_components = st.number_input(
+            "Components K",
+            1,
+            20,
+            default.n_components,
+            step=1,
+            key=_key(number, "n_components"),
+            persist_state=KEPT,
+        )
+        covariance_type = st.selectbox(
             "Covariance type",
             COVARIANCE_TYPES,
+            COVARIANCE_TYPES.index(default.covariance_type),
             key=_key(number, "covariance_type"),
             help=COVARIANCE_HELP,
-            disabled=algorithm in ("kmeans", "fixed-eps"),
+            disabled=not VARIANTS[algorithm].uses_covariance_type,
+            persist_state=KEPT,
         )
-        st.selectbox(
-            "Initialisation", INIT_METHODS, key=_key(number, "init"), help=INIT_SHORT_HELP
+        init = st.selectbox(
+            "Initialisation",
+            INIT_METHODS,
+            INIT_METHODS.index(default.init),
+            key=_key(number, "init"),
+            help=INIT_SHORT_HELP,
+            persist_state=KEPT,
         )
-        st.number_input("Init seed", 0, 1_000_000, step=1, key=_key(number, "random_state"))
-    values = {name: state[_key(number, name)] for name in SETTINGS}
-    values["n_components"] = int(values["n_components"])
-    values["random_state"] = int(values["random_state"])
-    return replace(state.compare_specs[number], **values)
+        random_state = st.number_input(
+            "Init seed",
+            0,
+            1_000_000,
+            default.random_state,
+            step=1,
+            key=_key(number, "random_state"),
+            persist_state=KEPT,
+        )
+    return replace(
+        default,
+        algorithm=algorithm,
+        epsilon=epsilon,
+        n_components=int(n_components),
+        covariance_type=covariance_type,
+        init=init,
+        random_state=int(random_state),
+    )
 
 
 def _settings_panel() -> list[GaussianSettings]:
-    """How many runs and each run's settings; returns the specs of the runs shown."""
-    state = st.session_state
-    specs = state.setdefault("compare_specs", _default_specs())
-    state.setdefault("compare_n_runs", state.get("compare_count", 2))
-    for number, spec in enumerate(specs):
-        for name in SETTINGS:
-            state.setdefault(_key(number, name), getattr(spec, name))
+    """How many runs and each run's settings; returns the settings of the runs shown."""
     st.header("Runs")
-    count = st.segmented_control("Number of runs", [2, 3, 4], key="compare_n_runs", required=True)
-    chosen = [_run_settings(number) for number in range(count)]
-    state.compare_specs = chosen + specs[count:]
-    state.compare_count = count
-    return chosen
+    count = st.segmented_control(
+        "Number of runs",
+        [2, 3, 4],
+        default=2,
+        key="compare_n_runs",
+        required=True,
+        persist_state=KEPT,
+    )
+    return [_run_settings(number, _default_specs()[number]) for number in range(count)]
 
 
 def _ensure_runs(choice: DataChoice | None, specs: list[GaussianSettings]) -> None:
@@ -145,51 +169,22 @@ def _ensure_runs(choice: DataChoice | None, specs: list[GaussianSettings]) -> No
     if choice is None:
         return
     key = (choice.key, tuple(specs))
-    if state.get("compare_key") == key:
+    if state.get(COMPARE.run_key) == key:
         return
     try:
         runs = build_runs(choice.dataset.X, specs)
-    except ValueError as error:
-        kept = " The previous runs are kept." if "compare_group" in state else ""
+    except EMVizError as error:
+        kept = " The previous runs are kept." if COMPARE.em in state else ""
         st.error(f"{error}{kept}", icon=":material/error:")
         return
     state.update(
-        compare_group=Lockstep(runs),
-        compare_key=key,
-        compare_built=tuple(specs),
-        compare_dataset=choice.dataset,
+        {
+            COMPARE.em: Lockstep(runs),
+            COMPARE.run_key: key,
+            COMPARE.data: choice.dataset,
+            "compare_built": tuple(specs),
+        }
     )
-
-
-def _act(name: str) -> None:
-    """A step button's callback: the same half-step (or back, reset) for every run."""
-    group = st.session_state.compare_group
-    if name == "Back":
-        group.back()
-    elif name == "Reset":
-        group.reset()
-    else:
-        st.session_state.compare_errors = GROUP_STEPS[name](group)
-
-
-def _controls(group: Lockstep) -> None:
-    """One set of step controls for all the runs."""
-    help_text = {**STEP_HELP, "Run": "Every run to convergence at once."}
-    columns = st.columns(6)
-    for column, name in zip(
-        columns, ["E-step", "M-step", "Step", "Run", "Back", "Reset"], strict=True
-    ):
-        disabled = group.at_start if name in ("Back", "Reset") else group.converged
-        column.button(
-            name,
-            key=f"compare_{name}",
-            on_click=_act,
-            args=(name,),
-            disabled=disabled,
-            help=f"{help_text[name]} All runs move together; a converged run stays put.",
-            type="primary" if name == "Run" else "secondary",
-            width="stretch",
-        )
 
 
 def run_heading(
@@ -229,10 +224,8 @@ def results_table(group: Lockstep, specs: tuple[GaussianSettings, ...]) -> pd.Da
 def _side_by_side() -> None:
     """The fragment: controls, one panel per run, the shared curve and the table."""
     state = st.session_state
-    group, specs, dataset = state.compare_group, state.compare_built, state.compare_dataset
-    _controls(group)
-    for error in state.pop("compare_errors", []):
-        st.error(error, icon=":material/error:")
+    group, specs, dataset = state[COMPARE.em], state.compare_built, state[COMPARE.data]
+    step_controls(COMPARE, step_help=GROUP_STEP_HELP, stop_when_converged=True)
     reference = group.runs[0].means
     with_model = len({run_model(spec) for spec in specs}) > 1
     columns = st.columns(2)
@@ -287,7 +280,7 @@ def _run_starts(
     state = st.session_state
     bar = st.progress(0.0, text=f"0 of {n_starts} starts")
     results = multi_start(
-        state.compare_dataset.X,
+        state[COMPARE.data].X,
         spec,
         n_starts,
         progress=lambda done, total: bar.progress(done / total, text=f"{done} of {total} starts"),
@@ -328,8 +321,7 @@ def optima_table(results: list[StartResult]) -> pd.DataFrame:
 
 def _open_in_explorer(spec: GaussianSettings) -> None:
     """The button's callback: set the explorer's model widgets to this start (the data
-    panel stays as it is here); the page then switches to the explorer."""
-    keep_widget_values()
+    panel is the same); the page then switches to the explorer."""
     st.session_state.update(asdict(spec), compare_open=True)
 
 
@@ -354,7 +346,7 @@ def _multi_start(data_key: tuple) -> None:
         "1e-8 and are counted together."
     )
     if right.button("Run the starts", type="primary", width="stretch"):
-        objective_name = state.compare_group.runs[number].objective_name
+        objective_name = state[COMPARE.em].runs[number].objective_name
         _run_starts(spec, n_starts, objective_name, data_key)
     starts = state.get("compare_starts")
     if starts is None or starts["data"] != data_key:
@@ -415,16 +407,14 @@ def compare_page() -> None:
     state = st.session_state
     if state.pop("compare_open", False):
         st.switch_page(st.Page(explorer_page))
-    keep_widget_values()
     with st.sidebar:
-        choice = data_panel()
         specs = _settings_panel()
-    _ensure_runs(choice, specs)
-    if "compare_group" not in state:
+    _ensure_runs(chosen_data(), specs)
+    if COMPARE.em not in state:
         st.stop()
     st.html(TABS_CLEAR_OF_HEADER)
     side, starts = st.tabs(["Side by side", "Multi-start"])
     with side:
         st.fragment(_side_by_side)()
     with starts:
-        _multi_start(state.compare_key[0])
+        _multi_start(state[COMPARE.run_key][0])

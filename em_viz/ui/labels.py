@@ -30,3 +30,127 @@ def run_model(settings: GaussianSettings) -> str:
 def run_description(settings: GaussianSettings) -> str:
     """'seed 7 · k-means++ · K=3 full · EM'."""
     return f"{run_start(settings)} · {run_model(settings)}"
+
+
+# The Gaussian settings -----------------------------------------------------------------
+
+ALGORITHM_NAMES = {
+    "soft": "EM (soft)",
+    "hard": "hard EM",
+    "kmeans": "k-means",
+    "fixed-eps": "EM with fixed εI",
+}
+ALGORITHM_HELP = (
+    "EM (soft): every point shared between components by its responsibilities. "
+    "Hard EM: each point wholly to its most responsible component. k-means: hard EM with "
+    "one shared round covariance and equal weights (Lloyd's algorithm). EM with fixed εI: "
+    "soft EM whose covariances stay ε·I and weights 1/K; as ε shrinks it becomes k-means."
+)
+INIT_HELP = (
+    "random-points: means at random data points; k-means++: means spread out by "
+    "k-means++ seeding (both start every covariance at the data's own covariance, with "
+    "equal weights); kmeans: a full k-means fit, then one M-step from its clusters; "
+    "random-responsibilities: one M-step from random soft assignments (all means start "
+    "near the centre); click on the plot: place the means yourself."
+)
+INIT_SHORT_HELP = (
+    "random-points: means at random data points; k-means++: means spread out by "
+    "k-means++ seeding; kmeans: a full k-means fit first; random-responsibilities: one "
+    "M-step from random soft assignments."
+)
+COVARIANCE_HELP = (
+    "full: any ellipse per component; tied: one shared ellipse shape; diag: ellipses "
+    "aligned with the axes; spherical: circles."
+)
+EPSILON_LABEL = "ε (every component's variance)"
+EPSILON_HELP = "In squared data units. Small ε hardens the colours: the updates become k-means."
+
+# The step controls ---------------------------------------------------------------------
+
+STEP_HELP = {
+    "E-step": "Expectation: recolour each point by how responsible each component is for it.",
+    "M-step": "Maximisation: move each component to the weighted mean and covariance of "
+    "its points.",
+    "Step": "One iteration: an E-step, then an M-step.",
+    "Run": "Step to convergence, half-step by half-step at the chosen speed.",
+    "Back": "Undo the last half-step.",
+    "Reset": "Back to the initial parameters.",
+}
+GROUP_STEP_HELP = {
+    **{
+        name: f"{text} All runs move together; a converged run stays put."
+        for name, text in STEP_HELP.items()
+    },
+    "Run": "Every run to convergence at once. All runs move together; a converged run stays put.",
+}
+"""The compare page's controls, which move every run at once."""
+MIXTURE_STEP_HELP = {
+    **STEP_HELP,
+    "E-step": "Expectation: for every observation, how likely each component (coin) is to "
+    "have produced it.",
+    "M-step": "Maximisation: each component's probability of heads becomes the heads "
+    "credited to it over all tosses credited to it; its weight, its share.",
+}
+"""The Bernoulli page's controls: components are coins and prototypes."""
+
+# What each half-step changed -------------------------------------------------------------
+
+WHAT_CHANGED = {
+    "init": "The initial parameters: grey points, one ellipse per component. "
+    "Press E-step to colour the points by their responsibilities.",
+    "E": "E-step: each point's colour now mixes the component colours by its "
+    "responsibilities r_ik = p(component k | point i). The ellipses did not move.",
+    "M": "M-step: each component moved to the mean and covariance of all points weighted "
+    "by their responsibilities; its weight is its share of them. The colours did not change.",
+}
+HARD_CHANGED = {
+    **WHAT_CHANGED,
+    "E": "E-step: each point now belongs wholly to its most responsible component (for "
+    "k-means: its nearest centre). The ellipses did not move.",
+    "M": "M-step: each component moved to the mean (and covariance) of the points it now "
+    "owns. The colours did not change.",
+}
+SEEING = {
+    "init": "There is no bound yet: it is built from responsibilities q, and no E-step has "
+    "given any. Press **E-step**.",
+    "E": "**E-step**: q is now the posterior p(Z | X, θ), so the bound L(q, θ) touches the "
+    "log-likelihood: the gap KL(q ‖ p) is **{kl}**. The parameters did not move, so the "
+    "log-likelihood did not change; the bound rose to meet it.",
+    "M": "**M-step**: the parameters moved to the top of the bound L(q, θ) for the q of the "
+    "last E-step. The bound rose, and the log-likelihood rose at least as much: it sits "
+    "above the bound by the gap KL(q ‖ p) = **{kl}**, which the next E-step closes.",
+}
+HARD_SEEING = {
+    **SEEING,
+    "E": "**Hard E-step**: q gives each point wholly to one component. That is not the "
+    "posterior, so the bound stays below the log-likelihood: the gap KL(q ‖ p) is "
+    "**{kl}**, the uncertainty the 0/1 assignment ignores. Here the bound is the "
+    "complete-data log-likelihood.",
+}
+WHY = (
+    "For any q, log p(X | θ) = L(q, θ) + KL(q ‖ p(Z | X, θ)), and KL ≥ 0. EM is "
+    "coordinate ascent on L: the E-step raises L over q (to the posterior, the gap "
+    "closes), the M-step raises L over θ. So the log-likelihood can never fall."
+)
+FLIPS_CHANGED = {
+    "init": "The starting coins: their biases and weights, and the overall rate of heads "
+    "they predict. Press Step.",
+    "E": "E-step: each flip is shared between the coins by how likely each is to have made "
+    "it; the coins did not move.",
+    "M": "M-step: each coin's bias and weight moved, and the overall rate they predict is "
+    "now the observed one.",
+}
+DIGITS_CHANGED = {
+    "init": "The starting prototypes. Press E-step to see which prototype each image resembles.",
+    "E": "E-step: every image's responsibilities changed (the bars below); the prototypes "
+    "did not move.",
+    "M": "M-step: each prototype is now the responsibility-weighted average of all the "
+    "images (with the pseudo-count), its weight its share of them; the responsibilities "
+    "did not change.",
+}
+PSEUDO_COUNT_HELP = (
+    "Each M-step counts this many extra 1s and extra 0s per component and pixel (a "
+    "Beta prior), so no probability reaches 0 or 1 and no image is ever impossible for a "
+    "component. 0 is plain maximum likelihood; the curve then shows the log-likelihood, "
+    "otherwise the log-likelihood plus the log prior, which EM never lowers."
+)

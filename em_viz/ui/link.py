@@ -4,29 +4,48 @@ Only preset data can be linked (an uploaded file is not in the URL). A value in 
 link that the page does not offer is left out, and the page says so.
 """
 
+from dataclasses import astuple, fields
+
 import streamlit as st
 
 from em_viz import ALGORITHMS, COVARIANCE_TYPES
 from em_viz.data import IRIS_FEATURES, PRESETS
+from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.ui.sidebar import (
+    DEFAULTS,
     EPSILON_CHOICES,
     INIT_CHOICES,
     REG_COVAR_CHOICES,
     TOL_CHOICES,
-    ModelSettings,
     knob_key,
 )
 
-# URL name -> (session-state key, parser, allowed values or None for any).
+URL_NAMES = {
+    "n_components": "k",
+    "covariance_type": "cov",
+    "init": "init",
+    "random_state": "rs",
+    "reg_covar": "reg",
+    "tol": "tol",
+    "algorithm": "alg",
+    "epsilon": "eps",
+}
+"""Each setting's name in the URL (short, as links made before keep them)."""
+ALLOWED = {
+    "n_components": range(1, 21),
+    "covariance_type": COVARIANCE_TYPES,
+    "init": INIT_CHOICES,
+    "random_state": range(0, 1_000_001),
+    "reg_covar": REG_COVAR_CHOICES,
+    "tol": TOL_CHOICES,
+    "algorithm": ALGORITHMS,
+    "epsilon": EPSILON_CHOICES,
+}
+"""The values the model panel offers, by setting."""
+# URL name -> (session-state key: the setting's name, parser: its default's type, allowed).
 MODEL_FIELDS = {
-    "k": ("n_components", int, range(1, 21)),
-    "cov": ("covariance_type", str, COVARIANCE_TYPES),
-    "init": ("init", str, INIT_CHOICES),
-    "rs": ("random_state", int, range(0, 1_000_001)),
-    "reg": ("reg_covar", float, REG_COVAR_CHOICES),
-    "tol": ("tol", float, TOL_CHOICES),
-    "alg": ("algorithm", str, ALGORITHMS),
-    "eps": ("epsilon", float, EPSILON_CHOICES),
+    URL_NAMES[f.name]: (f.name, type(default), ALLOWED[f.name])
+    for f, default in zip(fields(GaussianSettings), astuple(DEFAULTS), strict=True)
 }
 # URL name -> (preset knob, parser); validated by the preset's own widgets' ranges.
 KNOB_FIELDS = {
@@ -77,7 +96,7 @@ def restore_once() -> None:
         st.toast(f"The link's value for {', '.join(ignored)} was not understood; defaults used.")
 
 
-def publish(settings: ModelSettings) -> None:
+def publish(settings: GaussianSettings) -> None:
     """Write the current settings into the URL."""
     state = st.session_state
     params = {name: str(getattr(settings, key)) for name, (key, _, _) in MODEL_FIELDS.items()}

@@ -6,47 +6,56 @@ A page may keep several runs: each lives in ``st.session_state`` under the keys 
 :class:`RunSlot`. The explorer's (and the bound page's) run is :data:`EXPLORER`.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import methodcaller
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from em_viz import MixtureEM, Record
+from em_viz import EMVizError, MixtureEM, Record
+from em_viz.engine.runs import Lockstep
+from em_viz.ui.labels import STEP_HELP
 
 MAX_RUN_ITERATIONS = 500
 SPEEDS = {"Slow": 1.0, "Medium": 0.4, "Fast": 0.15, "Instant": 0.0}
 """Seconds between animated half-steps of Run; Instant runs to convergence at once."""
 
 STEPS = {
-    "E-step": MixtureEM.e_step,
-    "M-step": MixtureEM.m_step,
-    "Step": MixtureEM.step,
-    "Back": MixtureEM.back,
-    "Reset": MixtureEM.reset,
+    "E-step": methodcaller("e_step"),
+    "M-step": methodcaller("m_step"),
+    "Step": methodcaller("step"),
+    "Run": methodcaller("run", max_iter=MAX_RUN_ITERATIONS),
+    "Back": methodcaller("back"),
+    "Reset": methodcaller("reset"),
 }
-STEP_HELP = {
-    "E-step": "Expectation: recolour each point by how responsible each component is for it.",
-    "M-step": "Maximisation: move each component to the weighted mean and covariance of "
-    "its points.",
-    "Step": "One iteration: an E-step, then an M-step.",
-    "Back": "Undo the last half-step.",
-    "Reset": "Back to the initial parameters.",
-}
+"""What each step button does to a run (a :class:`~em_viz.MixtureEM`) or to runs moved
+together (a :class:`~em_viz.engine.runs.Lockstep`), which answer the same calls."""
+HALF_STEPS = ("E-step", "M-step", "Step")
+UNDO = ("Back", "Reset")
 
 
 @dataclass(frozen=True)
 class RunSlot:
     """Where one run lives in ``st.session_state``: its keys, and the keys of its
-    widgets, share ``prefix``, so that several runs (and their controls) can coexist."""
+    widgets, share ``prefix``, so that several runs (and their controls) can coexist.
+
+    ``stepper`` names what is stepped: one run (a MixtureEM) or several in lockstep.
+    """
 
     prefix: str = ""
+    stepper: str = "em"
 
     @property
     def em(self) -> str:
         """The stepper (None while a run cannot start yet)."""
-        return self.prefix + "em"
+        return self.prefix + self.stepper
+
+    @property
+    def data(self) -> str:
+        """The data set the run was built from."""
+        return self.prefix + "run_dataset"
 
     @property
     def view(self) -> str:
@@ -65,7 +74,7 @@ class RunSlot:
 
     @property
     def error(self) -> str:
-        """The error of a failed step, shown once."""
+        """The messages of a failed step, shown once."""
         return self.prefix + "step_error"
 
     @property
@@ -114,7 +123,8 @@ def replace_run(
     describe: Callable[[Any, Any], str] | None = None,
 ) -> bool:
     """Start a new run in ``slot`` when ``key`` (its settings) changed; on an impossible
-    set-up (``build`` raises ValueError) say why and keep the run that was there.
+    set-up (``build`` raises an :class:`~em_viz.EMVizError`) say why and keep the run
+    that was there.
 
     ``describe(old_key, new_key)`` words the change in a toast. Returns whether a new
     run was started.
@@ -124,7 +134,7 @@ def replace_run(
         return False
     try:
         em = build()
-    except ValueError as error:
+    except EMVizError as error:
         st.error(f"{error} The previous run is kept.", icon=":material/error:")
         return False
     if describe is not None and slot.run_key in state:
@@ -133,29 +143,32 @@ def replace_run(
     return True
 
 
-def _show_latest(slot: RunSlot) -> None:
-    st.session_state[slot.view] = len(st.session_state[slot.em].history) - 1
+def _act(target: MixtureEM | Lockstep, name: str) -> list[str]:
+    """Press ``name`` on ``target``; returns the messages of refused steps (a Lockstep
+    collects its runs' own, a single run raises its)."""
+    try:
+        result = STEPS[name](target)
+    except EMVizError as error:
+        return [str(error)]
+    return result if isinstance(target, Lockstep) and isinstance(result, list) else []
 
 
 def take_step(name: str, slot: RunSlot = EXPLORER) -> None:
-    """A step button's callback (on any page): one half-step, Back or Reset on the
-    slot's stepper, then show its latest state; an error waits in ``slot.error``."""
-    try:
-        STEPS[name](st.session_state[slot.em])
-    except ValueError as error:
-        st.session_state[slot.error] = str(error)
-    _show_latest(slot)
+    """A step button's callback (on any page): the button's action on the slot's
+    stepper, then show its latest state; messages of refused steps wait in
+    ``slot.error``."""
+    state = st.session_state
+    target = state[slot.em]
+    state[slot.error] = _act(target, name)
+    if isinstance(target, MixtureEM):
+        state[slot.view] = len(target.history) - 1
 
 
 def _start_run(slot: RunSlot) -> None:
     """Run: to convergence at once at Instant speed, else animated half-step by half-step."""
     state = st.session_state
     if SPEEDS[state[slot.speed]] == 0:
-        try:
-            state[slot.em].run(max_iter=MAX_RUN_ITERATIONS)
-        except ValueError as error:
-            state[slot.error] = str(error)
-        _show_latest(slot)
+        take_step("Run", slot)
     else:
         state[slot.running] = True
 
@@ -170,66 +183,86 @@ def _advance(slot: RunSlot, em: MixtureEM) -> None:
     if em.converged or em.n_iter >= MAX_RUN_ITERATIONS:
         state[slot.running] = False
         return
-    try:
-        em.m_step() if em.phase == "E" else em.e_step()
-    except ValueError as error:
-        state[slot.error] = str(error)
+    take_step("M-step" if em.phase == "E" else "E-step", slot)
+    if state[slot.error]:
         state[slot.running] = False
-    _show_latest(slot)
 
 
-def _controls(slot: RunSlot, em: MixtureEM, running: bool, step_help: Mapping[str, str]) -> None:
-    """E-step, M-step, Step, Run (or Stop), Back, Reset and the Run speed."""
-    cols = st.columns([1, 1, 1, 1, 1, 1, 3.4], vertical_alignment="bottom")
-    at_start = len(em.history) == 1
-    for col, name in zip(cols, ["E-step", "M-step", "Step"], strict=False):
-        col.button(
+def step_controls(
+    slot: RunSlot,
+    names: Sequence[str] = (*HALF_STEPS, "Run", *UNDO),
+    *,
+    step_help: Mapping[str, str] = STEP_HELP,
+    key_prefix: str | None = None,
+    animate: bool = False,
+    stop_when_converged: bool = False,
+    spare: float | None = None,
+) -> None:
+    """The step buttons of the slot's stepper, in one row, then the messages of a
+    refused step: the one set of controls of every page.
+
+    Parameters
+    ----------
+    slot : RunSlot
+    names : sequence of str
+        The buttons, keys of :data:`STEPS`, in order.
+    step_help : mapping
+        Each button's tooltip.
+    key_prefix : str, optional
+        Of the buttons' keys; by default the slot's prefix.
+    animate : bool, default=False
+        Run animates at the speed of a control after the buttons (Stop ends it), as
+        :func:`run_fragment` does; otherwise Run goes to convergence at once.
+    stop_when_converged : bool, default=False
+        Whether the half-steps too are disabled once the stepper has converged.
+    spare : float, optional
+        The width, in buttons, of a last column (the speed control's, or room).
+    """
+    state = st.session_state
+    target = state[slot.em]
+    running = animate and state[slot.running]
+    at_start = target.at_start if isinstance(target, Lockstep) else len(target.history) == 1
+    keys = slot.prefix if key_prefix is None else key_prefix
+    widths = [1] * len(names) + ([spare] if spare else [])
+    columns = st.columns(widths, vertical_alignment="bottom")
+    for column, name in zip(columns, names, strict=False):
+        if name == "Run" and running:
+            column.button(
+                "Stop",
+                key=keys + "Stop",
+                on_click=_stop_run,
+                args=(slot,),
+                type="primary",
+                width="stretch",
+            )
+            continue
+        if name == "Run":
+            disabled = target.converged
+        elif name in UNDO:
+            disabled = running or at_start
+        else:
+            disabled = running or (stop_when_converged and target.converged)
+        column.button(
             name,
-            key=slot.prefix + name,
-            on_click=take_step,
-            args=(name, slot),
+            key=keys + name,
+            on_click=_start_run if name == "Run" and animate else take_step,
+            args=(slot,) if name == "Run" and animate else (name, slot),
+            disabled=disabled,
+            help=step_help[name],
+            type="primary" if name == "Run" else "secondary",
+            width="stretch",
+        )
+    if animate:
+        columns[-1].segmented_control(
+            "Run speed",
+            list(SPEEDS),
+            key=slot.speed,
             disabled=running,
-            help=step_help[name],
-            width="stretch",
+            required=True,
+            persist_state="session",
         )
-    if running:
-        cols[3].button(
-            "Stop",
-            key=slot.prefix + "Stop",
-            on_click=_stop_run,
-            args=(slot,),
-            type="primary",
-            width="stretch",
-        )
-    else:
-        cols[3].button(
-            "Run",
-            key=slot.prefix + "Run",
-            on_click=_start_run,
-            args=(slot,),
-            type="primary",
-            disabled=em.converged,
-            width="stretch",
-            help="Step to convergence, half-step by half-step at the chosen speed.",
-        )
-    for col, name in zip(cols[4:6], ["Back", "Reset"], strict=False):
-        col.button(
-            name,
-            key=slot.prefix + name,
-            on_click=take_step,
-            args=(name, slot),
-            disabled=running or at_start,
-            help=step_help[name],
-            width="stretch",
-        )
-    cols[6].segmented_control(
-        "Run speed",
-        list(SPEEDS),
-        key=slot.speed,
-        disabled=running,
-        required=True,
-        persist_state="session",
-    )
+    for message in state.pop(slot.error, None) or []:
+        st.error(message, icon=":material/error:")
 
 
 def _run_view(
@@ -247,9 +280,7 @@ def _run_view(
         _advance(slot, em)
     if state[slot.running] != running:
         st.rerun(scope="app")
-    _controls(slot, em, running, step_help)
-    if error := state.pop(slot.error, None):
-        st.error(error, icon=":material/error:")
+    step_controls(slot, step_help=step_help, animate=True, spare=3.4)
 
     last = len(em.history) - 1
     index = min(state[slot.view], last)

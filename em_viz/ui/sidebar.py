@@ -1,7 +1,9 @@
 """The sidebar: the data panel and the model panel, each turning widgets into values.
 
-Widget values live in ``st.session_state`` under the keys below; the URL mirrors them
-(see :mod:`em_viz.ui.link`) so that a link reproduces the lecture's set-up.
+The data panel belongs to the app, not to a page (``app.py`` draws it for the pages that
+use it), so that its widgets are the same on every page; every widget keeps its value
+for the session (``persist_state``) while a page does not show it. The explorer's URL
+mirrors the values (see :mod:`em_viz.ui.link`) so that a link reproduces a set-up.
 """
 
 import inspect
@@ -20,47 +22,26 @@ from em_viz.data import (
     numeric_columns,
     read_table,
 )
+from em_viz.engine.gaussian_em import GaussianSettings
+from em_viz.ui.labels import (
+    ALGORITHM_HELP,
+    ALGORITHM_NAMES,
+    COVARIANCE_HELP,
+    EPSILON_HELP,
+    EPSILON_LABEL,
+    INIT_HELP,
+)
 
 MANUAL_INIT = "click on the plot"
 INIT_CHOICES = (*INIT_METHODS, MANUAL_INIT)
-INIT_HELP = (
-    "random-points: means at random data points; k-means++: means spread out by "
-    "k-means++ seeding (both start every covariance at the data's own covariance, with "
-    "equal weights); kmeans: a full k-means fit, then one M-step from its clusters; "
-    "random-responsibilities: one M-step from random soft assignments (all means start "
-    "near the centre); click on the plot: place the means yourself."
-)
-COVARIANCE_HELP = (
-    "full: any ellipse per component; tied: one shared ellipse shape; diag: ellipses "
-    "aligned with the axes; spherical: circles."
-)
-
-
-ALGORITHM_NAMES = {
-    "soft": "EM (soft)",
-    "hard": "hard EM",
-    "kmeans": "k-means",
-    "fixed-eps": "EM with fixed εI",
-}
-ALGORITHM_HELP = (
-    "EM (soft): every point shared between components by its responsibilities. "
-    "Hard EM: each point wholly to its most responsible component. k-means: hard EM with "
-    "one shared round covariance and equal weights (Lloyd's algorithm). EM with fixed εI: "
-    "soft EM whose covariances stay ε·I and weights 1/K; as ε shrinks it becomes k-means."
-)
 EPSILON_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 REG_COVAR_CHOICES = (1e-12, 1e-9, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1)
 TOL_CHOICES = (1e-8, 1e-6, 1e-4, 1e-3, 1e-2)
-MODEL_DEFAULTS = {
-    "n_components": 3,
-    "covariance_type": "full",
-    "init": "k-means++",
-    "random_state": 0,
-    "reg_covar": 1e-6,
-    "tol": 1e-4,
-    "algorithm": "soft",
-    "epsilon": 1.0,
-}
+DEFAULTS = GaussianSettings()
+KEPT = "session"
+"""Every sidebar widget keeps its value while another page is shown."""
+DATA_CHOICE = "data_choice"
+"""Where the app puts the data panel's answer for the page it runs."""
 
 
 @dataclass(frozen=True)
@@ -69,20 +50,6 @@ class DataChoice:
 
     dataset: Dataset
     key: tuple
-
-
-@dataclass(frozen=True)
-class ModelSettings:
-    """The model panel's values: what a new run is built from."""
-
-    n_components: int
-    covariance_type: str
-    init: str
-    random_state: int
-    reg_covar: float
-    tol: float
-    algorithm: str
-    epsilon: float
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -108,29 +75,42 @@ def knob_default(preset: str, knob: str) -> object:
 
 def _knob_widget(preset: str, knob: str) -> object:
     """One knob's widget; returns its value in the form the preset function takes."""
-    key = knob_key(preset, knob)
-    st.session_state.setdefault(key, knob_default(preset, knob))
+    key, default = knob_key(preset, knob), knob_default(preset, knob)
     if knob == "n_samples":
-        return st.number_input("Number of points", 10, 100_000, step=50, key=key)
+        return st.number_input(
+            "Number of points", 10, 100_000, default, step=50, key=key, persist_state=KEPT
+        )
     if knob == "n_per_component":
-        return st.number_input("Points per cluster", 5, 30_000, step=25, key=key)
+        return st.number_input(
+            "Points per cluster", 5, 30_000, default, step=25, key=key, persist_state=KEPT
+        )
     if knob == "seed":
-        return st.number_input("Data seed", 0, 1_000_000, step=1, key=key)
+        return st.number_input(
+            "Data seed", 0, 1_000_000, default, step=1, key=key, persist_state=KEPT
+        )
     if knob == "spread":
-        return st.slider("Spread (cluster std)", 0.1, 3.0, step=0.1, key=key)
+        return st.slider(
+            "Spread (cluster std)", 0.1, 3.0, default, step=0.1, key=key, persist_state=KEPT
+        )
     if knob == "noise":
-        return st.slider("Noise", 0.0, 0.3, step=0.01, key=key)
+        return st.slider("Noise", 0.0, 0.3, default, step=0.01, key=key, persist_state=KEPT)
     if knob == "features":
-        st.session_state.setdefault(key + ":x", knob_default(preset, knob)[0])
-        st.session_state.setdefault(key + ":y", knob_default(preset, knob)[1])
-        x = st.selectbox("x feature", IRIS_FEATURES, key=key + ":x")
-        y = st.selectbox("y feature", IRIS_FEATURES, key=key + ":y")
+        x, y = (
+            st.selectbox(
+                f"{axis} feature",
+                IRIS_FEATURES,
+                IRIS_FEATURES.index(value),
+                key=f"{key}:{axis}",
+                persist_state=KEPT,
+            )
+            for axis, value in zip("xy", default, strict=True)
+        )
         return (x, y)
     raise KeyError(knob)
 
 
 def _preset_choice() -> DataChoice:
-    name = st.selectbox("Data set", list(PRESETS), key="preset")
+    name = st.selectbox("Data set", list(PRESETS), key="preset", persist_state=KEPT)
     preset = PRESETS[name]
     st.caption(preset.description)
     knobs = {knob: _knob_widget(name, knob) for knob in preset.knobs}
@@ -149,17 +129,22 @@ def _upload_choice() -> DataChoice | None:
         return None
     table = load_table(upload.getvalue(), upload.name)
     columns = numeric_columns(table)  # read_table made sure there are at least two
-    x = st.selectbox("x column", columns, index=0, key="column_x")
-    y = st.selectbox("y column", columns, index=1, key="column_y")
+    x = st.selectbox("x column", columns, index=0, key="column_x", persist_state=KEPT)
+    y = st.selectbox("y column", columns, index=1, key="column_y", persist_state=KEPT)
     dataset = dataset_from_table(table, (x, y), name=upload.name)
     return DataChoice(dataset, ("upload", upload.file_id, x, y))
 
 
 def data_panel() -> DataChoice | None:
     """The data panel; returns the chosen data, or None when it cannot be had (the
-    reason is shown in the panel and the caller keeps the data it had)."""
+    reason is shown in the panel and the caller keeps the data it had).
+
+    Drawn by the app, outside every page, so that its widgets are one set for all the
+    pages that show it (a widget drawn by a page is that page's own)."""
     st.header("Data")
-    source = st.radio("Source", ["Preset", "Upload CSV"], horizontal=True, key="source")
+    source = st.radio(
+        "Source", ["Preset", "Upload CSV"], horizontal=True, key="source", persist_state=KEPT
+    )
     try:
         choice = _preset_choice() if source == "Preset" else _upload_choice()
     except DataError as error:
@@ -173,37 +158,49 @@ def data_panel() -> DataChoice | None:
 
 def _number_slider(label: str, choices: tuple[float, ...], key: str, help: str) -> float:
     """A slider over a few numbers spanning decades, shown as 1e-06 rather than 0.000001."""
-    return st.select_slider(label, choices, key=key, format_func="{:g}".format, help=help)
+    return st.select_slider(
+        label,
+        choices,
+        getattr(DEFAULTS, key),
+        key=key,
+        format_func="{:g}".format,
+        help=help,
+        persist_state=KEPT,
+    )
 
 
-def model_panel(n_points: int) -> ModelSettings:
-    """The model panel; returns its settings."""
+def _choice(label: str, options: tuple[str, ...], key: str, **kwargs: object) -> str:
+    """A selectbox of one setting, starting at its default."""
+    index = options.index(getattr(DEFAULTS, key))
+    return st.selectbox(label, options, index, key=key, persist_state=KEPT, **kwargs)
+
+
+def _whole(label: str, low: int, high: int, key: str, **kwargs: object) -> int:
+    """A number input of one whole-number setting, starting at its default."""
+    value = getattr(DEFAULTS, key)
+    return int(
+        st.number_input(label, low, high, value, step=1, key=key, persist_state=KEPT, **kwargs)
+    )
+
+
+def model_panel(n_points: int) -> GaussianSettings:
+    """The model panel; returns its settings (``init`` may be :data:`MANUAL_INIT`). Its
+    widgets' keys are the settings' names."""
     st.header("Model")
-    for key, value in MODEL_DEFAULTS.items():
-        st.session_state.setdefault(key, value)
-    algorithm = st.selectbox(
-        "Algorithm",
-        ALGORITHMS,
-        key="algorithm",
-        format_func=ALGORITHM_NAMES.get,
-        help=ALGORITHM_HELP,
+    algorithm = _choice(
+        "Algorithm", ALGORITHMS, "algorithm", format_func=ALGORITHM_NAMES.get, help=ALGORITHM_HELP
     )
-    epsilon = MODEL_DEFAULTS["epsilon"]
+    epsilon = DEFAULTS.epsilon
     if algorithm == "fixed-eps":
-        epsilon = _number_slider(
-            "ε (every component's variance)",
-            EPSILON_CHOICES,
-            "epsilon",
-            "In squared data units. Small ε hardens the colours: the updates become k-means.",
-        )
-    n_components = st.number_input(
-        "Components K", 1, 20, step=1, key="n_components", help=f"The data has {n_points} points."
+        epsilon = _number_slider(EPSILON_LABEL, EPSILON_CHOICES, "epsilon", EPSILON_HELP)
+    n_components = _whole(
+        "Components K", 1, 20, "n_components", help=f"The data has {n_points} points."
     )
-    covariance_type = st.selectbox(
-        "Covariance type", COVARIANCE_TYPES, key="covariance_type", help=COVARIANCE_HELP
+    covariance_type = _choice(
+        "Covariance type", COVARIANCE_TYPES, "covariance_type", help=COVARIANCE_HELP
     )
-    init = st.selectbox("Initialisation", INIT_CHOICES, key="init", help=INIT_HELP)
-    random_state = st.number_input("Init seed", 0, 1_000_000, step=1, key="random_state")
+    init = _choice("Initialisation", INIT_CHOICES, "init", help=INIT_HELP)
+    random_state = _whole("Init seed", 0, 1_000_000, "random_state")
     reg_covar = _number_slider(
         "reg_covar",
         REG_COVAR_CHOICES,
@@ -216,41 +213,12 @@ def model_panel(n_points: int) -> ModelSettings:
         "tol",
         "Converged when an iteration raises the mean log-likelihood per point by less.",
     )
-    return ModelSettings(
-        int(n_components),
-        covariance_type,
-        init,
-        int(random_state),
-        reg_covar,
-        tol,
-        algorithm,
-        epsilon,
+    return GaussianSettings(
+        n_components, covariance_type, init, random_state, reg_covar, tol, algorithm, epsilon
     )
 
 
-SHARED_KEYS = (
-    *MODEL_DEFAULTS,
-    "source",
-    "preset",
-    "column_x",
-    "column_y",
-    *(
-        knob_key(name, knob) + axis
-        for name, preset in PRESETS.items()
-        for knob in preset.knobs
-        for axis in ((":x", ":y") if knob == "features" else ("",))
-    ),
-)
-"""The explorer's and the data panel's widget keys. Streamlit forgets the value of a
-widget that a page does not show, so every run sets them again as plain values (see
-:func:`keep_widget_values`): the data panel keeps its data across pages (an uploaded
-file cannot be kept this way) and the explorer finds its settings on return."""
-
-
-def keep_widget_values() -> None:
-    """Set the shared widgets' values again as plain session state (see
-    :data:`SHARED_KEYS`), so that the next page's widgets start from them."""
-    state = st.session_state
-    for key in SHARED_KEYS:
-        if key in state:
-            state[key] = state[key]
+def chosen_data() -> DataChoice | None:
+    """The data panel's answer on this run: the app draws the panel before it runs the
+    page (see :func:`data_panel`) and leaves the answer here."""
+    return st.session_state.get(DATA_CHOICE)
