@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import hex_to_rgb
 
 
 def decode(value: Any) -> Any:
@@ -43,7 +44,7 @@ def colorscale_colours(colorscale: list, t: np.ndarray) -> np.ndarray:
     """The RGB colours a colorscale of ``"#rrggbb"`` stops gives at normalised values
     ``t``: linear between the stops around each value, as plotly.js interpolates."""
     positions = np.array([stop[0] for stop in colorscale])
-    rgb = np.array([[int(stop[1][i : i + 2], 16) for i in (1, 3, 5)] for stop in colorscale])
+    rgb = np.array([hex_to_rgb(stop[1]) for stop in colorscale])
     j = np.clip(np.searchsorted(positions, t, side="right") - 1, 0, len(positions) - 2)
     width = positions[j + 1] - positions[j]
     weight = np.where(width > 0, (t - positions[j]) / np.where(width > 0, width, 1), 0.0)

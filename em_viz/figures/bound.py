@@ -28,6 +28,8 @@ from em_viz.figures.style import (
 
 LOG_LIKELIHOOD_COLOUR = BLUE
 BOUND_COLOUR = VERMILLION
+LOG_LIKELIHOOD_NAME = "log-likelihood log p(X | θ)"
+BOUND_NAME = "lower bound L(q, θ)"
 GAP_FILL = translucent(BOUND_COLOUR, 0.18)
 BOUND_GRID = 101
 """Parameter values along a slice of :func:`figure_bound_along`."""
@@ -93,7 +95,7 @@ def figure_bound(history: Sequence[Record], current_index: int, n_samples: int) 
             y=elbo,
             fill="tonexty",
             fillcolor=GAP_FILL,
-            name="lower bound L(q, θ)",
+            name=BOUND_NAME,
             line={"color": BOUND_COLOUR, "width": 3, "shape": "hv"},
             mode="lines+markers",
             marker={"symbol": symbols[bounded], "size": 11, "color": BOUND_COLOUR},
@@ -109,7 +111,7 @@ def figure_bound(history: Sequence[Record], current_index: int, n_samples: int) 
         go.Scatter(
             x=x,
             y=log_likelihood,
-            name="log-likelihood log p(X | θ)",
+            name=LOG_LIKELIHOOD_NAME,
             line={"color": LOG_LIKELIHOOD_COLOUR, "width": 3, "shape": "hv"},
             marker={"symbol": symbols, "size": 11, "color": LOG_LIKELIHOOD_COLOUR},
             mode="lines+markers",
@@ -203,20 +205,18 @@ def figure_bound_along(
     traces = [
         go.Scatter(
             x=values,
-            y=log_likelihood,
+            y=curve,
             mode="lines",
-            name="log-likelihood log p(X | θ)",
-            line={"color": LOG_LIKELIHOOD_COLOUR, "width": 3},
+            name=label,
+            line={"color": colour, "width": 3},
             hovertemplate=hover,
-        ),
-        go.Scatter(
-            x=values,
-            y=elbo,
-            mode="lines",
-            name="lower bound L(q, θ)",
-            line={"color": BOUND_COLOUR, "width": 3},
-            hovertemplate=hover,
-        ),
+        )
+        for curve, label, colour in (
+            (log_likelihood, LOG_LIKELIHOOD_NAME, LOG_LIKELIHOOD_COLOUR),
+            (elbo, BOUND_NAME, BOUND_COLOUR),
+        )
+    ]
+    traces += [
         go.Scatter(
             x=[current, current],
             y=[at_current[0][0], at_current[1][0]],

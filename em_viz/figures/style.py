@@ -92,7 +92,7 @@ PHASE_STYLE = {
 
 # --- layout -------------------------------------------------------------------------
 
-WHITE = {
+_WHITE = {
     "paper_bgcolor": "white",
     "plot_bgcolor": "white",
     "font": {"color": "#2a3f5f"},
@@ -100,7 +100,7 @@ WHITE = {
 """Plotly's "plotly_white" look, set directly: naming the template costs about 20 ms of
 validation per figure, a tenth of a step's budget."""
 
-WHITE_AXIS = {  # no automargin: it makes Plotly.react redraw instead of animating
+_WHITE_AXIS = {  # no automargin: it makes Plotly.react redraw instead of animating
     "gridcolor": "#EBF0F8",
     "linecolor": "#EBF0F8",
     "zerolinecolor": "#EBF0F8",
@@ -116,11 +116,11 @@ RANGE_MARGIN = 0.08
 def axis(title: str | None = None, *, standoff: int | None = None, **options) -> dict:
     """An axis in the white look, titled ``title`` (``standoff`` px from its ticks), with
     Plotly's axis ``options`` on top."""
-    shown = {**WHITE_AXIS}
+    shown = {**_WHITE_AXIS}
     if title is not None:
-        shown["title"] = (
-            {"text": title} if standoff is None else {"text": title, "standoff": standoff}
-        )
+        shown["title"] = {"text": title}
+        if standoff is not None:
+            shown["title"]["standoff"] = standoff
     return {**shown, **options}
 
 
@@ -130,7 +130,7 @@ def base_layout(title: str | None = None, *, font_size: int = CURVE_FONT_SIZE, *
 
     ``parts`` are the figure's own layout entries (axes, legend, margin, ...).
     """
-    layout = {**WHITE, "font": {**WHITE["font"], "size": font_size}, "hovermode": "closest"}
+    layout = {**_WHITE, "font": {**_WHITE["font"], "size": font_size}, "hovermode": "closest"}
     if title is not None:
         layout["title"] = {"text": title, "font": {"size": FONT_SIZE}, "x": 0.02}
     return {**layout, **parts}
