@@ -337,6 +337,22 @@ def test_hard_em_converges_when_the_assignments_stop_changing():
     assert not em.converged
 
 
+def test_converged_is_kept_in_the_records_and_reading_it_evaluates_nothing():
+    X = clusters(3, 10)
+    em = GaussianMixtureEM(X, 3, algorithm="hard", random_state=10, tol=0)
+    em.run(max_iter=200)
+    calls = []
+    log_prob = em._log_prob
+    em._log_prob = lambda *args: calls.append(1) or log_prob(*args)
+    em.e_step()  # an E-step carries its M-step's decision
+    assert em.converged and em.history[-1].converged and em.history[-2].converged
+    assert not any(record.converged for record in em.history[:-2])
+    assert calls == []
+    em.back()
+    em.back()
+    assert not em.converged and em.converged == em.history[-1].converged
+
+
 # fixed-eps
 
 

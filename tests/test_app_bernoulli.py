@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from test_app_compare import open_page
 from test_app_explorer import figures, heading
 
-from em_viz.data.binary import TWO_COINS
+from em_viz.data.coins import TWO_COINS
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

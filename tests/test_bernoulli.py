@@ -13,7 +13,8 @@ from scipy.special import comb, logsumexp
 from sklearn.naive_bayes import BernoulliNB
 
 from em_viz import BernoulliMixtureEM, BinomialMixtureEM
-from em_viz.data.binary import TWO_COINS, binarised_digits, parse_tosses, single_flips
+from em_viz.data.coins import TWO_COINS, parse_tosses, single_flips
+from em_viz.data.digits import binarised_digits
 from em_viz.engine.families import bernoulli
 
 

@@ -16,9 +16,11 @@ from em_viz.engine.runs import (
     multi_start,
     shared_objective_name,
 )
+from em_viz.engine.validation import StepError
 from em_viz.figures.compare import figure_multi_start, figure_objective_curves
-from em_viz.figures.geometry import PALETTE, PALETTE_HEX, mix_colours
+from em_viz.figures.geometry import mix_colours
 from em_viz.figures.mixture import figure_mixture
+from em_viz.figures.style import PALETTE, PALETTE_HEX
 
 X = three_gaussians().X
 IRIS_PETALS = iris().X
@@ -94,7 +96,7 @@ def test_bad_settings_name_the_run():
 
 def test_a_failing_step_is_reported_by_run_and_the_others_still_move():
     def failing():
-        raise ValueError("singular")
+        raise StepError("singular")
 
     runs = group(GaussianSettings(), GaussianSettings(random_state=1))
     runs.runs[1].m_step = failing

@@ -1,5 +1,6 @@
 """The stepper's API: half-steps, history, undo, convergence, monotonicity, bad set-ups."""
 
+import re
 import subprocess
 import sys
 
@@ -8,6 +9,7 @@ import pytest
 
 from em_viz import COVARIANCE_TYPES, INIT_METHODS, GaussianMixtureEM
 from em_viz.engine.families import gaussian
+from em_viz.engine.validation import DataError, SettingsError, check_choice, check_number
 
 
 def blobs(n_per: int = 60, seed: int = 0) -> np.ndarray:
@@ -291,10 +293,30 @@ def test_log_prob_takes_raw_or_prepared_data():
     np.testing.assert_allclose(raw, direct, rtol=1e-12)
 
 
-def test_the_engine_imports_no_streamlit():
-    code = (
-        "import sys, em_viz, em_viz.engine.stepper, em_viz.data; print('streamlit' in sys.modules)"
-    )
+def test_the_engine_and_the_data_import_neither_plotly_nor_streamlit():
+    modules = "em_viz, em_viz.engine.runs, em_viz.engine.equations, em_viz.data"
+    code = f"import sys, {modules}; print(sorted({{'plotly', 'streamlit'}} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("value", "rule", "message"),
+    [
+        (np.float64(-1.0), {}, "tol must be a number >= 0; got -1.0. Choose 0 or more."),
+        (float("inf"), {}, "tol must be a number >= 0; got inf."),
+        (True, {"minimum": 1, "whole": True}, "a whole number of at least 1; got True."),
+        (0, {"above": True, "fix": "Try 1e-4."}, "a positive number; got 0. Try 1e-4."),
+    ],
+)
+def test_one_number_check_says_the_rule_the_value_and_the_fix(value, rule, message):
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        check_number(value, "tol", **rule)
+    assert check_number(np.int64(3), "n", whole=True) == 3
+
+
+def test_one_choice_check_lists_the_choices_and_raises_the_class_given():
+    with pytest.raises(DataError, match=r"^Unknown init 'x'; choose one of a, b\.$"):
+        check_choice("x", "init", ("a", "b"), error=DataError)
+    assert check_choice("b", "init", ("a", "b")) == "b"

@@ -1,26 +1,30 @@
-"""The data: seeded presets, the CSV reader with plain-words errors, coins and digits."""
+"""The data: seeded presets and the CSV reader with plain-words errors (re-exported here),
+and the Bernoulli demos' coins (:mod:`em_viz.data.coins`) and digits
+(:mod:`em_viz.data.digits`)."""
 
 from em_viz.data.presets import (
     IRIS_FEATURES,
-    MAX_ROWS,
-    MAX_UPLOAD_BYTES,
     OLD_FAITHFUL_CSV,
     PRESETS,
-    DataError,
     Dataset,
     Preset,
     anisotropic,
-    dataset_from_table,
     four_blobs,
     iris,
-    numeric_columns,
     old_faithful,
-    read_table,
     three_gaussians,
     two_moons,
     two_squares,
     unequal,
 )
+from em_viz.data.table import (
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    dataset_from_table,
+    numeric_columns,
+    read_table,
+)
+from em_viz.engine.validation import DataError
 
 __all__ = [
     "IRIS_FEATURES",

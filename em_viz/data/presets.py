@@ -1,50 +1,38 @@
-"""Data for the explorer: seeded preset datasets and a forgiving reader for uploaded CSV files.
+"""Seeded preset datasets for the explorer, and two real ones (Old Faithful, Iris).
 
-Everything here is pure and free of Streamlit, so the page can cache it and the tests can pin it.
-Problems with a user's file are raised as `DataError`, whose message is written for the user and
-shown in the page as-is.
+Everything here is pure and free of Streamlit, so the page can cache it and the tests can pin
+it. A bad knob is raised as `DataError`, whose message is written for the user and shown in
+the page as it is.
 """
 
 from __future__ import annotations
 
-import io
-import math
-import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from numbers import Integral, Real
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.datasets import load_iris, make_moons
 
-from em_viz.engine.validation import DataError
+from em_viz.engine.validation import DataError, check_number
 
 __all__ = [
     "IRIS_FEATURES",
-    "MAX_ROWS",
-    "MAX_UPLOAD_BYTES",
+    "OLD_FAITHFUL_CSV",
     "PRESETS",
-    "DataError",
     "Dataset",
     "Preset",
     "anisotropic",
-    "dataset_from_table",
     "four_blobs",
     "iris",
-    "numeric_columns",
     "old_faithful",
-    "read_table",
     "three_gaussians",
     "two_moons",
     "two_squares",
     "unequal",
 ]
-
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-MAX_ROWS = 200_000
 
 IRIS_FEATURES: tuple[str, ...] = (
     "sepal length (cm)",
@@ -57,10 +45,6 @@ OLD_FAITHFUL_CSV = Path(__file__).resolve().parents[2] / "assets" / "old_faithfu
 
 _XY = ("x1", "x2")
 _ANISOTROPIC_MAP = np.array([[0.6, -0.64], [-0.41, 0.85]])
-_EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
-_PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
-_SNIFF_CHARS = 64 * 1024
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,31 +90,15 @@ class Preset:
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_count(value: object, name: str, minimum: int, why: str) -> int:
-    """Return `value` as an int, or raise DataError if it is not a whole number >= `minimum`."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise DataError(
-            f"{name} must be a whole number of at least {minimum} ({why}), but it is {value!r}."
-            f" Choose {minimum} or more."
-        )
-    return int(value)
+def _knob(value: Any, name: str, **rule: Any) -> float:
+    """`value` checked by :func:`~em_viz.engine.validation.check_number` with `rule`; a bad
+    knob is a DataError."""
+    return check_number(value, name, error=DataError, **rule)
 
 
-def _check_seed(seed: object) -> int:
-    """Return `seed` as an int, or raise DataError if it is not a whole number >= 0."""
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-        raise DataError(f"seed must be a whole number of 0 or more, but it is {seed!r}.")
-    return int(seed)
-
-
-def _check_positive(value: object, name: str, what: str) -> float:
-    """Return `value` as a float, or raise DataError if it is not a finite number > 0."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < value < math.inf:
-        raise DataError(
-            f"{name} ({what}) must be a number above 0, but it is {value!r}."
-            " Choose a positive value such as 1.0."
-        )
-    return float(value)
+def _rng(seed: Any) -> np.random.Generator:
+    """The generator of a preset's points; `seed` must be a whole number of 0 or more."""
+    return np.random.default_rng(_knob(seed, "seed", whole=True))
 
 
 def _split(n_samples: int, weights: tuple[float, ...]) -> np.ndarray:
@@ -162,9 +130,11 @@ def _blobs(
 
 def three_gaussians(n_per_component: int = 100, seed: int = 0, spread: float = 1.0) -> Dataset:
     """Three round Gaussian clusters with std `spread` centred at (0, 0), (5, 5) and (0, 5)."""
-    n = _check_count(n_per_component, "n_per_component", 1, "points in each cluster")
-    spread = _check_positive(spread, "spread", "the standard deviation of each cluster")
-    rng = np.random.default_rng(_check_seed(seed))
+    n = _knob(
+        n_per_component, "n_per_component", minimum=1, whole=True, why="points in each cluster"
+    )
+    spread = _knob(spread, "spread", above=True, why="the standard deviation of each cluster")
+    rng = _rng(seed)
     centres = np.array([[0.0, 0.0], [5.0, 5.0], [0.0, 5.0]])
     X, labels = _blobs(rng, centres, np.full(3, n), np.full(3, spread))
     return Dataset(X, labels, "Three Gaussians", _XY)
@@ -172,9 +142,9 @@ def three_gaussians(n_per_component: int = 100, seed: int = 0, spread: float = 1
 
 def four_blobs(n_samples: int = 400, seed: int = 0, spread: float = 0.6) -> Dataset:
     """Four tight round clusters (std `spread`) on the corners of a square of side 4."""
-    n = _check_count(n_samples, "n_samples", 4, "one point per blob")
-    spread = _check_positive(spread, "spread", "the standard deviation of each blob")
-    rng = np.random.default_rng(_check_seed(seed))
+    n = _knob(n_samples, "n_samples", minimum=4, whole=True, why="one point per blob")
+    spread = _knob(spread, "spread", above=True, why="the standard deviation of each blob")
+    rng = _rng(seed)
     centres = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0], [4.0, 4.0]])
     X, labels = _blobs(rng, centres, _split(n, (1, 1, 1, 1)), np.full(4, spread))
     return Dataset(X, labels, "Four tight blobs", _XY)
@@ -182,8 +152,8 @@ def four_blobs(n_samples: int = 400, seed: int = 0, spread: float = 0.6) -> Data
 
 def two_squares(n_samples: int = 400, seed: int = 0) -> Dataset:
     """Two uniformly filled squares, [0, 2] x [0, 2] and [3, 5] x [0, 2]: non-Gaussian clusters."""
-    n = _check_count(n_samples, "n_samples", 2, "one point per square")
-    rng = np.random.default_rng(_check_seed(seed))
+    n = _knob(n_samples, "n_samples", minimum=2, whole=True, why="one point per square")
+    rng = _rng(seed)
     labels = np.repeat(np.arange(2), _split(n, (1, 1)))
     X = rng.uniform(0.0, 2.0, size=(n, 2)) + np.array([[0.0, 0.0], [3.0, 0.0]])[labels]
     order = rng.permutation(n)
@@ -196,9 +166,9 @@ def anisotropic(n_samples: int = 450, seed: int = 0, spread: float = 1.0) -> Dat
     The clusters are long, tilted ellipses: k-means cuts them wrongly, while a mixture with
     full covariance matrices recovers them.
     """
-    n = _check_count(n_samples, "n_samples", 3, "one point per blob")
-    spread = _check_positive(spread, "spread", "the standard deviation before stretching")
-    rng = np.random.default_rng(_check_seed(seed))
+    n = _knob(n_samples, "n_samples", minimum=3, whole=True, why="one point per blob")
+    spread = _knob(spread, "spread", above=True, why="the standard deviation before stretching")
+    rng = _rng(seed)
     centres = np.array([[-9.0, -6.0], [-4.5, 0.0], [2.5, 0.5]])
     X, labels = _blobs(rng, centres, _split(n, (1, 1, 1)), np.full(3, spread))
     return Dataset(X @ _ANISOTROPIC_MAP, labels, "Anisotropic blobs", _XY)
@@ -210,9 +180,9 @@ def unequal(n_samples: int = 500, seed: int = 0, spread: float = 1.0) -> Dataset
     The large wide cluster and the medium tight one overlap; the small one sits apart.
     `spread` scales all three standard deviations (1.5, 0.6 and 0.4 times `spread`).
     """
-    n = _check_count(n_samples, "n_samples", 3, "one point per cluster")
-    spread = _check_positive(spread, "spread", "the scale of the cluster widths")
-    rng = np.random.default_rng(_check_seed(seed))
+    n = _knob(n_samples, "n_samples", minimum=3, whole=True, why="one point per cluster")
+    spread = _knob(spread, "spread", above=True, why="the scale of the cluster widths")
+    rng = _rng(seed)
     centres = np.array([[0.0, 0.0], [2.5, 1.0], [6.0, 5.0]])
     stds = spread * np.array([1.5, 0.6, 0.4])
     X, labels = _blobs(rng, centres, _split(n, (0.6, 0.3, 0.1)), stds)
@@ -246,13 +216,10 @@ def iris(features: tuple[str, str] = ("petal length (cm)", "petal width (cm)")) 
 
 def two_moons(n_samples: int = 400, seed: int = 0, noise: float = 0.08) -> Dataset:
     """Two interleaving half circles (scikit-learn's `make_moons`): clusters that are not blobs."""
-    n = _check_count(n_samples, "n_samples", 2, "one point per moon")
-    if isinstance(noise, bool) or not isinstance(noise, Real) or not 0 <= noise < math.inf:
-        raise DataError(
-            f"noise (the standard deviation added to each point) must be a number of 0 or more,"
-            f" but it is {noise!r}."
-        )
-    X, labels = make_moons(n_samples=n, noise=float(noise), random_state=_check_seed(seed))
+    n = _knob(n_samples, "n_samples", minimum=2, whole=True, why="one point per moon")
+    noise = _knob(noise, "noise", why="the standard deviation added to each point")
+    seed = _knob(seed, "seed", whole=True)
+    X, labels = make_moons(n_samples=n, noise=noise, random_state=seed)
     return Dataset(X, labels, "Two moons", _XY)
 
 
@@ -311,334 +278,3 @@ PRESETS: dict[str, Preset] = {
         ),
     )
 }
-
-
-# ---------------------------------------------------------------------------------------------
-# Uploaded CSV files
-# ---------------------------------------------------------------------------------------------
-
-
-def _plural(count: int, singular: str, plural: str) -> str:
-    """`count` followed by the right form of the noun, with thousands separators."""
-    return f"{count:,} {singular if count == 1 else plural}"
-
-
-def _decode(data: bytes, filename: str) -> str:
-    """Decode uploaded bytes as text, or raise DataError when they are not a text file.
-
-    UTF-8 (with or without Excel's byte-order mark), UTF-16 with a byte-order mark and
-    Windows-1252 are accepted; NUL bytes or other control characters near the start
-    mean binary data.
-    """
-    not_text = DataError(
-        f"'{filename}' does not look like a CSV file: it holds binary data (as an image or a"
-        " spreadsheet would), not lines of text. Save the data as CSV (comma-separated values)"
-        " and upload that file."
-    )
-    if filename.lower().endswith(_EXCEL_SUFFIXES):
-        raise DataError(
-            f"'{filename}' is a spreadsheet file, not a CSV file. In your spreadsheet program use"
-            " 'Save As' (or 'Download') and pick the CSV format, then upload that file."
-        )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    else:
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise not_text
-    if re.search(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\ufffd]", text[:_SNIFF_CHARS]):
-        raise not_text
-    return text
-
-
-def _separator(text: str) -> str:
-    """Guess the column separator from the first non-blank line: ';' or tab if present, else ','.
-
-    Looking at the first line only keeps decimal commas in the data rows of a
-    semicolon-separated file from being mistaken for separators.
-    """
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    semicolons, tabs = first.count(";"), first.count("\t")
-    if semicolons == tabs == 0:
-        return ","
-    return ";" if semicolons >= tabs else "\t"
-
-
-def _parse(text: str, sep: str, header: int | None) -> pd.DataFrame:
-    """Run pandas' fast CSV parser, turning its errors and warnings into DataError.
-
-    With semicolons or tabs between the columns, a comma is taken as the decimal mark.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", pd.errors.ParserWarning)
-        try:
-            return pd.read_csv(
-                io.StringIO(text),
-                sep=sep,
-                header=header,
-                decimal="." if sep == "," else ",",
-                index_col=False,
-                skipinitialspace=True,
-                skip_blank_lines=False,
-            )
-        except pd.errors.EmptyDataError:
-            raise DataError(
-                "The file is empty. Upload a CSV file with a header row and at least two"
-                " columns of numbers."
-            ) from None
-        except pd.errors.ParserWarning:
-            raise DataError(
-                "The rows have more cells than the header row has column names. Give every"
-                " column a name in the first row, or remove the extra separators at the ends of"
-                " the rows."
-            ) from None
-        except (pd.errors.ParserError, ValueError) as error:
-            raise DataError(_parser_message(str(error), sep)) from None
-
-
-def _parser_message(detail: str, sep: str) -> str:
-    """A plain explanation of a pandas parser error, naming the line when pandas does."""
-    separator = {",": "commas", ";": "semicolons", "\t": "tabs"}[sep]
-    match = _PANDAS_FIELDS.search(detail)
-    if match:
-        expected, line, saw = match.groups()
-        return (
-            f"Line {line} of the file has {saw} cells, but the lines before it have {expected}."
-            f" Every line must have the same number of cells, separated by {separator}; check"
-            " that line for an extra separator or a missing quote."
-        )
-    return (
-        "The file could not be read as a table of columns separated by"
-        f" {separator}. Check that it is a CSV file; the reader said: {detail}"
-    )
-
-
-def _is_number(cell: str, decimal_comma: bool) -> bool:
-    """Whether a header cell holds a number, which means the file has no header row."""
-    text = cell.strip().replace(",", ".") if decimal_comma else cell.strip()
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _to_numbers(column: pd.Series, decimal_comma: bool) -> pd.Series:
-    """The column as numbers when every non-empty cell is one, else its cells tidied as text.
-
-    Catches what pandas' parser leaves as text: trailing spaces, and dot decimals in a file
-    that uses commas for decimals elsewhere. Text columns get the same tidying (spaces
-    trimmed, decimal commas as dots), so the first real text cell is what gets reported.
-    """
-    if not pd.api.types.is_string_dtype(column):
-        return column
-    text = column.str.strip()
-    if decimal_comma:
-        text = text.str.replace(",", ".", regex=False)
-    numbers = pd.to_numeric(text, errors="coerce")
-    return text if (numbers.isna() & column.notna()).any() else numbers
-
-
-def read_table(data: bytes, filename: str = "upload.csv") -> pd.DataFrame:
-    """Parse an uploaded CSV into a table; raise DataError with a plain message if unreadable.
-
-    The separator (comma, semicolon or tab) is guessed from the first line; with semicolons or
-    tabs, decimal commas are accepted. Columns whose every non-empty cell is a number become
-    numeric, the rest stay text; blank lines and columns with no value at all are dropped.
-    The index holds each row's line number in the file, as a spreadsheet shows it (the header
-    is row 1), so messages about a cell can point at the row the user sees.
-    """
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise DataError(
-            f"The file is {len(data) / 2**20:,.1f} MB, more than the limit of"
-            f" {MAX_UPLOAD_BYTES / 2**20:,.0f} MB. Upload a random sample of the rows instead;"
-            " a few thousand points show the same picture."
-        )
-    text = _decode(data, filename)
-    if not text.strip():
-        raise DataError(
-            "The file is empty. Upload a CSV file with a header row and at least two columns of"
-            " numbers."
-        )
-    sep = _separator(text)
-    table = _rows(text.lstrip("\r\n"), sep)
-    if len(table) == 0:
-        names = ", ".join(f"'{name}'" for name in table.columns)
-        raise DataError(
-            f"The file has a header row ({names}) but no data rows below it. Add the data, one"
-            " point per row."
-        )
-    if len(table) > MAX_ROWS:
-        raise DataError(
-            f"The file has {len(table):,} rows, more than the limit of {MAX_ROWS:,}. Upload a"
-            " random sample of the rows instead; a few thousand points show the same picture."
-        )
-    table = table.dropna(axis="columns", how="all")
-    table = table.apply(_to_numbers, decimal_comma=sep != ",")
-    _require_two_numeric(table)
-    return table
-
-
-def _rows(text: str, sep: str) -> pd.DataFrame:
-    """The parsed rows, indexed by their line number in the file, blank lines left out.
-
-    A first line made only of numbers is data, not a header: the columns are then named
-    "column 1", "column 2", ....
-    """
-    table = _parse(text, sep, header=0)
-    first_row = 2
-    if all(_is_number(str(name), sep != ",") for name in table.columns):
-        table = _parse(text, sep, header=None)
-        table.columns = [f"column {i}" for i in range(1, table.shape[1] + 1)]
-        first_row = 1
-    table.columns = [str(name).strip() for name in table.columns]
-    table.index = pd.RangeIndex(first_row, first_row + len(table))
-    return table.dropna(axis="index", how="all")
-
-
-def _first_text_cell(column: pd.Series) -> tuple[object, object] | None:
-    """(row label, value) of the first non-empty cell that is not a number, or None.
-
-    True/False cells count as text, although pandas reads them as booleans.
-    """
-    text = column.notna()
-    if not pd.api.types.is_bool_dtype(column):
-        text &= pd.to_numeric(column, errors="coerce").isna()
-    if not text.any():
-        return None
-    row = text.idxmax()
-    return row, column[row]
-
-
-def _text_cell_phrase(name: str, row: object, value: object) -> str:
-    """Say which text a column holds and where, with a hint when the text is a decimal comma."""
-    phrase = f"Column '{name}' holds text ('{value}' in row {row})"
-    if _DECIMAL_COMMA.fullmatch(str(value).strip()):
-        phrase += (
-            " - it looks like a decimal comma; write decimals with a dot, or separate the"
-            " columns with semicolons"
-        )
-    return phrase
-
-
-def numeric_columns(table: pd.DataFrame) -> list[str]:
-    """Columns in which every non-empty cell is a number (these are offered to the user).
-
-    Columns without any value are left out: there is nothing in them to plot.
-    """
-    return [
-        name
-        for name in table.columns
-        if table[name].notna().any() and _first_text_cell(table[name]) is None
-    ]
-
-
-def _require_two_numeric(table: pd.DataFrame) -> None:
-    """Raise DataError, naming the text columns, unless at least two columns hold numbers."""
-    numeric = numeric_columns(table)
-    if len(numeric) >= 2:
-        return
-    names = ", ".join(f"'{name}'" for name in table.columns)
-    if table.shape[1] == 1:
-        found = f"it has only one column ({names})"
-    elif numeric:
-        found = f"only '{numeric[0]}' of its {table.shape[1]} columns ({names}) holds numbers"
-    else:
-        found = f"none of its {table.shape[1]} columns ({names}) holds only numbers"
-    reasons = [
-        _text_cell_phrase(str(name), *cell) + "."
-        for name in table.columns
-        if (cell := _first_text_cell(table[name])) is not None
-    ]
-    raise DataError(
-        " ".join(
-            [f"The data needs at least two columns of numbers to plot, but {found}.", *reasons]
-        )
-        + " Check that the columns are separated by commas or semicolons and that the cells"
-        " hold plain numbers."
-    )
-
-
-def _chosen_column(table: pd.DataFrame, name: str) -> pd.Series:
-    """The column `name` as float64, or DataError if it is missing, holds text or infinity."""
-    if name not in table.columns:
-        names = ", ".join(f"'{column}'" for column in table.columns)
-        raise DataError(f"There is no column '{name}'. The columns are: {names}.")
-    column = table[name]
-    cell = _first_text_cell(column)
-    if cell is not None:
-        raise DataError(
-            _text_cell_phrase(name, *cell) + ", so it cannot be used as an axis. Choose a column"
-            " of numbers, or correct that cell."
-        )
-    numbers = pd.to_numeric(column, errors="coerce").astype(np.float64)
-    infinite = np.isinf(numbers.to_numpy())
-    if infinite.any():
-        row = numbers.index[np.argmax(infinite)]
-        raise DataError(
-            f"Column '{name}' holds an infinite value ('{numbers[row]}' in row {row}). Replace it"
-            " with an ordinary number, or delete that row."
-        )
-    return numbers
-
-
-def dataset_from_table(
-    table: pd.DataFrame, columns: tuple[str, str], name: str = "Uploaded data"
-) -> Dataset:
-    """The (N, 2) float array from the two chosen columns, with friendly errors.
-
-    Rows with an empty cell in either column are left out (and a note says how many); an
-    error explains why the data cannot be modelled when fewer than two points remain, when a
-    column does not vary, or when every point is the same. Row numbers in messages are the
-    table's index labels, which `read_table` sets to the rows a spreadsheet shows.
-    """
-    if len(columns) != 2:
-        raise DataError(f"Choose exactly two columns, one per axis (got {len(columns)}).")
-    first, second = columns
-    if first == second:
-        raise DataError(
-            f"Column '{first}' was chosen for both axes. Choose two different columns."
-        )
-    points = pd.concat(
-        [_chosen_column(table, first), _chosen_column(table, second)], axis="columns"
-    )
-    complete = points.dropna()
-    notes = []
-    dropped = len(points) - len(complete)
-    if dropped:
-        notes.append(
-            f"{_plural(dropped, 'row', 'rows')} with empty cells in '{first}' or '{second}'"
-            f" {'was' if dropped == 1 else 'were'} left out."
-        )
-    if len(complete) < 2:
-        raise DataError(
-            f"Only {_plural(len(complete), 'row has', 'rows have')} numbers in both '{first}' and"
-            f" '{second}', but EM needs at least two points. Add more rows or choose other"
-            " columns."
-        )
-    X = complete.to_numpy(dtype=np.float64)
-    varies = (X[0] != X).any(axis=0)
-    if not varies.any():
-        raise DataError(
-            f"All {len(X):,} points are the same point ({X[0, 0]:g}, {X[0, 1]:g}), so there is"
-            " no shape for a mixture to find. Choose columns whose values vary."
-        )
-    for axis, column in enumerate((first, second)):
-        if not varies[axis]:
-            raise DataError(
-                f"Every value in column '{column}' is {X[0, axis]:g}, so there is nothing to"
-                " model along it. Choose a column whose values vary."
-            )
-    repeated = complete.duplicated(keep=False)
-    if repeated.any():
-        distinct = int(complete[repeated].drop_duplicates().shape[0])
-        notes.append(
-            f"{_plural(distinct, 'point appears', 'points appear')} more than once"
-            f" ({int(repeated.sum()):,} rows in all); that is fine for EM."
-        )
-    return Dataset(X, None, name, (str(first), str(second)), tuple(notes))

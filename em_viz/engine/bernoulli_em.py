@@ -10,7 +10,13 @@ import numpy as np
 
 from em_viz.engine.families import bernoulli, check_weights
 from em_viz.engine.stepper import MixtureEM
-from em_viz.engine.validation import SettingsError, check_data, check_n_components
+from em_viz.engine.validation import (
+    SettingsError,
+    check_data,
+    check_n_components,
+    check_number,
+    check_shape,
+)
 
 
 class BinomialMixtureEM(MixtureEM):
@@ -68,7 +74,9 @@ class BinomialMixtureEM(MixtureEM):
     ) -> None:
         heads = check_data(np.reshape(heads, (len(heads), -1)) if np.ndim(heads) == 1 else heads)
         trials = _check_trials(heads, trials)
-        _check_counts_settings(len(heads), n_components, init, pseudo_count, tol)
+        check_n_components(n_components, len(heads))
+        check_number(pseudo_count, "pseudo_count", why="0: plain maximum likelihood", fix="Try 1.")
+        check_number(tol, "tol", fix="Try 1e-4.")
         self.trials = trials
         self.init = init
         self.pseudo_count = float(pseudo_count)
@@ -201,37 +209,13 @@ def _check_trials(heads: np.ndarray, trials: Any) -> np.ndarray:
     return trials
 
 
-def _check_counts_settings(
-    n_samples: int, n_components: int, init: str, pseudo_count: float, tol: float
-) -> None:
-    """Raise SettingsError, naming the fix, for settings a Bernoulli mixture cannot run with."""
-    if init not in bernoulli.INIT_METHODS:
-        raise SettingsError(
-            f"Unknown init {init!r}; choose one of {', '.join(bernoulli.INIT_METHODS)}."
-        )
-    check_n_components(n_components, n_samples)
-    if not (
-        isinstance(pseudo_count, int | float | np.integer | np.floating)
-        and (0 <= pseudo_count < np.inf)
-    ):
-        raise SettingsError(
-            f"pseudo_count must be a number >= 0 (0: plain maximum likelihood); got "
-            f"{pseudo_count!r}. Try 1."
-        )
-    if not tol >= 0:
-        raise SettingsError(f"tol must be >= 0; got {tol}. Try 1e-4.")
-
-
 def _check_probabilities(probabilities_init: Any, start: bernoulli.BernoulliParams) -> np.ndarray:
     """``probabilities_init`` as a (K, D) array strictly inside (0, 1), checked."""
     shape = start.probabilities.shape
     probabilities = np.array(probabilities_init, dtype=float)
     if probabilities.ndim == 1 and shape[1] == 1:
         probabilities = probabilities[:, None]
-    if probabilities.shape != shape:
-        raise SettingsError(
-            f"probabilities_init must have shape {shape}; got {probabilities.shape}."
-        )
+    check_shape(probabilities, shape, "probabilities_init")
     if not np.all((probabilities > 0) & (probabilities < 1)):
         raise SettingsError(
             "probabilities_init must lie strictly between 0 and 1 (a certain coin makes "

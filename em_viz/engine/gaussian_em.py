@@ -10,7 +10,14 @@ import numpy as np
 from em_viz.engine.families import check_weights, gaussian
 from em_viz.engine.posterior import hard_posterior
 from em_viz.engine.stepper import SOFT, Algorithm, MixtureEM
-from em_viz.engine.validation import SettingsError, check_data, check_n_components
+from em_viz.engine.validation import (
+    SettingsError,
+    check_choice,
+    check_data,
+    check_n_components,
+    check_number,
+    check_shape,
+)
 
 
 def complete_log_likelihood(
@@ -138,8 +145,7 @@ default="k-means++"
         epsilon: float = DEFAULTS.epsilon,
     ) -> None:
         X = check_data(X)
-        _check_settings(X, n_components, covariance_type, init, reg_covar, tol)
-        _check_algorithm(algorithm, epsilon)
+        _check_settings(X, n_components, covariance_type, reg_covar, tol, algorithm, epsilon)
         self.covariance_type = covariance_type
         self.init = init
         self.reg_covar = reg_covar
@@ -223,37 +229,17 @@ def _no_warnings(params: gaussian.GaussianParams) -> list[str]:
     return []
 
 
-def _check_algorithm(algorithm: str, epsilon: float) -> None:
-    """Raise SettingsError, naming the fix, for an unknown algorithm or a bad epsilon."""
-    if not (isinstance(algorithm, str) and algorithm in VARIANTS):
-        raise SettingsError(
-            f"Unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}."
-        )
-    if not (isinstance(epsilon, int | float | np.integer | np.floating) and 0 < epsilon < np.inf):
-        raise SettingsError(
-            f"epsilon must be a positive number (the fixed variance of every component); "
-            f"got {epsilon!r}. Try 1.0, or about the data's variance."
-        )
-
-
 def _check_settings(
     X: np.ndarray,
     n_components: int,
     covariance_type: str,
-    init: str,
     reg_covar: float,
     tol: float,
+    algorithm: str,
+    epsilon: float,
 ) -> None:
     """Raise SettingsError, naming the fix, for settings EM cannot run with."""
-    if covariance_type not in gaussian.COVARIANCE_TYPES:
-        raise SettingsError(
-            f"Unknown covariance_type {covariance_type!r}; choose one of "
-            f"{', '.join(gaussian.COVARIANCE_TYPES)}."
-        )
-    if init not in gaussian.INIT_METHODS:
-        raise SettingsError(
-            f"Unknown init {init!r}; choose one of {', '.join(gaussian.INIT_METHODS)}."
-        )
+    check_choice(covariance_type, "covariance_type", gaussian.COVARIANCE_TYPES)
     check_n_components(n_components, len(X))
     n_distinct = len(np.unique(X, axis=0))
     if n_components > n_distinct:
@@ -262,13 +248,18 @@ def _check_settings(
             f"points, so some components would have nothing to fit; use at most "
             f"{n_distinct} components."
         )
-    if not reg_covar > 0:
-        raise SettingsError(
-            f"reg_covar must be positive (it keeps covariances invertible); got {reg_covar}. "
-            "Try 1e-6."
-        )
-    if not tol >= 0:
-        raise SettingsError(f"tol must be >= 0; got {tol}. Try 1e-4.")
+    check_number(
+        reg_covar, "reg_covar", above=True, why="it keeps covariances invertible", fix="Try 1e-6."
+    )
+    check_number(tol, "tol", fix="Try 1e-4.")
+    check_choice(algorithm, "algorithm", ALGORITHMS)
+    check_number(
+        epsilon,
+        "epsilon",
+        above=True,
+        why="the fixed variance of every component",
+        fix="Try 1.0, or about the data's variance.",
+    )
 
 
 def _explicit_start(
@@ -284,11 +275,7 @@ def _explicit_start(
     if weights_init is not None:
         weights = check_weights(weights_init, n_components)
     if means_init is not None:
-        means = np.array(means_init, dtype=float)
-        if means.shape != (n_components, n_features):
-            raise SettingsError(
-                f"means_init must have shape ({n_components}, {n_features}); got {means.shape}."
-            )
+        means = check_shape(np.array(means_init, dtype=float), start.means.shape, "means_init")
         if not np.isfinite(means).all():
             raise SettingsError("means_init holds NaN or infinite values.")
     if covariances_init is not None:
@@ -301,9 +288,7 @@ def _check_covariances(
     covariances: np.ndarray, n_components: int, n_features: int, covariance_type: str
 ) -> None:
     """Raise SettingsError unless these are valid full matrices of the given type."""
-    shape = (n_components, n_features, n_features)
-    if covariances.shape != shape:
-        raise SettingsError(f"covariances_init must have shape {shape}; got {covariances.shape}.")
+    check_shape(covariances, (n_components, n_features, n_features), "covariances_init")
     if not np.allclose(covariances, np.swapaxes(covariances, 1, 2)):
         raise SettingsError("covariances_init must hold symmetric matrices.")
     if not np.all(np.linalg.eigvalsh(covariances) > 0):

@@ -2,8 +2,9 @@
 
 Pure logic: no plotly, no streamlit. EM finds a *local* optimum that depends on its
 start; this module puts runs with different starts (or K, covariance type, algorithm)
-side by side, colours their components consistently by matching means, and runs many
-starts of one setting to count the distinct optima they reach.
+side by side, colours their components consistently by matching means, runs many
+starts of one setting to count the distinct optima they reach, and shows single coin
+flips giving every start its own answer at one likelihood.
 """
 
 import time
@@ -14,8 +15,10 @@ from operator import methodcaller
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from em_viz.engine.bernoulli_em import BernoulliMixtureEM
 from em_viz.engine.families.gaussian import GaussianParams
 from em_viz.engine.gaussian_em import GaussianMixtureEM, GaussianSettings
+from em_viz.engine.validation import EMVizError, SettingsError
 
 MAX_ITERATIONS = 500
 """Iterations after which a run or a start is stopped even if it has not converged."""
@@ -26,15 +29,15 @@ def build_runs(X: np.ndarray, specs: Sequence[GaussianSettings]) -> list[Gaussia
 
     Raises
     ------
-    ValueError
+    SettingsError
         Naming the run ("Run 2: ...") whose settings EM cannot run with.
     """
     runs = []
     for number, spec in enumerate(specs, start=1):
         try:
             runs.append(spec.build(X))
-        except ValueError as error:
-            raise ValueError(f"Run {number}: {error}") from None
+        except EMVizError as error:
+            raise SettingsError(f"Run {number}: {error}") from None
     return runs
 
 
@@ -73,7 +76,7 @@ class Lockstep:
             before, began = len(run.history), time.perf_counter()
             try:
                 action(run)
-            except ValueError as error:
+            except EMVizError as error:
                 errors.append(f"Run {number + 1}: {error}")
             if len(run.history) != before:
                 moved[number] = time.perf_counter() - began
@@ -206,7 +209,7 @@ def multi_start(
         seeds = range(spec.random_state, spec.random_state + n_starts)
     seeds = [int(seed) for seed in seeds]
     if len(seeds) != n_starts:
-        raise ValueError(f"Give one seed per start: {n_starts} starts, {len(seeds)} seeds.")
+        raise SettingsError(f"Give one seed per start: {n_starts} starts, {len(seeds)} seeds.")
     results = []
     for done, seed in enumerate(seeds, start=1):
         began = time.perf_counter()
@@ -269,3 +272,66 @@ def shared_objective_name(runs: Sequence[GaussianMixtureEM]) -> str | None:
     log-likelihoods can be compared)."""
     names = {run.objective_name for run in runs}
     return names.pop() if len(names) == 1 else None
+
+
+@dataclass(frozen=True, eq=False)
+class SeveralStarts:
+    """EM on the same single flips from several random starts, by start.
+
+    Attributes
+    ----------
+    seeds : ndarray of shape (n_starts,)
+    weights, biases : ndarray of shape (n_starts, n_coins)
+        Every coin's weight and bias after one iteration.
+    overall_rates : ndarray of shape (n_starts,)
+        ``sum_k pi_k p_k`` after one iteration.
+    log_likelihoods : ndarray of shape (n_starts,)
+        After one iteration.
+    changes : ndarray of shape (n_starts,)
+        The largest change of any parameter in the second iteration.
+    """
+
+    seeds: np.ndarray
+    weights: np.ndarray
+    biases: np.ndarray
+    overall_rates: np.ndarray
+    log_likelihoods: np.ndarray
+    changes: np.ndarray
+
+
+def several_starts(flips: np.ndarray, n_coins: int, seeds: Sequence[int]) -> SeveralStarts:
+    """EM on the same single flips from several random starts: after one iteration each
+    start has its own answer, all with the same log-likelihood, and a second iteration
+    moves none of them (only the overall rate of heads is identifiable).
+
+    Parameters
+    ----------
+    flips : ndarray of shape (n_flips, 1)
+        0 and 1.
+    n_coins : int
+    seeds : sequence of int
+        One start per seed.
+    """
+    weights, biases, rates, log_likelihoods, changes = [], [], [], [], []
+    for seed in seeds:
+        em = BernoulliMixtureEM(flips, n_coins, random_state=seed, pseudo_count=0)
+        em.step()
+        weights.append(em.weights)
+        biases.append(em.probabilities[:, 0])
+        rates.append(float(weights[-1] @ biases[-1]))
+        log_likelihoods.append(em.log_likelihood)
+        em.step()
+        changes.append(
+            max(
+                np.abs(em.weights - weights[-1]).max(),
+                np.abs(em.probabilities[:, 0] - biases[-1]).max(),
+            )
+        )
+    return SeveralStarts(
+        np.array(seeds),
+        np.array(weights),
+        np.array(biases),
+        np.array(rates),
+        np.array(log_likelihoods),
+        np.array(changes, dtype=float),
+    )

@@ -53,6 +53,9 @@ class Record:
         ``log_likelihood - elbo``, the gap ``KL(q || p(Z | X, params))``. 0 right after
         a soft E-step (``q`` is then the posterior); after a hard one ``q`` is a 0/1
         assignment and the gap stays open by how uncertain the points are.
+    converged : bool
+        Whether the run has converged here (see ``MixtureEM.converged``): decided at
+        each M-step and carried by the E-step after it; False before any M-step.
     """
 
     iteration: int
@@ -63,6 +66,7 @@ class Record:
     warnings: tuple[str, ...] = ()
     elbo: float | None = None
     kl: float | None = None
+    converged: bool = False
 
     def __getattr__(self, name: str) -> Any:
         params = self.__dict__.get("params")
@@ -313,21 +317,7 @@ class MixtureEM:
         For soft EM scikit-learn measures the same gain one E-step later, so with equal
         ``tol`` it stops one iteration after this stepper does.
         """
-        ends = [r.objective for r in self.history if r.phase != "E"]
-        if len(ends) >= 2 and abs(ends[-1] - ends[-2]) < self.tol * len(self.X):
-            return True
-        return self._algorithm.hard and self._assignments_settled()
-
-    def _assignments_settled(self) -> bool:
-        """Whether the current parameters assign every point as the E-step before the
-        last M-step did."""
-        if self.n_iter == 0:
-            return False
-        if self.phase == "M":
-            used = self.responsibilities
-        else:
-            used = self._evaluate(self.history[-3].params).resp
-        return np.array_equal(used, self._current.resp)
+        return self.history[-1].converged
 
     def e_step(self) -> None:
         """Responsibilities from the current parameters (a no-op right after an E-step)."""
@@ -365,6 +355,10 @@ class MixtureEM:
         self._current = current
         warnings = tuple(self._diagnose(params))
         elbo = current.earlier + q.entropy
+        before = self.history[-2].objective  # the state the E-step started from
+        converged = abs(current.objective - before) < self.tol * len(self.X) or (
+            self._algorithm.hard and np.array_equal(q.resp, current.resp)
+        )
         self.history.append(
             Record(
                 last.iteration,
@@ -375,6 +369,7 @@ class MixtureEM:
                 warnings,
                 elbo,
                 current.log_likelihood - elbo,
+                bool(converged),
             )
         )
 

@@ -6,6 +6,8 @@ Every exception the engine raises for a user's set-up is an :class:`EMVizError` 
 these: anything else is a bug and must surface.
 """
 
+from collections.abc import Collection
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,88 @@ class StepError(EMVizError):
 
 class DataError(EMVizError):
     """Data that cannot be read or used, in plain words."""
+
+
+def _shown(value: Any) -> str:
+    """``value`` as a message shows it: a NumPy scalar as the plain Python number."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def check_choice(
+    value: Any, name: str, choices: Collection[str], *, error: type[EMVizError] = SettingsError
+) -> str:
+    """``value`` if it is one of ``choices``.
+
+    Raises
+    ------
+    EMVizError
+        ``error`` ("Unknown init 'magic'; choose one of ...") for any other value.
+    """
+    if not (isinstance(value, str) and value in choices):
+        raise error(f"Unknown {name} {_shown(value)}; choose one of {', '.join(choices)}.")
+    return value
+
+
+def check_number(
+    value: Any,
+    name: str,
+    *,
+    minimum: float = 0,
+    above: bool = False,
+    whole: bool = False,
+    why: str = "",
+    fix: str = "",
+    error: type[EMVizError] = SettingsError,
+) -> float:
+    """``value`` if it is a finite number at least ``minimum`` (above it if ``above``), a
+    whole number if ``whole``; booleans are not numbers here.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        The setting's name, as the user knows it.
+    minimum : float, default=0
+    above : bool, default=False
+        Whether ``minimum`` itself is refused.
+    whole : bool, default=False
+        Whether only whole numbers are accepted (the result is then an ``int``).
+    why : str, optional
+        What the setting is, said in the message after the rule.
+    fix : str, optional
+        What to do instead; by default, the rule said as a choice ("Choose 1 or more.").
+    error : type, default=SettingsError
+        The exception to raise.
+
+    Raises
+    ------
+    EMVizError
+        ``error``, saying the rule, what the setting is, the value and the fix.
+    """
+    kind = Integral if whole else Real
+    if (
+        isinstance(value, kind)
+        and not isinstance(value, bool | np.bool_)
+        and (whole or np.isfinite(value))
+        and (value > minimum if above else value >= minimum)
+    ):
+        return int(value) if whole else float(value)
+    if above:
+        rule = "a positive number" if minimum == 0 else f"a number above {minimum:g}"
+        default_fix = f"Choose a number above {minimum:g}, such as {minimum + 1:g}."
+    else:
+        number = "a whole number" if whole else "a number"
+        rule = f"{number} of at least {minimum:g}" if whole else f"{number} >= {minimum:g}"
+        default_fix = f"Choose {minimum:g} or more."
+    reason = f" ({why})" if why else ""
+    raise error(f"{name} must be {rule}{reason}; got {_shown(value)}. {fix or default_fix}")
+
+
+def check_shape(array: np.ndarray, shape: tuple[int, ...], name: str) -> np.ndarray:
+    """``array`` if it has ``shape``, else SettingsError naming the shape it must have."""
+    if array.shape != shape:
+        raise SettingsError(f"{name} must have shape {shape}; got {array.shape}.")
+    return array
 
 
 def check_data(X: Any) -> np.ndarray:
@@ -53,8 +137,7 @@ def check_data(X: Any) -> np.ndarray:
 
 def check_n_components(n_components: int, n_samples: int) -> None:
     """Raise SettingsError unless ``1 <= n_components <= n_samples``, a whole number."""
-    if not (isinstance(n_components, int | np.integer) and n_components >= 1):
-        raise SettingsError(f"n_components must be a whole number >= 1; got {n_components!r}.")
+    check_number(n_components, "n_components", minimum=1, whole=True)
     if n_components > n_samples:
         raise SettingsError(
             f"n_components={n_components} is more than the {n_samples} data points; use at "

@@ -21,19 +21,18 @@ import streamlit as st
 
 from em_viz import BernoulliMixtureEM, BinomialMixtureEM
 from em_viz.data import DataError
-from em_viz.data.binary import (
+from em_viz.data.coins import (
     COIN_NAMES,
     TWO_COINS,
-    Digits,
+    CoinTable,
     TossSets,
-    binarised_digits,
     coin_table,
     parse_tosses,
-    sample_indices,
-    several_starts,
     single_flips,
 )
+from em_viz.data.digits import Digits, binarised_digits, sample_indices
 from em_viz.engine.families.bernoulli import INIT_METHODS
+from em_viz.engine.runs import SeveralStarts, several_starts
 from em_viz.figures.bernoulli import (
     figure_coins,
     figure_digit_responsibilities,
@@ -170,18 +169,25 @@ def _coins_panel() -> tuple[Any, Callable[[], Any], TossSets] | None:
     return (tosses.sets, tuple(starts), fixed), build, tosses
 
 
-def _textbook(table: pd.DataFrame, n_coins: int) -> pd.DataFrame:
+def _with_total(values: np.ndarray) -> np.ndarray:
+    """Per-set values with their totals (over the sets) as a last row."""
+    return np.concatenate([values, values.sum(axis=0, keepdims=True)])
+
+
+def _textbook(table: CoinTable) -> pd.DataFrame:
     """The table as the textbook prints it: per set its counts, each coin's probability
-    and the heads and tails credited to each coin ("2.2 H, 2.2 T")."""
-    rows = pd.DataFrame(index=table.index)
-    rows["Tosses"] = table["Tosses"]
-    rows["Counts"] = [f"{h:.0f} H, {t:.0f} T" for h, t in zip(table["H"], table["T"], strict=True)]
-    coins = [coin for coin in COIN_NAMES[:n_coins] if f"P({coin})" in table]
-    for coin in coins:
-        rows[f"P({coin})"] = [f"{p:.2f}" if np.isfinite(p) else "" for p in table[f"P({coin})"]]
-    for coin in coins:
-        heads, tails = table[f"{coin}: H"], table[f"{coin}: T"]
-        rows[f"Coin {coin}"] = [f"{h:.1f} H, {t:.1f} T" for h, t in zip(heads, tails, strict=True)]
+    and the heads and tails credited to each coin ("2.2 H, 2.2 T"), totals in a last row."""
+    index = [f"Set {i}" for i in range(1, len(table.sets) + 1)] + ["Total"]
+    rows = pd.DataFrame({"Tosses": [*table.sets, ""]}, index=index)
+    heads, tails = _with_total(table.heads), _with_total(table.tails)
+    rows["Counts"] = [f"{h:.0f} H, {t:.0f} T" for h, t in zip(heads, tails, strict=True)]
+    coins = COIN_NAMES[: table.p_coin.shape[1]]
+    for k, coin in enumerate(coins):
+        rows[f"P({coin})"] = [*(f"{p:.2f}" for p in table.p_coin[:, k]), ""]
+    heads, tails = _with_total(table.heads_credited), _with_total(table.tails_credited)
+    for k, coin in enumerate(coins):
+        credited = zip(heads[:, k], tails[:, k], strict=True)
+        rows[f"Coin {coin}"] = [f"{h:.1f} H, {t:.1f} T" for h, t in credited]
     return rows
 
 
@@ -194,12 +200,11 @@ def _in_coin_colours(rows: pd.DataFrame, n_coins: int) -> "pd.io.formats.style.S
     return styled
 
 
-def _new_biases(table: pd.DataFrame, n_coins: int) -> str:
+def _new_biases(table: CoinTable) -> str:
     """The M-step's arithmetic from the table's totals, in LaTeX."""
-    total = table.loc["Total"]
+    totals = zip(table.heads_credited.sum(axis=0), table.tails_credited.sum(axis=0), strict=True)
     parts = []
-    for coin in COIN_NAMES[:n_coins]:
-        heads, tails = total[f"{coin}: H"], total[f"{coin}: T"]
+    for coin, (heads, tails) in zip(COIN_NAMES, totals, strict=False):
         parts.append(
             rf"\theta_{coin} = \frac{{{heads:.1f}}}{{{heads:.1f} + {tails:.1f}}} "
             rf"= {heads / (heads + tails):.2f}"
@@ -213,7 +218,7 @@ def _show_coins(view: RunView, tosses: TossSets) -> None:
     left, right = st.columns([3, 2])
     with left:
         table = coin_table(tosses, view.resp)
-        st.table(_in_coin_colours(_textbook(table, n_coins), n_coins))
+        st.table(_in_coin_colours(_textbook(table), n_coins))
         if view.resp is None:
             st.caption(
                 "Press **E-step**: each set's tosses are then credited to the coins in "
@@ -222,7 +227,7 @@ def _show_coins(view: RunView, tosses: TossSets) -> None:
         else:
             when = "this M-step gave" if view.record.phase == "M" else "the next M-step gives"
             st.markdown(f"New biases from the credited counts ({when}):")
-            st.latex(_new_biases(table, n_coins))
+            st.latex(_new_biases(table))
     with right:
         paths = figure_probability_paths(view.em.history, view.index, names=names)
         plot(paths.update_layout(height=CURVE_HEIGHT), key="coins_paths", revision=view.index)
@@ -269,8 +274,22 @@ def _flips_panel() -> tuple[Any, Callable[[], Any], np.ndarray]:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _several_starts(flips: np.ndarray, n_coins: int) -> pd.DataFrame:
-    """:func:`~em_viz.data.binary.several_starts`, once per data and K (not at every step)."""
-    return several_starts(flips, n_coins, range(N_STARTS))
+    """:func:`~em_viz.engine.runs.several_starts`, once per data and K (not at every step),
+    as a table."""
+    return _starts_table(several_starts(flips, n_coins, range(N_STARTS)))
+
+
+def _starts_table(starts: SeveralStarts) -> pd.DataFrame:
+    """One row per start: every coin's weight and bias, the overall rate, the
+    log-likelihood and the largest change in iteration 2."""
+    columns = {}
+    for k in range(starts.biases.shape[1]):
+        columns[f"π{k + 1}"] = starts.weights[:, k]
+        columns[f"p{k + 1}"] = starts.biases[:, k]
+    columns["overall rate Σ πp"] = starts.overall_rates
+    columns["log-likelihood"] = starts.log_likelihoods
+    columns["change in iteration 2"] = starts.changes
+    return pd.DataFrame(columns, index=pd.Index(starts.seeds, name="start (seed)"))
 
 
 def _show_flips(view: RunView, flips: np.ndarray) -> None:

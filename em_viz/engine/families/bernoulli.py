@@ -29,7 +29,7 @@ from scipy.special import betaln
 from sklearn.cluster import KMeans
 
 from em_viz.engine.families import EMPTY_COMPONENT_MASS, empty_warning, mixture_weights
-from em_viz.engine.validation import SettingsError
+from em_viz.engine.validation import SettingsError, check_choice
 
 INIT_METHODS = ("random", "random-responsibilities", "kmeans")
 RANDOM_RANGE = (0.25, 0.75)
@@ -221,6 +221,7 @@ def initial(
     -------
     params : BernoulliParams
     """
+    check_choice(method, "init", INIT_METHODS)
     data = prepare(X)
     n_samples = data.heads.shape[1]
     if method == "random":
@@ -231,7 +232,7 @@ def initial(
     if method == "random-responsibilities":
         resp = rng.uniform(size=(n_samples, n_components))
         resp /= resp.sum(axis=1, keepdims=True)
-    elif method == "kmeans":
+    else:  # "kmeans"
         rates = (data.heads / (data.heads + data.tails)).T
         n_distinct = len(np.unique(rates, axis=0))
         if n_distinct < n_components:
@@ -242,8 +243,6 @@ def initial(
         seed = int(rng.integers(np.iinfo(np.int32).max))
         labels = KMeans(n_components, n_init=1, random_state=seed).fit(rates).labels_
         resp = np.eye(n_components)[labels]
-    else:
-        raise SettingsError(f"Unknown init {method!r}; choose one of {', '.join(INIT_METHODS)}.")
     return estimate(data, resp, pseudo_count=pseudo_count)
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
 from em_viz.engine.families import EMPTY_COMPONENT_MASS, empty_warning, mixture_weights
-from em_viz.engine.validation import SettingsError
+from em_viz.engine.validation import check_choice
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 INIT_METHODS = ("random-points", "k-means++", "kmeans", "random-responsibilities")
@@ -374,6 +374,7 @@ def initial(
     -------
     params : GaussianParams
     """
+    check_choice(method, "init", INIT_METHODS)
     settings = {"covariance_type": covariance_type, "reg_covar": reg_covar}
     seed = int(rng.integers(np.iinfo(np.int32).max))
     if method == "random-points":
@@ -386,10 +387,8 @@ def initial(
     if method == "kmeans":
         labels = KMeans(n_components, n_init=1, random_state=seed).fit(X).labels_
         return estimate(X, np.eye(n_components)[labels], **settings)
-    if method == "random-responsibilities":
-        resp = rng.uniform(size=(len(X), n_components))
-        return estimate(X, resp / resp.sum(axis=1, keepdims=True), **settings)
-    raise SettingsError(f"Unknown init {method!r}; choose one of {', '.join(INIT_METHODS)}.")
+    resp = rng.uniform(size=(len(X), n_components))  # "random-responsibilities"
+    return estimate(X, resp / resp.sum(axis=1, keepdims=True), **settings)
 
 
 def diagnose(params: GaussianParams, n_samples: int, reg_covar: float) -> list[str]:
