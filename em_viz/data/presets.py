@@ -97,7 +97,7 @@ def _knob(value: Any, name: str, **rule: Any) -> float:
 
 
 def _rng(seed: Any) -> np.random.Generator:
-    """The generator of a preset's points; `seed` must be a whole number of 0 or more."""
+    """The generator of a preset's points; `seed` must be a whole number of at least 0."""
     return np.random.default_rng(_knob(seed, "seed", whole=True))
 
 

@@ -3,7 +3,7 @@ diagnose); here the few pieces every family shares."""
 
 import numpy as np
 
-from em_viz.engine.validation import SettingsError
+from em_viz.engine.validation import SettingsError, check_shape
 
 EMPTY_COMPONENT_MASS = 1e-8
 """A component whose total responsibility is below this (in points) is empty: it has no
@@ -45,11 +45,7 @@ def check_weights(weights_init: object, n_components: int) -> np.ndarray:
     SettingsError
         Naming what is wrong.
     """
-    weights = np.array(weights_init, dtype=float)
-    if weights.shape != (n_components,):
-        raise SettingsError(
-            f"weights_init must have shape ({n_components},); got {weights.shape}."
-        )
+    weights = check_shape(np.array(weights_init, dtype=float), (n_components,), "weights_init")
     if not (np.all(weights > 0) and np.isclose(weights.sum(), 1.0)):
         raise SettingsError("weights_init must be positive and sum to 1.")
     return weights
