@@ -93,12 +93,12 @@ def check_number(
         and (value > minimum if above else value >= minimum)
     ):
         return int(value) if whole else float(value)
+    number = "whole number" if whole else "number"
     if above:
-        rule = "a positive number" if minimum == 0 else f"a number above {minimum:g}"
-        default_fix = f"Choose a number above {minimum:g}, such as {minimum + 1:g}."
+        rule = f"a {number} above {minimum:g}" if minimum else f"a positive {number}"
+        default_fix = f"Choose a {number} above {minimum:g}, such as {minimum + 1:g}."
     else:
-        number = "a whole number" if whole else "a number"
-        rule = f"{number} of at least {minimum:g}" if whole else f"{number} >= {minimum:g}"
+        rule = f"a {number} of at least {minimum:g}" if whole else f"a {number} >= {minimum:g}"
         default_fix = f"Choose {minimum:g} or more."
     reason = f" ({why})" if why else ""
     raise error(f"{name} must be {rule}{reason}; got {_shown(value)}. {fix or default_fix}")
