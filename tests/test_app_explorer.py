@@ -331,3 +331,31 @@ def test_two_sessions_never_share_a_run():
     assert heading(second) == "Iteration 0 · initial parameters"
     assert stepper(first) is not stepper(second)
     assert len(stepper(second).history) == 1
+
+
+def test_a_link_made_before_opens_the_same_set_up():
+    """Links from before the URL was kept by Streamlit still open their set-up."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(
+        {
+            "data": "Old Faithful",
+            "k": "2",
+            "cov": "full",
+            "init": "kmeans",
+            "rs": "0",
+            "alg": "soft",
+        }
+    )
+    at.run()
+    assert not at.exception
+    assert not at.toast
+    np.testing.assert_array_equal(stepper(at).X, old_faithful().X)
+    model = at.session_state["run_key"]["model"]
+    assert (model["n_components"], model["covariance_type"], model["init"]) == (
+        2,
+        "full",
+        "kmeans",
+    )
+    assert (model["random_state"], model["algorithm"]) == (0, "soft")
+    assert at.number_input(key="n_components").value == 2
+    assert at.selectbox(key="preset").value == "Old Faithful"

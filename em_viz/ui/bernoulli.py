@@ -7,8 +7,7 @@
 - **Binarised digits**: K prototypes of 8x8 black-and-white digits.
 
 Each demo keeps its own run in its own :class:`~em_viz.ui.run.RunSlot`, so switching
-demos loses nothing; the data a run was built from sits beside it (``slot.prefix +
-"data"``).
+demos loses nothing; the data a run was built from sits beside it (``slot.data``).
 """
 
 from collections.abc import Callable
@@ -33,16 +32,11 @@ from em_viz.data.coins import (
 from em_viz.data.digits import Digits, binarised_digits, sample_indices
 from em_viz.engine.families.bernoulli import INIT_METHODS
 from em_viz.engine.runs import SeveralStarts, several_starts
-from em_viz.figures.bernoulli import (
-    figure_coins,
-    figure_digit_responsibilities,
-    figure_probability_paths,
-    figure_prototypes,
-    figure_weights,
-)
-from em_viz.figures.geometry import component_colours
-from em_viz.figures.mixture import figure_log_likelihood
-from em_viz.ui import run
+from em_viz.figures.bernoulli import figure_coins, figure_probability_paths, figure_weights
+from em_viz.figures.curves import figure_log_likelihood
+from em_viz.figures.images import figure_digit_responsibilities, figure_prototypes
+from em_viz.figures.style import component_colours
+from em_viz.ui.labels import DIGITS_CHANGED, FLIPS_CHANGED, MIXTURE_STEP_HELP, PSEUDO_COUNT_HELP
 from em_viz.ui.plot import plot
 from em_viz.ui.run import RunSlot, RunView, history_slider, replace_run, run_fragment
 
@@ -63,38 +57,6 @@ MAX_COINS = len(START_BIASES)
 LINKED = {"bind": "query-params", "persist_state": "session"}
 """Every setting of the page is in its URL (a link reproduces a demo's set-up) and kept
 for the session (a demo's run survives a visit to another page)."""
-
-STEP_HELP = {
-    **run.STEP_HELP,
-    "E-step": "Expectation: for every observation, how likely each component (coin) is to "
-    "have produced it.",
-    "M-step": "Maximisation: each component's probability of heads becomes the heads "
-    "credited to it over all tosses credited to it; its weight, its share.",
-}
-
-FLIPS_CHANGED = {
-    "init": "The starting coins: their biases and weights, and the overall rate of heads "
-    "they predict. Press Step.",
-    "E": "E-step: each flip is shared between the coins by how likely each is to have made "
-    "it; the coins did not move.",
-    "M": "M-step: each coin's bias and weight moved, and the overall rate they predict is "
-    "now the observed one.",
-}
-DIGITS_CHANGED = {
-    "init": "The starting prototypes. Press E-step to see which prototype each image resembles.",
-    "E": "E-step: every image's responsibilities changed (the bars below); the prototypes "
-    "did not move.",
-    "M": "M-step: each prototype is now the responsibility-weighted average of all the "
-    "images (with the pseudo-count), its weight its share of them; the responsibilities "
-    "did not change.",
-}
-
-PSEUDO_COUNT_HELP = (
-    "Each M-step counts this many extra 1s and extra 0s per component and pixel (a "
-    "Beta prior), so no probability reaches 0 or 1 and no image is ever impossible for a "
-    "component. 0 is plain maximum likelihood; the curve then shows the log-likelihood, "
-    "otherwise the log-likelihood plus the log prior, which EM never lowers."
-)
 
 
 @dataclass(frozen=True)
@@ -471,9 +433,9 @@ def bernoulli_page() -> None:
     if chosen is not None:
         key, build, data = chosen
         if replace_run(demo.slot, key, build):
-            state[demo.slot.prefix + "data"] = data
+            state[demo.slot.data] = data
     if state.get(demo.slot.em) is None:
         st.stop()
-    data = state[demo.slot.prefix + "data"]
-    run_fragment(demo.slot, lambda view: demo.show(view, data), STEP_HELP)
+    data = state[demo.slot.data]
+    run_fragment(demo.slot, lambda view: demo.show(view, data), MIXTURE_STEP_HELP)
     _how_em_works()

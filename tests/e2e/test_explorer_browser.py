@@ -126,3 +126,18 @@ def test_run_animates_to_convergence(page: Page, app_url: str):
     )
     expect(page.get_by_role("button", name="Run", exact=True)).to_be_disabled()
     assert page.console_errors == []
+
+
+def test_a_link_made_before_opens_the_same_set_up(page: Page, app_url: str):
+    page.goto(f"{app_url}/?data=Old+Faithful&k=2&cov=full&init=kmeans&rs=0&alg=soft")
+    page.wait_for_selector(f"{MIXTURE} .main-svg", timeout=60_000)
+    expect(page.get_by_text("272 eruptions")).to_be_visible()
+    page.wait_for_function(
+        f'() => document.querySelector("{MIXTURE}")._fullData.length === 1 + 3 * 2'
+    )
+    assert len(plotted(page, MIXTURE, 0, "x")) == 272
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("spinbutton", name="Components K")).to_have_value("2")
+    expect(sidebar.get_by_role("combobox", name="Initialisation")).to_have_value("kmeans")
+    assert "data=Old+Faithful" in page.url and "k=2" in page.url
+    assert page.console_errors == []
