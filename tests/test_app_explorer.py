@@ -324,6 +324,28 @@ def test_a_link_with_nonsense_says_so_and_uses_defaults():
     assert any("not understood" in t.value for t in at.toast)
 
 
+@pytest.mark.parametrize(
+    "knobs",
+    [
+        {"data": "Three Gaussians", "spread": "100"},
+        {"data": "Three Gaussians", "spread": "inf"},
+        {"data": "Three Gaussians", "spread": "nan"},
+        {"data": "Three Gaussians", "spread": "-1"},
+        {"data": "Two moons", "noise": "-1"},
+        {"data": "Three Gaussians", "npc": "10000000"},
+    ],
+)
+def test_a_link_with_a_knob_out_of_range_says_so_and_uses_its_default(knobs):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(knobs)
+    at.run()
+    assert not at.exception
+    (name,) = set(knobs) - {"data"}
+    assert any(f"value for {name} was not understood" in t.value for t in at.toast)
+    preset = PRESETS[knobs["data"]]
+    np.testing.assert_array_equal(stepper(at).X, preset.make().X)
+
+
 def test_two_sessions_never_share_a_run():
     first = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     second = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
@@ -334,7 +356,7 @@ def test_two_sessions_never_share_a_run():
 
 
 def test_a_link_made_before_opens_the_same_set_up():
-    """Links from before the URL was kept by Streamlit still open their set-up."""
+    """A link written by an earlier version of the app still opens its set-up."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params.update(
         {

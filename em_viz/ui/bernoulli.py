@@ -36,9 +36,15 @@ from em_viz.figures.bernoulli import figure_coins, figure_probability_paths, fig
 from em_viz.figures.curves import figure_log_likelihood
 from em_viz.figures.images import figure_digit_responsibilities, figure_prototypes
 from em_viz.figures.style import component_colours
-from em_viz.ui.labels import DIGITS_CHANGED, FLIPS_CHANGED, MIXTURE_STEP_HELP, PSEUDO_COUNT_HELP
+from em_viz.ui.labels import (
+    DIGITS_CHANGED,
+    FLIPS_CHANGED,
+    HOW_BERNOULLI_EM_WORKS,
+    MIXTURE_STEP_HELP,
+    PSEUDO_COUNT_HELP,
+)
 from em_viz.ui.plot import plot
-from em_viz.ui.run import RunSlot, RunView, history_slider, replace_run, run_fragment
+from em_viz.ui.run import RunSlot, RunView, history_slider, how_em_works, replace_run, run_fragment
 
 COINS = RunSlot("coins_")
 FLIPS = RunSlot("flips_")
@@ -389,36 +395,6 @@ DEMOS = {
 }
 
 
-def _how_em_works() -> None:
-    """Both half-steps for a mixture of coins, in symbols, for a student on their own."""
-    with st.expander("How EM works here", icon=":material/school:"):
-        st.markdown(
-            "Component k (a coin, or a prototype image) has a weight π_k and a probability "
-            "p_kd of heads (of a black pixel) in feature d. Observation i has h_id heads "
-            "and t_id tails (one toss per pixel for an image). **E-step**: how likely each "
-            "component is to have produced each observation:"
-        )
-        st.latex(
-            r"r_{ik} = \frac{\pi_k \prod_d p_{kd}^{h_{id}} (1 - p_{kd})^{t_{id}}}"
-            r"{\sum_j \pi_j \prod_d p_{jd}^{h_{id}} (1 - p_{jd})^{t_{id}}}"
-        )
-        st.markdown(
-            "**M-step**: every observation's heads and tails are credited to the "
-            "components in proportion to r_ik; each component's new probability is the "
-            "heads credited to it over all tosses credited to it, with a pseudo-count a of "
-            "extra heads and tails (digits only; a = 0 is plain maximum likelihood):"
-        )
-        st.latex(
-            r"N_k = \sum_i r_{ik},\quad \pi_k = \frac{N_k}{N},\quad "
-            r"p_{kd} = \frac{\sum_i r_{ik} h_{id} + a}{\sum_i r_{ik} (h_{id} + t_{id}) + 2a}"
-        )
-        st.markdown(
-            "Neither half-step can lower the log-likelihood (with a > 0: the "
-            "log-likelihood plus the log of the Beta(1 + a, 1 + a) prior on every p_kd), "
-            "so the curve only climbs, to a *local* optimum that depends on the start."
-        )
-
-
 def bernoulli_page() -> None:
     """Bernoulli mixtures: choose a demo, its data and model in the sidebar, then step."""
     state = st.session_state
@@ -438,4 +414,4 @@ def bernoulli_page() -> None:
         st.stop()
     data = state[demo.slot.data]
     run_fragment(demo.slot, lambda view: demo.show(view, data), MIXTURE_STEP_HELP)
-    _how_em_works()
+    how_em_works(HOW_BERNOULLI_EM_WORKS)

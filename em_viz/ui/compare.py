@@ -15,10 +15,6 @@ import pandas as pd
 import streamlit as st
 
 from em_viz import (
-    ALGORITHMS,
-    COVARIANCE_TYPES,
-    INIT_METHODS,
-    VARIANTS,
     EMVizError,
     GaussianMixtureEM,
 )
@@ -36,19 +32,14 @@ from em_viz.figures.compare import figure_multi_start, figure_objective_curves
 from em_viz.figures.mixture import figure_mixture
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.labels import (
-    ALGORITHM_HELP,
-    ALGORITHM_NAMES,
-    COVARIANCE_HELP,
-    EPSILON_LABEL,
     GROUP_STEP_HELP,
-    INIT_SHORT_HELP,
     run_description,
     run_model,
     run_start,
 )
 from em_viz.ui.plot import plot
 from em_viz.ui.run import RunSlot, step_controls
-from em_viz.ui.sidebar import EPSILON_CHOICES, KEPT, DataChoice, chosen_data
+from em_viz.ui.sidebar import KEPT, DataChoice, chosen_data, model_widgets
 
 MAX_RUNS = 4
 PANEL_HEIGHT = 255
@@ -63,16 +54,9 @@ MULTI_START_TOL = 1e-8
 """Starts run to this tolerance, so that starts at one optimum agree to about 1e-8
 relative and can be counted as one (see :func:`~em_viz.engine.runs.distinct_optima`)."""
 
-SETTINGS = ("algorithm", "epsilon", "n_components", "covariance_type", "init", "random_state")
-"""The GaussianSettings fields a run's panel offers (reg_covar and tol: the defaults)."""
 
 COMPARE = RunSlot("compare_", stepper="group")
 """The compare page's runs, one :class:`~em_viz.engine.runs.Lockstep`, and their data."""
-
-
-def _key(number: int, name: str) -> str:
-    """The widget key of one run's setting."""
-    return f"compare_{number}_{name}"
 
 
 def _default_specs() -> list[GaussianSettings]:
@@ -81,71 +65,10 @@ def _default_specs() -> list[GaussianSettings]:
 
 
 def _run_settings(number: int, default: GaussianSettings) -> GaussianSettings:
-    """One run's settings, in an expander of the sidebar, starting from ``default``."""
+    """One run's settings, in an expander of the sidebar, starting from ``default``
+    (reg_covar and tol stay at their defaults)."""
     with st.expander(f"Run {number + 1}", expanded=number < 2):
-        algorithm = st.selectbox(
-            "Algorithm",
-            ALGORITHMS,
-            ALGORITHMS.index(default.algorithm),
-            key=_key(number, "algorithm"),
-            format_func=ALGORITHM_NAMES.get,
-            help=ALGORITHM_HELP,
-            persist_state=KEPT,
-        )
-        epsilon = default.epsilon
-        if algorithm == "fixed-eps":
-            epsilon = st.select_slider(
-                EPSILON_LABEL,
-                EPSILON_CHOICES,
-                default.epsilon,
-                key=_key(number, "epsilon"),
-                format_func=lambda v: f"{v:g}",
-                persist_state=KEPT,
-            )
-        n_components = st.number_input(
-            "Components K",
-            1,
-            20,
-            default.n_components,
-            step=1,
-            key=_key(number, "n_components"),
-            persist_state=KEPT,
-        )
-        covariance_type = st.selectbox(
-            "Covariance type",
-            COVARIANCE_TYPES,
-            COVARIANCE_TYPES.index(default.covariance_type),
-            key=_key(number, "covariance_type"),
-            help=COVARIANCE_HELP,
-            disabled=not VARIANTS[algorithm].uses_covariance_type,
-            persist_state=KEPT,
-        )
-        init = st.selectbox(
-            "Initialisation",
-            INIT_METHODS,
-            INIT_METHODS.index(default.init),
-            key=_key(number, "init"),
-            help=INIT_SHORT_HELP,
-            persist_state=KEPT,
-        )
-        random_state = st.number_input(
-            "Init seed",
-            0,
-            1_000_000,
-            default.random_state,
-            step=1,
-            key=_key(number, "random_state"),
-            persist_state=KEPT,
-        )
-    return replace(
-        default,
-        algorithm=algorithm,
-        epsilon=epsilon,
-        n_components=int(n_components),
-        covariance_type=covariance_type,
-        init=init,
-        random_state=int(random_state),
-    )
+        return model_widgets(default, f"compare_{number}_", manual_init=False, tolerances=False)
 
 
 def _settings_panel() -> list[GaussianSettings]:

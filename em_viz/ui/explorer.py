@@ -18,9 +18,17 @@ from em_viz.figures.curves import figure_log_likelihood
 from em_viz.figures.mixture import figure_mixture, figure_placing
 from em_viz.figures.tables import parameters_table
 from em_viz.ui import link
-from em_viz.ui.labels import HARD_CHANGED, WHAT_CHANGED
+from em_viz.ui.labels import HARD_CHANGED, HOW_GAUSSIAN_EM_WORKS, WHAT_CHANGED
 from em_viz.ui.plot import plot
-from em_viz.ui.run import EXPLORER, RunView, history_slider, phase_text, replace_run, run_fragment
+from em_viz.ui.run import (
+    EXPLORER,
+    RunView,
+    history_slider,
+    how_em_works,
+    phase_text,
+    replace_run,
+    run_fragment,
+)
 from em_viz.ui.sidebar import MANUAL_INIT, DataChoice, chosen_data, model_panel
 
 ELLIPSE_MOTION_MS = 350
@@ -104,35 +112,6 @@ def _show_run(view: RunView) -> None:
     )
 
 
-def _how_em_works() -> None:
-    """The two half-steps in symbols, for a student on their own."""
-    with st.expander("How EM works here", icon=":material/school:"):
-        st.markdown(
-            "Each component k has a weight π_k, a mean μ_k and a covariance Σ_k. "
-            "**E-step**: every point gets a responsibility for every component, how likely "
-            "that component is to have produced it:"
-        )
-        st.latex(
-            r"r_{ik} = \frac{\pi_k\,\mathcal{N}(x_i \mid \mu_k, \Sigma_k)}"
-            r"{\sum_j \pi_j\,\mathcal{N}(x_i \mid \mu_j, \Sigma_j)}"
-        )
-        st.markdown(
-            "**M-step**: each component is re-fitted to all points, weighted by those "
-            "responsibilities (reg_covar keeps every covariance invertible):"
-        )
-        st.latex(
-            r"N_k = \sum_i r_{ik},\quad \pi_k = \frac{N_k}{N},\quad "
-            r"\mu_k = \frac{1}{N_k}\sum_i r_{ik} x_i,\quad "
-            r"\Sigma_k = \frac{1}{N_k}\sum_i r_{ik}(x_i-\mu_k)(x_i-\mu_k)^\top"
-            r" + \text{reg\_covar}\, I"
-        )
-        st.markdown(
-            "Neither half-step can lower the log-likelihood "
-            "Σ_i log Σ_k π_k N(x_i | μ_k, Σ_k), so the curve only climbs; it stops at a "
-            "*local* optimum that depends on the start. Try another seed or initialisation."
-        )
-
-
 def _clear_clicks() -> None:
     st.session_state.clicked_means = []
 
@@ -179,4 +158,4 @@ def explorer_page() -> None:
         _placing_means(settings)
         return
     run_fragment(EXPLORER, _show_run)
-    _how_em_works()
+    how_em_works(HOW_GAUSSIAN_EM_WORKS)

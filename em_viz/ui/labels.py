@@ -58,6 +58,8 @@ INIT_SHORT_HELP = (
     "k-means++ seeding; kmeans: a full k-means fit first; random-responsibilities: one "
     "M-step from random soft assignments."
 )
+REG_COVAR_HELP = "Added to every variance so that no component can shrink to nothing."
+TOL_HELP = "Converged when an iteration raises the mean log-likelihood per point by less."
 COVARIANCE_HELP = (
     "full: any ellipse per component; tied: one shared ellipse shape; diag: ellipses "
     "aligned with the axes; spherical: circles."
@@ -154,3 +156,60 @@ PSEUDO_COUNT_HELP = (
     "component. 0 is plain maximum likelihood; the curve then shows the log-likelihood, "
     "otherwise the log-likelihood plus the log prior, which EM never lowers."
 )
+
+
+HOW_GAUSSIAN_EM_WORKS = (
+    (
+        "Each component k has a weight π_k, a mean μ_k and a covariance Σ_k. "
+        "**E-step**: every point gets a responsibility for every component, how likely "
+        "that component is to have produced it:"
+    ),
+    (
+        r"r_{ik} = \frac{\pi_k\,\mathcal{N}(x_i \mid \mu_k, \Sigma_k)}"
+        r"{\sum_j \pi_j\,\mathcal{N}(x_i \mid \mu_j, \Sigma_j)}"
+    ),
+    (
+        "**M-step**: each component is re-fitted to all points, weighted by those "
+        "responsibilities (reg_covar keeps every covariance invertible):"
+    ),
+    (
+        r"N_k = \sum_i r_{ik},\quad \pi_k = \frac{N_k}{N},\quad "
+        r"\mu_k = \frac{1}{N_k}\sum_i r_{ik} x_i,\quad "
+        r"\Sigma_k = \frac{1}{N_k}\sum_i r_{ik}(x_i-\mu_k)(x_i-\mu_k)^\top"
+        r" + \text{reg\_covar}\, I"
+    ),
+    (
+        "Neither half-step can lower the log-likelihood "
+        "Σ_i log Σ_k π_k N(x_i | μ_k, Σ_k), so the curve only climbs; it stops at a "
+        "*local* optimum that depends on the start. Try another seed or initialisation."
+    ),
+)
+"""The two half-steps of a Gaussian mixture in symbols: prose and formulas in turn."""
+HOW_BERNOULLI_EM_WORKS = (
+    (
+        "Component k (a coin, or a prototype image) has a weight π_k and a probability "
+        "p_kd of heads (of a black pixel) in feature d. Observation i has h_id heads "
+        "and t_id tails (one toss per pixel for an image). **E-step**: how likely each "
+        "component is to have produced each observation:"
+    ),
+    (
+        r"r_{ik} = \frac{\pi_k \prod_d p_{kd}^{h_{id}} (1 - p_{kd})^{t_{id}}}"
+        r"{\sum_j \pi_j \prod_d p_{jd}^{h_{id}} (1 - p_{jd})^{t_{id}}}"
+    ),
+    (
+        "**M-step**: every observation's heads and tails are credited to the "
+        "components in proportion to r_ik; each component's new probability is the "
+        "heads credited to it over all tosses credited to it, with a pseudo-count a of "
+        "extra heads and tails (digits only; a = 0 is plain maximum likelihood):"
+    ),
+    (
+        r"N_k = \sum_i r_{ik},\quad \pi_k = \frac{N_k}{N},\quad "
+        r"p_{kd} = \frac{\sum_i r_{ik} h_{id} + a}{\sum_i r_{ik} (h_{id} + t_{id}) + 2a}"
+    ),
+    (
+        "Neither half-step can lower the log-likelihood (with a > 0: the "
+        "log-likelihood plus the log of the Beta(1 + a, 1 + a) prior on every p_kd), "
+        "so the curve only climbs, to a *local* optimum that depends on the start."
+    ),
+)
+"""The two half-steps of a mixture of coins (or of images) in symbols, in turn."""

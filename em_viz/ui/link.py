@@ -15,8 +15,10 @@ from em_viz.ui.sidebar import (
     DEFAULTS,
     EPSILON_CHOICES,
     INIT_CHOICES,
+    KNOBS,
     REG_COVAR_CHOICES,
     TOL_CHOICES,
+    Knob,
     knob_key,
 )
 
@@ -47,19 +49,21 @@ MODEL_FIELDS = {
     URL_NAMES[f.name]: (f.name, type(default), ALLOWED[f.name])
     for f, default in zip(fields(GaussianSettings), astuple(DEFAULTS), strict=True)
 }
-# URL name -> (preset knob, parser); validated by the preset's own widgets' ranges.
-KNOB_FIELDS = {
-    "n": ("n_samples", int),
-    "npc": ("n_per_component", int),
-    "seed": ("seed", int),
-    "spread": ("spread", float),
-    "noise": ("noise", float),
-}
+KNOB_FIELDS = {spec.url: knob for knob, spec in KNOBS.items()}
+"""URL name -> preset knob."""
 
 
 def _parse(text: str, parser: type, allowed) -> object:
     value = parser(text)
     if allowed is not None and value not in allowed:
+        raise ValueError(text)
+    return value
+
+
+def _knob_value(text: str, spec: Knob) -> float:
+    """A knob's value from the URL, of its widget's type and inside its range."""
+    value = type(spec.step)(text)
+    if not spec.low <= value <= spec.high:
         raise ValueError(text)
     return value
 
@@ -75,10 +79,10 @@ def restore_once() -> None:
     preset = params.get("data")
     if preset in PRESETS:
         state.source, state.preset = "Preset", preset
-        for name, (knob, parser) in KNOB_FIELDS.items():
+        for name, knob in KNOB_FIELDS.items():
             if name in params and knob in PRESETS[preset].knobs:
                 try:
-                    state[knob_key(preset, knob)] = parser(params[name])
+                    state[knob_key(preset, knob)] = _knob_value(params[name], KNOBS[knob])
                 except ValueError:
                     ignored.append(name)
         for axis in ("fx", "fy"):
@@ -103,7 +107,7 @@ def publish(settings: GaussianSettings) -> None:
     if state.get("source", "Preset") == "Preset":
         preset = state.get("preset")
         params["data"] = preset
-        for name, (knob, _) in KNOB_FIELDS.items():
+        for name, knob in KNOB_FIELDS.items():
             if knob in PRESETS[preset].knobs:
                 params[name] = str(state[knob_key(preset, knob)])
         if "features" in PRESETS[preset].knobs:

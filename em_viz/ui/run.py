@@ -324,3 +324,11 @@ def history_slider(slot: RunSlot, view: RunView) -> None:
             persist_state="session",
             help="Scrub back through the run without recomputing it.",
         )
+
+
+def how_em_works(parts: Sequence[str]) -> None:
+    """ "How EM works here", for a student on their own: ``parts`` are prose (Markdown)
+    and formulas (LaTeX) in turn, prose first."""
+    with st.expander("How EM works here", icon=":material/school:"):
+        for place, part in enumerate(parts):
+            (st.latex if place % 2 else st.markdown)(part)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from em_viz import ALGORITHMS, COVARIANCE_TYPES, INIT_METHODS
+from em_viz import ALGORITHMS, COVARIANCE_TYPES, INIT_METHODS, VARIANTS
 from em_viz.data import (
     IRIS_FEATURES,
     MAX_UPLOAD_BYTES,
@@ -30,6 +30,9 @@ from em_viz.ui.labels import (
     EPSILON_HELP,
     EPSILON_LABEL,
     INIT_HELP,
+    INIT_SHORT_HELP,
+    REG_COVAR_HELP,
+    TOL_HELP,
 )
 
 MANUAL_INIT = "click on the plot"
@@ -73,27 +76,31 @@ def knob_default(preset: str, knob: str) -> object:
     return inspect.signature(PRESETS[preset].make).parameters[knob].default
 
 
+@dataclass(frozen=True)
+class Knob:
+    """A preset knob's widget: a number box for whole numbers, a slider otherwise."""
+
+    label: str
+    low: float
+    high: float
+    step: float
+    url: str
+    """Its name in the explorer's URL."""
+
+
+KNOBS = {
+    "n_samples": Knob("Number of points", 10, 100_000, 50, "n"),
+    "n_per_component": Knob("Points per cluster", 5, 30_000, 25, "npc"),
+    "seed": Knob("Data seed", 0, 1_000_000, 1, "seed"),
+    "spread": Knob("Spread (cluster std)", 0.1, 3.0, 0.1, "spread"),
+    "noise": Knob("Noise", 0.0, 0.3, 0.01, "noise"),
+}
+"""Every numeric knob of the presets (Iris's two features are chosen by name)."""
+
+
 def _knob_widget(preset: str, knob: str) -> object:
     """One knob's widget; returns its value in the form the preset function takes."""
     key, default = knob_key(preset, knob), knob_default(preset, knob)
-    if knob == "n_samples":
-        return st.number_input(
-            "Number of points", 10, 100_000, default, step=50, key=key, persist_state=KEPT
-        )
-    if knob == "n_per_component":
-        return st.number_input(
-            "Points per cluster", 5, 30_000, default, step=25, key=key, persist_state=KEPT
-        )
-    if knob == "seed":
-        return st.number_input(
-            "Data seed", 0, 1_000_000, default, step=1, key=key, persist_state=KEPT
-        )
-    if knob == "spread":
-        return st.slider(
-            "Spread (cluster std)", 0.1, 3.0, default, step=0.1, key=key, persist_state=KEPT
-        )
-    if knob == "noise":
-        return st.slider("Noise", 0.0, 0.3, default, step=0.01, key=key, persist_state=KEPT)
     if knob == "features":
         x, y = (
             st.selectbox(
@@ -106,7 +113,11 @@ def _knob_widget(preset: str, knob: str) -> object:
             for axis, value in zip("xy", default, strict=True)
         )
         return (x, y)
-    raise KeyError(knob)
+    spec = KNOBS[knob]
+    widget = st.number_input if isinstance(spec.step, int) else st.slider
+    return widget(
+        spec.label, spec.low, spec.high, default, step=spec.step, key=key, persist_state=KEPT
+    )
 
 
 def _preset_choice() -> DataChoice:
@@ -156,66 +167,78 @@ def data_panel() -> DataChoice | None:
     return choice
 
 
-def _number_slider(label: str, choices: tuple[float, ...], key: str, help: str) -> float:
+def _number_slider(
+    label: str, choices: tuple[float, ...], value: float, key: str, help: str
+) -> float:
     """A slider over a few numbers spanning decades, shown as 1e-06 rather than 0.000001."""
     return st.select_slider(
-        label,
-        choices,
-        getattr(DEFAULTS, key),
-        key=key,
-        format_func="{:g}".format,
-        help=help,
-        persist_state=KEPT,
+        label, choices, value, key=key, format_func="{:g}".format, help=help, persist_state=KEPT
     )
 
 
-def _choice(label: str, options: tuple[str, ...], key: str, **kwargs: object) -> str:
-    """A selectbox of one setting, starting at its default."""
-    index = options.index(getattr(DEFAULTS, key))
-    return st.selectbox(label, options, index, key=key, persist_state=KEPT, **kwargs)
+def model_widgets(
+    default: GaussianSettings,
+    prefix: str = "",
+    *,
+    manual_init: bool = True,
+    tolerances: bool = True,
+    components_help: str | None = None,
+) -> GaussianSettings:
+    """The widgets of one run's settings, starting at ``default``; returns the settings.
 
+    Each widget's key is ``prefix`` and the setting's name. ``manual_init`` offers
+    :data:`MANUAL_INIT` among the inits; without ``tolerances`` reg_covar and tol keep
+    their defaults.
+    """
 
-def _whole(label: str, low: int, high: int, key: str, **kwargs: object) -> int:
-    """A number input of one whole-number setting, starting at its default."""
-    value = getattr(DEFAULTS, key)
-    return int(
-        st.number_input(label, low, high, value, step=1, key=key, persist_state=KEPT, **kwargs)
+    def choice(label: str, options: tuple[str, ...], name: str, **kwargs: object) -> str:
+        index = options.index(getattr(default, name))
+        return st.selectbox(label, options, index, key=prefix + name, persist_state=KEPT, **kwargs)
+
+    def whole(label: str, low: int, high: int, name: str, **kwargs: object) -> int:
+        value = getattr(default, name)
+        key = prefix + name
+        return int(
+            st.number_input(label, low, high, value, step=1, key=key, persist_state=KEPT, **kwargs)
+        )
+
+    algorithm = choice(
+        "Algorithm", ALGORITHMS, "algorithm", format_func=ALGORITHM_NAMES.get, help=ALGORITHM_HELP
+    )
+    epsilon = default.epsilon
+    if algorithm == "fixed-eps":
+        epsilon = _number_slider(
+            EPSILON_LABEL, EPSILON_CHOICES, epsilon, prefix + "epsilon", EPSILON_HELP
+        )
+    n_components = whole("Components K", 1, 20, "n_components", help=components_help)
+    covariance_type = choice(
+        "Covariance type",
+        COVARIANCE_TYPES,
+        "covariance_type",
+        help=COVARIANCE_HELP,
+        disabled=not VARIANTS[algorithm].uses_covariance_type,
+    )
+    inits = INIT_CHOICES if manual_init else INIT_METHODS
+    init = choice(
+        "Initialisation", inits, "init", help=INIT_HELP if manual_init else INIT_SHORT_HELP
+    )
+    random_state = whole("Init seed", 0, 1_000_000, "random_state")
+    reg_covar, tol = default.reg_covar, default.tol
+    if tolerances:
+        reg_covar = _number_slider(
+            "reg_covar", REG_COVAR_CHOICES, reg_covar, prefix + "reg_covar", REG_COVAR_HELP
+        )
+        tol = _number_slider("Tolerance", TOL_CHOICES, tol, prefix + "tol", TOL_HELP)
+    return GaussianSettings(
+        n_components, covariance_type, init, random_state, reg_covar, tol, algorithm, epsilon
     )
 
 
 def model_panel(n_points: int) -> GaussianSettings:
-    """The model panel; returns its settings (``init`` may be :data:`MANUAL_INIT`). Its
-    widgets' keys are the settings' names."""
+    """The explorer's model panel; returns its settings (``init`` may be
+    :data:`MANUAL_INIT`). Its widgets' keys are the settings' names."""
     st.header("Model")
-    algorithm = _choice(
-        "Algorithm", ALGORITHMS, "algorithm", format_func=ALGORITHM_NAMES.get, help=ALGORITHM_HELP
-    )
-    epsilon = DEFAULTS.epsilon
-    if algorithm == "fixed-eps":
-        epsilon = _number_slider(EPSILON_LABEL, EPSILON_CHOICES, "epsilon", EPSILON_HELP)
-    n_components = _whole(
-        "Components K", 1, 20, "n_components", help=f"The data has {n_points} points."
-    )
-    covariance_type = _choice(
-        "Covariance type", COVARIANCE_TYPES, "covariance_type", help=COVARIANCE_HELP
-    )
-    init = _choice("Initialisation", INIT_CHOICES, "init", help=INIT_HELP)
-    random_state = _whole("Init seed", 0, 1_000_000, "random_state")
-    reg_covar = _number_slider(
-        "reg_covar",
-        REG_COVAR_CHOICES,
-        "reg_covar",
-        "Added to every variance so that no component can shrink to nothing.",
-    )
-    tol = _number_slider(
-        "Tolerance",
-        TOL_CHOICES,
-        "tol",
-        "Converged when an iteration raises the mean log-likelihood per point by less.",
-    )
-    return GaussianSettings(
-        n_components, covariance_type, init, random_state, reg_covar, tol, algorithm, epsilon
-    )
+    return model_widgets(DEFAULTS, components_help=f"The data has {n_points} points.")
 
 
 def chosen_data() -> DataChoice | None:
