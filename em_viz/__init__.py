@@ -7,7 +7,7 @@ streamlit.
 from em_viz.engine.bernoulli_em import BernoulliMixtureEM, BinomialMixtureEM
 from em_viz.engine.families.bernoulli import BernoulliParams
 from em_viz.engine.families.gaussian import COVARIANCE_TYPES, INIT_METHODS, GaussianParams
-from em_viz.engine.gaussian_em import ALGORITHMS, VARIANTS, GaussianMixtureEM
+from em_viz.engine.gaussian_em import ALGORITHMS, VARIANTS, GaussianMixtureEM, GaussianSettings
 from em_viz.engine.stepper import Algorithm, MixtureEM, Record
 from em_viz.engine.validation import DataError, EMVizError, SettingsError, StepError
 
@@ -24,6 +24,7 @@ __all__ = [
     "EMVizError",
     "GaussianMixtureEM",
     "GaussianParams",
+    "GaussianSettings",
     "MixtureEM",
     "Record",
     "SettingsError",
