@@ -9,8 +9,10 @@ import pytest
 from plotly_json import figure_data, shown_colours
 from streamlit.testing.v1 import AppTest
 
+from em_viz import data
 from em_viz.data import PRESETS, old_faithful, three_gaussians
 from em_viz.engine.gaussian_em import GaussianMixtureEM
+from em_viz.ui import sidebar
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -261,6 +263,17 @@ def test_upload_a_csv_and_pick_its_columns(app):
         (b"x,y\n1,2\n", "at least two points"),
         (b"x,y\n1,5\n2,5\n3,5\n", "nothing to model"),
         (b"x,name\n1,a\n2,b\n", "holds text"),
+        pytest.param(
+            b",".join(b"c%d" % i for i in range(100_000)) + b"\n" + b"1," * 99_999 + b"1\n",
+            "This file has 100,000 columns",
+            id="100,000 columns",
+        ),
+        pytest.param(
+            b"x,y\n" + b"\n" * 300_000 + b"1,2\n3,4\n",
+            "blank lines count as rows",
+            id="blank lines",
+        ),
+        (b"x ,x,y\n1,2,3\n4,5,6\n", "both named 'x'"),
     ],
 )
 def test_a_bad_upload_says_why_and_keeps_the_data(app, content, words):
@@ -273,6 +286,23 @@ def test_a_bad_upload_says_why_and_keeps_the_data(app, content, words):
     assert stepper(app) is before
     np.testing.assert_array_equal(mixture(app)[0]["x"], three_gaussians().X[:, 0])
     assert heading(app) == "Iteration 2 · after M-step"
+
+
+def test_the_columns_of_an_upload_are_checked_once_not_on_every_rerun(app, monkeypatch):
+    checked = []
+
+    def numeric_columns(table):
+        checked.append(list(table.columns))
+        return data.numeric_columns(table)
+
+    monkeypatch.setattr(sidebar, "numeric_columns", numeric_columns)
+    upload(app, "once.csv", b"checked,once,label\n1,2,a\n3,5,b\n4,4,c\n")
+    click(app, "Step", 3)
+    assert not app.exception
+    assert checked == [["checked", "once", "label"]]
+    assert [s.options for s in app.selectbox if s.key in ("column_x", "column_y")] == [
+        ["checked", "once"]
+    ] * 2
 
 
 def test_a_collapsing_component_is_explained_in_words(app):

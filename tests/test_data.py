@@ -35,6 +35,7 @@ from em_viz.data import (
     two_squares,
     unequal,
 )
+from em_viz.data.table import MAX_COLUMNS
 
 SEEDED = [name for name, preset in PRESETS.items() if "seed" in preset.knobs]
 THREE_CENTRES = np.array([[0.0, 0.0], [5.0, 5.0], [0.0, 5.0]])
@@ -447,6 +448,73 @@ def test_a_file_above_the_row_limit():
 
 def test_a_file_at_the_row_limit_is_fine():
     assert len(read_table(b"x,y\n" + b"1,2\n" * MAX_ROWS)) == MAX_ROWS
+
+
+@pytest.fixture
+def no_parsing(monkeypatch):
+    """Make any call of pandas' CSV parser fail the test: the file must be refused before."""
+
+    def parse(*args, **kwargs):
+        raise AssertionError("the file was parsed")
+
+    monkeypatch.setattr(pd, "read_csv", parse)
+
+
+def test_a_file_above_the_row_limit_is_refused_before_parsing(no_parsing):
+    message = error_of(read_table, b"x,y\r" + b"1,2\r" * (MAX_ROWS + 1))
+    assert f"{MAX_ROWS + 1:,} rows" in message
+    assert "blank lines" not in message
+
+
+def test_blank_lines_count_as_rows_and_are_refused_before_parsing(no_parsing):
+    blank = 48 * 2**20
+    message = error_of(read_table, b"x,y\n" + b"\n" * blank + b"1,2\n3,4\n")
+    assert f"has {blank + 2:,} rows, more than the limit of {MAX_ROWS:,}" in message
+    assert "blank lines count as rows: delete them" in message
+
+
+def test_blank_lines_within_the_row_limit_are_left_out():
+    table = read_table(b"x,y\r\n" + b"1,2\r\n \r\n" * (MAX_ROWS // 2))
+    assert len(table) == MAX_ROWS // 2
+    assert table.index[:2].tolist() == [2, 4]
+
+
+def test_a_file_without_header_above_the_row_limit():
+    message = error_of(read_table, b"1,2\n" * (MAX_ROWS + 1))
+    assert f"{MAX_ROWS + 1:,} rows" in message
+
+
+def test_a_file_wider_than_the_column_limit_is_refused_before_parsing(no_parsing):
+    columns = 100 * MAX_COLUMNS
+    header = ",".join(f"c{i}" for i in range(columns))
+    row = ",".join("1" for _ in range(columns))
+    message = error_of(read_table, f"{header}\n{row}\n{row}\n{row}\n".encode())
+    assert f"This file has {columns:,} columns; em-viz reads at most {MAX_COLUMNS:,}" in message
+    assert "Keep the columns you need" in message
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_a_file_at_the_column_limit_is_fine(sep):
+    header = sep.join(f"c{i}" for i in range(MAX_COLUMNS))
+    rows = "".join(sep.join(str(i + j) for i in range(MAX_COLUMNS)) + "\n" for j in range(2))
+    table = read_table(f"{header}\n{rows}".encode())
+    assert numeric_columns(table) == [f"c{i}" for i in range(MAX_COLUMNS)]
+    message = error_of(read_table, f"{header}{sep}one more\n{rows}".encode())
+    assert f"has {MAX_COLUMNS + 1:,} columns" in message
+
+
+@pytest.mark.parametrize(
+    ("header", "named"),
+    [
+        ("x ,x,y", "Columns 1 and 2 are both named 'x'"),
+        ("x,y,z, y ", "Columns 2 and 4 are both named 'y'"),
+    ],
+)
+def test_names_the_same_once_trimmed_are_named(header, named):
+    cells = ",".join(str(i) for i in range(header.count(",") + 1))
+    message = error_of(read_table, f"{header}\n{cells}\n{cells}\n".encode())
+    assert named in message
+    assert "Give every column its own name" in message
 
 
 def test_fewer_than_two_numeric_columns_names_the_text_columns():

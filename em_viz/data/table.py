@@ -15,15 +15,28 @@ import pandas as pd
 from em_viz.data.presets import Dataset
 from em_viz.engine.validation import DataError
 
-__all__ = ["MAX_ROWS", "MAX_UPLOAD_BYTES", "dataset_from_table", "numeric_columns", "read_table"]
+__all__ = [
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "MAX_UPLOAD_BYTES",
+    "dataset_from_table",
+    "numeric_columns",
+    "read_table",
+]
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
+MAX_COLUMNS = 1_000
+"""Two columns are plotted; a thousand is more than a table meant for a scatter plot has,
+and few enough that every column can be checked and offered without stalling the server."""
 
 _EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _SNIFF_CHARS = 64 * 1024
+_NON_SPACE = re.compile(r"\S")
+_LINE_BREAK = re.compile(r"[\r\n]")
+_BLANK_LINE = re.compile(r"(?:\r\n|\n|\r)[ \t]*(?:\r\n|\n|\r)")
 
 
 def _plural(count: int, singular: str, plural: str) -> str:
@@ -64,13 +77,29 @@ def _decode(data: bytes, filename: str) -> str:
     return text
 
 
-def _separator(text: str) -> str:
+def _first_line(text: str) -> str:
+    """The first line holding more than white space (the header row, or the first data row),
+    or "" when there is none; found without splitting the whole text into lines."""
+    first = _NON_SPACE.search(text)
+    if first is None:
+        return ""
+    start = max(text.rfind("\n", 0, first.start()), text.rfind("\r", 0, first.start())) + 1
+    end = _LINE_BREAK.search(text, first.start())
+    return text[start : end.start() if end else len(text)]
+
+
+def _line_count(text: str) -> int:
+    """The number of lines, blank ones included (a line break at the very end ends a line)."""
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (not text.endswith(("\n", "\r")))
+
+
+def _separator(first: str) -> str:
     """Guess the column separator from the first non-blank line: ';' or tab if present, else ','.
 
     Looking at the first line only keeps decimal commas in the data rows of a
     semicolon-separated file from being mistaken for separators.
     """
-    first = next((line for line in text.splitlines() if line.strip()), "")
     semicolons, tabs = first.count(";"), first.count("\t")
     if semicolons == tabs == 0:
         return ","
@@ -167,14 +196,16 @@ def read_table(data: bytes, filename: str = "upload.csv") -> pd.DataFrame:
             f" {MAX_UPLOAD_BYTES / 2**20:,.0f} MB. Upload a random sample of the rows instead;"
             " a few thousand points show the same picture."
         )
-    text = _decode(data, filename)
-    if not text.strip():
+    text = _decode(data, filename).lstrip("\r\n")
+    first = _first_line(text)
+    if not first:
         raise DataError(
             "The file is empty. Upload a CSV file with a header row and at least two columns of"
             " numbers."
         )
-    sep = _separator(text)
-    table = _rows(text.lstrip("\r\n"), sep)
+    sep = _separator(first)
+    _check_size(text, first, sep)
+    table = _rows(text, sep)
     if len(table) == 0:
         names = ", ".join(f"'{name}'" for name in table.columns)
         raise DataError(
@@ -182,21 +213,46 @@ def read_table(data: bytes, filename: str = "upload.csv") -> pd.DataFrame:
             " point per row."
         )
     if len(table) > MAX_ROWS:
-        raise DataError(
-            f"The file has {len(table):,} rows, more than the limit of {MAX_ROWS:,}. Upload a"
-            " random sample of the rows instead; a few thousand points show the same picture."
-        )
+        raise _too_many_rows(len(table), blank_lines=False)
     table = table.dropna(axis="columns", how="all")
     table = table.apply(_to_numbers, decimal_comma=sep != ",")
     _require_two_numeric(table)
     return table
 
 
+def _too_many_rows(count: int, blank_lines: bool) -> DataError:
+    """The refusal of a file with `count` rows, more than MAX_ROWS."""
+    blank = " (blank lines count as rows: delete them)" if blank_lines else ""
+    return DataError(
+        f"The file has {count:,} rows, more than the limit of {MAX_ROWS:,}{blank}. Upload a"
+        " random sample of the rows instead; a few thousand points show the same picture."
+    )
+
+
+def _check_size(text: str, first: str, sep: str) -> None:
+    """Refuse, before any parsing, a file with more columns or lines than the limits.
+
+    The columns are counted in the first line (a separator inside quotes counts too) and
+    the rows are the lines below it, blank ones included: both are what the parser would
+    otherwise build a table of, whatever the file's few real numbers.
+    """
+    columns = first.count(sep) + 1
+    if columns > MAX_COLUMNS:
+        raise DataError(
+            f"This file has {columns:,} columns; em-viz reads at most {MAX_COLUMNS:,}. Keep the"
+            " columns you need (two are plotted) and upload that file."
+        )
+    rows = _line_count(text) - 1
+    if rows > MAX_ROWS:
+        raise _too_many_rows(rows, blank_lines=_BLANK_LINE.search(text) is not None)
+
+
 def _rows(text: str, sep: str) -> pd.DataFrame:
     """The parsed rows, indexed by their line number in the file, blank lines left out.
 
     A first line made only of numbers is data, not a header: the columns are then named
-    "column 1", "column 2", ....
+    "column 1", "column 2", .... Names that are the same once the spaces around them are
+    trimmed are refused, naming the columns.
     """
     table = _parse(text, sep, header=0)
     first_row = 2
@@ -205,8 +261,22 @@ def _rows(text: str, sep: str) -> pd.DataFrame:
         table.columns = [f"column {i}" for i in range(1, table.shape[1] + 1)]
         first_row = 1
     table.columns = [str(name).strip() for name in table.columns]
+    _require_distinct_names(table.columns)
     table.index = pd.RangeIndex(first_row, first_row + len(table))
     return table.dropna(axis="index", how="all")
+
+
+def _require_distinct_names(names: pd.Index) -> None:
+    """Raise DataError naming the first name that two columns share."""
+    shared = names[names.duplicated()]
+    if len(shared) == 0:
+        return
+    first, second = (i + 1 for i in np.flatnonzero(names == shared[0])[:2])
+    raise DataError(
+        f"Columns {first} and {second} are both named '{shared[0]}' (spaces around a name are"
+        " ignored), so a column cannot be chosen by its name. Give every column its own name in"
+        " the header row."
+    )
 
 
 def _first_text_cell(column: pd.Series) -> tuple[object, object] | None:
