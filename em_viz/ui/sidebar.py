@@ -9,6 +9,7 @@ mirrors the values (see :mod:`em_viz.ui.link`) so that a link reproduces a set-u
 import inspect
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
 from em_viz import ALGORITHMS, COVARIANCE_TYPES, INIT_METHODS, VARIANTS
@@ -62,9 +63,11 @@ def load_preset(name: str, **knobs: object) -> Dataset:
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def load_table(data: bytes, filename: str):
-    """An uploaded CSV parsed into a table (cached by its bytes)."""
-    return read_table(data, filename)
+def load_table(data: bytes, filename: str) -> tuple[pd.DataFrame, list[str]]:
+    """An uploaded CSV parsed into a table, and its numeric columns (at least two; both
+    cached by the file's bytes, so a rerun computes nothing per column)."""
+    table = read_table(data, filename)
+    return table, numeric_columns(table)
 
 
 def knob_key(preset: str, knob: str) -> str:
@@ -138,8 +141,7 @@ def _upload_choice() -> DataChoice | None:
     if upload is None:
         st.caption("Upload a CSV; until then the last data set stays.")
         return None
-    table = load_table(upload.getvalue(), upload.name)
-    columns = numeric_columns(table)  # read_table made sure there are at least two
+    table, columns = load_table(upload.getvalue(), upload.name)
     x = st.selectbox("x column", columns, index=0, key="column_x", persist_state=KEPT)
     y = st.selectbox("y column", columns, index=1, key="column_y", persist_state=KEPT)
     dataset = dataset_from_table(table, (x, y), name=upload.name)
