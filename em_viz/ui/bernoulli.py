@@ -42,6 +42,7 @@ from em_viz.ui.labels import (
     HOW_BERNOULLI_EM_WORKS,
     MIXTURE_STEP_HELP,
     PSEUDO_COUNT_HELP,
+    plain,
 )
 from em_viz.ui.plot import plot
 from em_viz.ui.run import RunSlot, RunView, history_slider, how_em_works, replace_run, run_fragment
@@ -100,7 +101,7 @@ def _coins_panel() -> tuple[Any, Callable[[], Any], TossSets] | None:
     try:
         tosses = parse_tosses(text)
     except DataError as error:  # said under the box; the run on the last good tosses stays
-        st.error(f"{error} The tosses already loaded stay.", icon=":material/error:")
+        st.error(plain(f"{error} The tosses already loaded stay."), icon=":material/error:")
         tosses = None
     n_coins = st.number_input("Coins K", 2, MAX_COINS, 2, key="coins_k", **LINKED)
     starts = [
@@ -300,7 +301,7 @@ def _digits_panel() -> tuple[Any, Callable[[], Any], Digits] | None:
     try:
         digits = binarised_digits(tuple(sorted(classes)))
     except DataError as error:  # said under the picker; the run on the last digits stays
-        st.error(f"{error} The digits already loaded stay.", icon=":material/error:")
+        st.error(plain(f"{error} The digits already loaded stay."), icon=":material/error:")
         digits = None
     n_components = st.number_input("Components K", 1, 15, 3, key="digits_k", **LINKED)
     init = st.selectbox(

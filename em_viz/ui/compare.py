@@ -33,6 +33,7 @@ from em_viz.figures.mixture import figure_mixture
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.labels import (
     GROUP_STEP_HELP,
+    plain,
     run_description,
     run_model,
     run_start,
@@ -98,7 +99,7 @@ def _ensure_runs(choice: DataChoice | None, specs: list[GaussianSettings]) -> No
         runs = build_runs(choice.dataset.X, specs)
     except EMVizError as error:
         kept = " The previous runs are kept." if COMPARE.em in state else ""
-        st.error(f"{error}{kept}", icon=":material/error:")
+        st.error(plain(f"{error}{kept}"), icon=":material/error:")
         return
     state.update(
         {

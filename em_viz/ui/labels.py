@@ -1,6 +1,18 @@
 """Display names and help texts: the one place where the app words its settings."""
 
+import re
+
 from em_viz.engine.gaussian_em import GaussianSettings
+
+_MARKUP_SIGNS = re.compile(r"([\\`*\[\]<>$~|!])")
+"""What markdown can make a link, an image, HTML, code or maths of: brackets, angle
+brackets, backticks, stars, dollars, tildes and bars. Prose signs (quotes,
+parentheses, colons, underscores) stay as they are."""
+_BARE_ADDRESS = re.compile(r"(?=://)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+"""Where Streamlit's markdown would link a bare ``http://host``, ``www.host`` or
+``name@host`` by itself, even with its signs escaped."""
+WORD_JOINER = "\u2060"
+"""An invisible sign that keeps a bare address from being linked."""
 
 INIT_NAMES = {
     "random-points": "random points",
@@ -9,6 +21,18 @@ INIT_NAMES = {
     "random-responsibilities": "random resp.",
 }
 ALGORITHM_SHORT = {"soft": "EM", "hard": "hard EM", "kmeans": "k-means", "fixed-eps": "EM εI"}
+
+
+def plain(text: str) -> str:
+    """``text`` as written, for a message that Streamlit renders as markdown.
+
+    Messages quote what a visitor typed or uploaded (toss lines, file and column
+    names): escaped, a ``[link](...)`` or ``![image](...)`` in it stays text, so it can
+    neither make a link in the app's own box nor have a browser fetch from a host.
+    Line breaks become spaces, so quoted text cannot start a block of its own.
+    """
+    escaped = _MARKUP_SIGNS.sub(r"\\\1", " ".join(text.splitlines()))
+    return _BARE_ADDRESS.sub(WORD_JOINER, escaped)
 
 
 def run_start(settings: GaussianSettings) -> str:

@@ -16,7 +16,7 @@ import streamlit as st
 
 from em_viz import EMVizError, MixtureEM, Record
 from em_viz.engine.runs import Lockstep
-from em_viz.ui.labels import STEP_HELP
+from em_viz.ui.labels import STEP_HELP, plain
 
 MAX_RUN_ITERATIONS = 500
 SPEEDS = {"Slow": 1.0, "Medium": 0.4, "Fast": 0.15, "Instant": 0.0}
@@ -135,7 +135,7 @@ def replace_run(
     try:
         em = build()
     except EMVizError as error:
-        st.error(f"{error} The previous run is kept.", icon=":material/error:")
+        st.error(plain(f"{error} The previous run is kept."), icon=":material/error:")
         return False
     if describe is not None and slot.run_key in state:
         st.toast(describe(state[slot.run_key], key))
@@ -262,7 +262,7 @@ def step_controls(
             persist_state="session",
         )
     for message in state.pop(slot.error, None) or []:
-        st.error(message, icon=":material/error:")
+        st.error(plain(message), icon=":material/error:")
 
 
 def _run_view(

@@ -34,6 +34,7 @@ from em_viz.ui.labels import (
     INIT_SHORT_HELP,
     REG_COVAR_HELP,
     TOL_HELP,
+    plain,
 )
 
 MANUAL_INIT = "click on the plot"
@@ -161,11 +162,11 @@ def data_panel() -> DataChoice | None:
     try:
         choice = _preset_choice() if source == "Preset" else _upload_choice()
     except DataError as error:
-        st.error(f"{error} The data already loaded stays.")
+        st.error(plain(f"{error} The data already loaded stays."))
         return None
     if choice is not None:
         for note in choice.dataset.notes:
-            st.info(note)
+            st.info(plain(note))
     return choice
 
 
