@@ -101,6 +101,14 @@ def test_equal_starting_biases_are_a_tie_em_cannot_break(page):
     assert p[0] == p[1]
 
 
+def test_biases_that_become_equal_are_not_called_a_tie_from_the_start(page):
+    page.text_area(key="coins_text").input("\n".join(["HTHTHTHTHT"] * 200)).run()
+    press(page, "coins_", "Step")
+    p = run_of(page, "coins_").probabilities[:, 0]
+    assert p[0] == p[1]  # identical sets: the coins are equal after one step
+    assert not any("cannot break the tie" in info.value for info in page.info)
+
+
 def test_three_coins_and_free_weights(page):
     page.number_input(key="coins_k").set_value(3).run()
     page.checkbox(key="coins_fixed").uncheck().run()

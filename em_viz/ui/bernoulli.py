@@ -204,8 +204,7 @@ def _show_coins(view: RunView, tosses: TossSets) -> None:
     with curve_column:
         _curve(COINS, view, len(tosses.sets))
     with words:
-        p = view.record.probabilities[:, 0]
-        if np.ptp(p) == 0:
+        if np.ptp(view.em.history[0].probabilities[:, 0]) == 0:  # equal from the start
             st.info(
                 "The coins start with equal biases, so every set is credited to them "
                 "equally and they stay identical for ever: EM cannot break the tie. Give "
