@@ -39,7 +39,7 @@ def main() -> None:
         ),
     ]
     page = st.navigation(pages)
-    if page is explorer:
+    if page in (explorer, compare):
         link.restore_once()  # a link's values go into the widgets before they are drawn
     if page in (explorer, compare):
         # Drawn here, outside the pages, the data panel's widgets are one set for both.

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 from test_app_compare import open_page
 from test_app_explorer import figures, heading
 
@@ -215,3 +216,55 @@ def test_each_half_step_says_what_it_changed(page):
     assert any(c.value.startswith("E-step: every image's") for c in page.caption)
     press(page, "digits_", "M-step")
     assert any(c.value.startswith("M-step: each prototype") for c in page.caption)
+
+
+def opened_by_link(params: dict) -> AppTest:
+    """The page opened from a link carrying ``params``, as a session's first page."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at._page_hash = calc_hash("bernoulli")
+    at.query_params.update(params)
+    return at.run()
+
+
+@pytest.mark.parametrize(
+    ("params", "name", "used"),
+    [
+        ({"demo": "Nonsense"}, "demo", "Two coins"),
+        ({"coins_k": "-1"}, "coins_k", 2),
+        ({"coins_k": "abc"}, "coins_k", 2),
+        ({"coins_start_0": "5"}, "coins_start_0", 0.6),
+        ({"coins_start_1": "nan"}, "coins_start_1", 0.5),
+        ({"coins_fixed": "maybe"}, "coins_fixed", True),
+        ({"demo": "Single flips", "flips_n": "1e9"}, "flips_n", 200),
+        ({"demo": "Single flips", "flips_bias_1": "7"}, "flips_bias_1", 0.2),
+        ({"demo": "Single flips", "flips_bias_2": "inf"}, "flips_bias_2", 0.9),
+        ({"demo": "Single flips", "flips_share": "-1"}, "flips_share", 0.5),
+        ({"demo": "Single flips", "flips_seed": "-3"}, "flips_seed", 0),
+        ({"demo": "Single flips", "flips_k": "0"}, "flips_k", 2),
+        ({"demo": "Single flips", "flips_rs": "2.5"}, "flips_rs", 2),
+        ({"demo": "Binarised digits", "digits_k": "1000"}, "digits_k", 3),
+        ({"demo": "Binarised digits", "digits_classes": ["1", "99"]}, "digits_classes", [1]),
+        ({"demo": "Binarised digits", "digits_init": "magic"}, "digits_init", "random"),
+        ({"demo": "Binarised digits", "digits_rs": "-1"}, "digits_rs", 2),
+        ({"demo": "Binarised digits", "digits_pseudo": "3"}, "digits_pseudo", 1.0),
+    ],
+)
+def test_a_link_value_a_widget_does_not_offer_is_named_and_the_page_works(params, name, used):
+    at = opened_by_link(params)
+    assert not at.exception
+    assert [t.value for t in at.toast if name in t.value] == [
+        f"The link's value for {name} was not understood and is left out."
+    ]
+    assert at.session_state[name] == used
+    assert heading(at) == "Iteration 0 · initial parameters"
+    prefix = name.split("_")[0] + "_" if name != "demo" else "coins_"
+    press(at, prefix, "Step")
+    assert heading(at) == "Iteration 1 · after M-step"
+
+
+def test_a_link_with_good_values_opens_without_a_word():
+    at = opened_by_link(
+        {"demo": "Binarised digits", "digits_classes": ["1", "7"], "digits_k": "4"}
+    )
+    assert not at.exception and not at.toast
+    assert run_of(at, "digits_").n_components == 4

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 from test_app_explorer import button, click, figures
 
-from em_viz.data import iris
+from em_viz.data import PRESETS, iris
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.engine.runs import multi_start
 
@@ -192,6 +192,29 @@ def test_a_collapsed_best_optimum_is_flagged(page):
     assert "(seed 0)" in summary and "Beware: Component" in summary and "collapsed" in summary
     optima = next(d.value for d in page.dataframe if "starts" in d.value.columns)
     assert optima["warning"].iloc[0].startswith("Component")
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"data": "Three Gaussians", "spread": "100"}, "spread"),
+        ({"data": "Three Gaussians", "spread": "nan"}, "spread"),
+        ({"data": "Two moons", "noise": "-1"}, "noise"),
+        ({"data": "Atlantis"}, "data"),
+        ({"data": "Two moons", "k": "99"}, "k"),
+    ],
+)
+def test_a_link_to_this_page_is_read_and_what_it_cannot_use_is_named(params, name):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at._page_hash = calc_hash("compare")
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception
+    assert any(f"value for {name} was not understood" in t.value for t in at.toast)
+    preset = PRESETS.get(params["data"], PRESETS["Three Gaussians"])
+    np.testing.assert_array_equal(runs(at)[0].X, preset.make().X)
+    click(at, "Step")
+    assert headings(at)[0].endswith("iteration 1")
 
 
 def test_the_explorer_keeps_its_run_and_data_across_a_visit_to_compare():

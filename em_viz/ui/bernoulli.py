@@ -36,6 +36,7 @@ from em_viz.figures.bernoulli import figure_coins, figure_probability_paths, fig
 from em_viz.figures.curves import figure_log_likelihood
 from em_viz.figures.images import figure_digit_responsibilities, figure_prototypes
 from em_viz.figures.style import component_colours
+from em_viz.ui import link
 from em_viz.ui.labels import (
     DIGITS_CHANGED,
     FLIPS_CHANGED,
@@ -398,6 +399,7 @@ DEMOS = {
 def bernoulli_page() -> None:
     """Bernoulli mixtures: choose a demo, its data and model in the sidebar, then step."""
     state = st.session_state
+    linked = link.bound_values()
     name = st.segmented_control(
         "Demo", list(DEMOS), default="Two coins", key="demo", required=True, **LINKED
     )
@@ -406,6 +408,7 @@ def bernoulli_page() -> None:
     with st.sidebar:
         st.header(name)
         chosen = demo.panel()
+    link.check_bound(linked, lambda key: key == "demo" or key.startswith(demo.slot.prefix))
     if chosen is not None:
         key, build, data = chosen
         if replace_run(demo.slot, key, build):

@@ -1,9 +1,12 @@
 """The page's settings mirrored in its URL, so that a link reproduces a set-up.
 
 Only preset data can be linked (an uploaded file is not in the URL). A value in the
-link that the page does not offer is left out, and the page says so.
+link that the page does not offer is left out, and the page says so: the explorer's and
+the compare page's values are read here (:func:`restore_once`); for widgets that
+Streamlit binds to the URL itself, :func:`check_bound` names what the binding dropped.
 """
 
+from collections.abc import Callable
 from dataclasses import astuple, fields
 
 import streamlit as st
@@ -96,8 +99,60 @@ def restore_once() -> None:
                 state[key] = _parse(params[name], parser, allowed)
             except ValueError:
                 ignored.append(name)
-    if ignored:
-        st.toast(f"The link's value for {', '.join(ignored)} was not understood; defaults used.")
+    say_ignored(ignored)
+
+
+def say_ignored(names: list[str]) -> None:
+    """One toast naming the values of the link that the page could not use."""
+    if names:
+        st.toast(f"The link's value for {', '.join(names)} was not understood and is left out.")
+
+
+def bound_values() -> dict[str, list[str]]:
+    """The URL's values, read before the widgets bound to it are drawn (for
+    :func:`check_bound`)."""
+    return {name: st.query_params.get_all(name) for name in st.query_params}
+
+
+def _stands_for(raw: list[str], value: object) -> bool:
+    """Whether a URL's ``raw`` values give a widget's ``value`` (Streamlit leaves a value
+    equal to the widget's default out of the URL)."""
+    values = list(value) if isinstance(value, list | tuple) else [value]
+    if len(raw) != len(values):
+        return False
+    for text, item in zip(raw, values, strict=True):
+        if isinstance(item, bool):
+            same = text.lower() == str(item).lower()
+        elif isinstance(item, int | float):
+            try:
+                same = float(text) == item
+            except ValueError:
+                same = False
+        else:
+            same = text == str(item)
+        if not same:
+            return False
+    return True
+
+
+def check_bound(before: dict[str, list[str]], keys: Callable[[str], bool]) -> None:
+    """After the page's widgets bound to the URL (``bind="query-params"``) are drawn,
+    name in a toast each value of the link that they dropped or changed.
+
+    Streamlit's binding leaves out, without a word, a value outside a widget's range or
+    not among its options (``digits_k=1000``, ``demo=Nonsense``). ``keys`` picks the
+    page's widgets among the URL's names.
+    """
+    state = st.session_state
+    dropped = [
+        name
+        for name, raw in before.items()
+        if keys(name)
+        and name in state
+        and st.query_params.get_all(name) != raw
+        and not _stands_for(raw, state[name])
+    ]
+    say_ignored(dropped)
 
 
 def publish(settings: GaussianSettings) -> None:
