@@ -268,3 +268,19 @@ def test_a_link_with_good_values_opens_without_a_word():
     )
     assert not at.exception and not at.toast
     assert run_of(at, "digits_").n_components == 4
+
+
+def test_tosses_too_long_or_refused_stay_out_of_the_link_and_come_back_when_fine(page):
+    many = "\n".join(["HTHHTHTTHT" * 100] * 200)  # 200 sets of 1,000: accepted, 200 KB
+    page.text_area(key="coins_text").input(many).run()
+    assert len(run_of(page, "coins_").X) == 200
+    assert "coins_text" not in page.query_params
+    assert any("too many for the page's link" in c.value for c in page.caption)
+    page.text_area(key="coins_text").input("HHHH\nTTTH").run()
+    assert page.query_params["coins_text"] == "HHHH\nTTTH"
+    assert not any("too many" in c.value for c in page.caption)
+    page.text_area(key="coins_text").input("HHXH\nTT").run()
+    assert page.error and "coins_text" not in page.query_params
+    page.text_area(key="coins_text").input("HHHT\nTT").run()
+    assert page.query_params["coins_text"] == "HHHT\nTT"
+    assert not page.exception

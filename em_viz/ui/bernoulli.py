@@ -65,6 +65,10 @@ MAX_COINS = len(START_BIASES)
 LINKED = {"bind": "query-params", "persist_state": "session"}
 """Every setting of the page is in its URL (a link reproduces a demo's set-up) and kept
 for the session (a demo's run survives a visit to another page)."""
+MAX_LINKED_TEXT = 10_000
+"""Toss text longer than this (characters) stays out of the link, and so does text the
+page refuses: a server accepts links of about 128 KB, and 200 sets of 1,000 tosses
+would make one of 200 KB."""
 
 
 @dataclass(frozen=True)
@@ -90,15 +94,43 @@ def _curve(slot: RunSlot, view: RunView, n_samples: int) -> None:
 # Two coins ---------------------------------------------------------------------------
 
 
+def _linkable(text: str | None) -> bool:
+    """Whether toss text may go into the page's link: tosses the page accepts, at most
+    :data:`MAX_LINKED_TEXT` characters. None (a session's first run) is linked, so that
+    a link's tosses are read."""
+    if text is None:
+        return True
+    if len(text) > MAX_LINKED_TEXT:
+        return False
+    try:
+        parse_tosses(text)
+    except DataError:
+        return False
+    return True
+
+
 def _coins_panel() -> tuple[Any, Callable[[], Any], TossSets] | None:
+    state, default = st.session_state, "\n".join(TWO_COINS)
+    previous = state.get("coins_text")
+    linked = _linkable(previous)
+    if linked and state.pop("coins_text_unlinked", False) and previous != default:
+        st.query_params["coins_text"] = previous  # back in the link (bound, it stays)
+    state["coins_text_unlinked"] = not linked
     text = st.text_area(
         "Sets of tosses, one per line",
-        "\n".join(TWO_COINS),
+        default,
         key="coins_text",
         height=170,
         help="H for heads, T for tails; each line is one set, thrown with one coin.",
-        **LINKED,
+        bind=LINKED["bind"] if linked else None,
+        persist_state=LINKED["persist_state"],
     )
+    if len(text) > MAX_LINKED_TEXT:
+        st.caption(
+            f"These tosses ({len(text):,} characters) are too many for the page's link "
+            f"(at most {MAX_LINKED_TEXT:,}): a link to this page opens on the textbook's "
+            "tosses."
+        )
     try:
         tosses = parse_tosses(text)
     except DataError as error:  # said under the box; the run on the last good tosses stays
