@@ -35,6 +35,7 @@ test: $(STAMP) $(CHROMIUM)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_bernoulli.py
+	$(BIN)/python benchmarks/bench_bayesian.py
 	$(BIN)/python benchmarks/bench_upload.py
 
 bench-browser: $(STAMP) $(CHROMIUM)

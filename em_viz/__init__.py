@@ -4,6 +4,7 @@ Importing it pulls in the engine only (NumPy, SciPy, scikit-learn): no plotly, n
 streamlit.
 """
 
+from em_viz.engine.bayesian_em import BayesianGaussianMixtureEM
 from em_viz.engine.bernoulli_em import BernoulliMixtureEM, BinomialMixtureEM
 from em_viz.engine.families.bernoulli import BernoulliParams
 from em_viz.engine.families.gaussian import COVARIANCE_TYPES, INIT_METHODS, GaussianParams
@@ -18,6 +19,7 @@ __all__ = [
     "INIT_METHODS",
     "VARIANTS",
     "Algorithm",
+    "BayesianGaussianMixtureEM",
     "BernoulliMixtureEM",
     "BernoulliParams",
     "BinomialMixtureEM",

@@ -10,7 +10,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def test_the_readme_examples_run_and_match_their_comments():
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
-    assert len(blocks) == 3
+    assert len(blocks) == 4
     namespace: dict = {}
     for block in blocks:
         exec(compile(block, str(README), "exec"), namespace)
@@ -23,3 +23,4 @@ def test_the_readme_examples_run_and_match_their_comments():
     assert len(em.history) == 1 and em.n_components == 2
     np.testing.assert_allclose(coins.probabilities[:, 0], [0.80, 0.52], atol=0.005)
     assert namespace["digits"].n_iter == 1
+    assert namespace["vb"].active.sum() == 2
