@@ -7,6 +7,7 @@ import streamlit as st
 from em_viz.ui import link
 from em_viz.ui.bernoulli import bernoulli_page
 from em_viz.ui.bound import bound_page
+from em_viz.ui.choose_k import choose_k_page
 from em_viz.ui.compare import compare_page
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.sidebar import DATA_CHOICE, data_panel
@@ -27,9 +28,16 @@ def main() -> None:
     compare = st.Page(
         compare_page, title="Compare runs", icon=":material/compare:", url_path="compare"
     )
+    choose_k = st.Page(
+        choose_k_page,
+        title="How many components?",
+        icon=":material/stacked_line_chart:",
+        url_path="choose-k",
+    )
     pages = [
         explorer,
         compare,
+        choose_k,
         st.Page(bound_page, title="Why EM works", icon=":material/school:", url_path="bound"),
         st.Page(
             bernoulli_page,
@@ -39,10 +47,10 @@ def main() -> None:
         ),
     ]
     page = st.navigation(pages)
-    if page in (explorer, compare):
+    if page in (explorer, compare, choose_k):
         link.restore_once()  # a link's values go into the widgets before they are drawn
-    if page in (explorer, compare):
-        # Drawn here, outside the pages, the data panel's widgets are one set for both.
+    if page in (explorer, compare, choose_k):
+        # Drawn here, outside the pages, the data panel's widgets are one set for all.
         with st.sidebar:
             st.session_state[DATA_CHOICE] = data_panel()
     page.run()

@@ -4,6 +4,7 @@ Old Faithful, scikit-learn's scores for the same parameters, and the collapse de
 import numpy as np
 import pandas as pd
 import pytest
+from plotly_json import figure_data
 from sklearn.mixture import GaussianMixture
 from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
 
@@ -17,6 +18,7 @@ from em_viz.engine.selection import (
     degeneracy,
     n_parameters,
 )
+from em_viz.figures.selection import figure_criterion
 
 
 @pytest.fixture(scope="module")
@@ -227,3 +229,47 @@ def test_k_above_the_distinct_points_is_refused_before_any_fit():
     with pytest.raises(SettingsError, match="the data has 3; try K at most 3"):
         bic_table(X, [1, 4], progress=lambda *a: calls.append(a))
     assert calls == []
+
+
+def test_figure_draws_one_line_per_type_with_mclusts_names(faithful_table):
+    chosen = best_model(faithful_table)
+    traces = figure_data(figure_criterion(faithful_table, "bic", chosen))
+    names = [trace["name"] for trace in traces]
+    assert names == [
+        "spherical (VII)",
+        "diag (VVI)",
+        "tied (EEE)",
+        "full (VVV)",
+        "chosen: tied (EEE), K = 3",
+    ]
+    tied = traces[2]
+    np.testing.assert_array_equal(tied["x"], range(1, 10))
+    np.testing.assert_allclose(
+        tied["y"], faithful_table.bic[faithful_table.covariance_type == "tied"]
+    )
+    assert list(traces[4]["x"]) == [3] and traces[4]["y"][0] == pytest.approx(chosen.bic)
+
+
+def test_figure_draws_degenerate_fits_hollow_with_their_reason(faithful_table):
+    diag = figure_data(figure_criterion(faithful_table, "icl"))[1]
+    assert diag["marker"]["symbol"][4] == "square-open"
+    assert diag["marker"]["symbol"][3] == "square"
+    assert diag["customdata"][4][2].startswith("<br>left out: Component 3 collapsed")
+    assert diag["customdata"][3][2] == ""
+    np.testing.assert_allclose(
+        diag["y"], faithful_table.icl[faithful_table.covariance_type == "diag"]
+    )
+
+
+def test_figure_without_a_choice_keeps_an_empty_star(faithful_table):
+    figure = figure_criterion(faithful_table, "aic", None)
+    star = figure_data(figure)[-1]
+    assert len(star["x"]) == 0 and star["showlegend"] is False
+    assert figure.layout.title.text.startswith("AIC against K")
+
+
+def test_figure_range_shows_every_honest_low_value_and_every_degenerate_one(faithful_table):
+    low, high = figure_criterion(faithful_table).layout.yaxis.range
+    assert low < faithful_table.bic.min()
+    assert high > best_model(faithful_table).bic
+    assert high < faithful_table.bic.max()  # the worst models are above the top

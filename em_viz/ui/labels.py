@@ -237,3 +237,29 @@ HOW_BERNOULLI_EM_WORKS = (
     ),
 )
 """The two half-steps of a mixture of coins (or of images) in symbols, in turn."""
+CHOOSE_K_INTRO = (
+    "Each model, a number of components K and a covariance type, is fitted from several "
+    "k-means starts, each run to convergence; the best start is scored. Lower is better."
+)
+CHOOSE_K_TRADE_OFF = (
+    "BIC trades fit against size: it is minus twice the log-likelihood plus log N for every "
+    "free parameter, so a component earns its place only if it raises the log-likelihood by "
+    "more than its parameters cost. A bigger K always fits the data at least as well, "
+    "because a mixture of K components can be any mixture of fewer (two components on "
+    "top of each other act as one), so the likelihood alone would always ask for more."
+)
+"""What BIC trades off, and why the likelihood alone cannot choose K: two sentences."""
+CRITERION_HELP = (
+    "BIC: minus twice the log-likelihood, plus log N per parameter. AIC: plus 2 per "
+    "parameter, a lighter charge, so it picks bigger models. ICL: BIC plus twice the "
+    "entropy of the responsibilities, which also charges for components that overlap."
+)
+SWEEP_STARTS_HELP = (
+    "Each model is fitted from this many k-means starts (seeds 0, 1, ...), each run to "
+    "convergence; the best of them is kept."
+)
+DEGENERATE_NOTE = (
+    "Hollow markers on the plot: their likelihood comes from a collapsed component, not "
+    "from a better description of the data, so they are left out of the choice (as mclust "
+    "leaves singular fits out)."
+)
