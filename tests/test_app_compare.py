@@ -182,6 +182,17 @@ def test_multi_start_shows_the_optima_and_opens_a_start_in_the_explorer(page):
     assert em.n_iter == chosen.n_iter
 
 
+def test_starts_that_ran_to_the_end_leave_no_bar_stop_button_or_stopped_note(page):
+    page.slider(key="compare_starts_n").set_value(10).run()
+    click(page, "Run the starts")
+    assert not page.exception
+    assert not page.get("progress")
+    assert all(b.label != "Stop the starts" for b in page.button)
+    assert not any("Stopped" in i.value for i in page.info)
+    summary = next(m.value for m in page.markdown if "distinct optim" in m.value)
+    assert "in 10 starts" in summary
+
+
 def test_a_collapsed_best_optimum_is_flagged(page):
     page.selectbox(key="preset").set_value("Iris").run()
     page.selectbox(key="Iris:features:x").set_value("sepal length (cm)").run()

@@ -200,22 +200,30 @@ def _side_by_side() -> None:
 def _run_starts(
     spec: GaussianSettings, n_starts: int, objective_name: str, data_key: tuple
 ) -> None:
-    """Run the starts with a progress bar and keep their results."""
+    """Run the starts one by one with a progress bar and a Stop button, keeping the
+    results after each: Stop (or any other click) reruns the page, which ends the starts
+    and shows those done so far."""
     state = st.session_state
-    bar = st.progress(0.0, text=f"0 of {n_starts} starts")
-    results = multi_start(
-        state[COMPARE.data].X,
-        spec,
-        n_starts,
-        progress=lambda done, total: bar.progress(done / total, text=f"{done} of {total} starts"),
-    )
-    bar.empty()
-    state.compare_starts = {
+    starts = {
         "spec": spec,
-        "results": results,
+        "results": [],
+        "planned": n_starts,
         "objective_name": objective_name,
         "data": data_key,
     }
+    state.compare_starts = starts
+    running = st.empty()
+    with running.container():
+        bar = st.progress(0.0, text=f"0 of {n_starts} starts")
+        st.button(
+            "Stop the starts", key="compare_starts_stop", help="Keep the starts done so far."
+        )
+    X = state[COMPARE.data].X
+    for seed in range(spec.random_state, spec.random_state + n_starts):
+        starts["results"] = [*starts["results"], *multi_start(X, spec, 1, seeds=[seed])]
+        done = len(starts["results"])
+        bar.progress(done / n_starts, text=f"{done} of {n_starts} starts")
+    running.empty()
 
 
 def _gist(warnings: tuple[str, ...]) -> str:
@@ -276,6 +284,14 @@ def _multi_start(data_key: tuple) -> None:
     if starts is None or starts["data"] != data_key:
         return
     results, spec, name = starts["results"], starts["spec"], starts["objective_name"]
+    if len(results) < starts["planned"]:
+        st.info(
+            f"Stopped after {len(results)} of {starts['planned']} starts"
+            + (": what follows is of these starts only." if results else "."),
+            icon=":material/stop_circle:",
+        )
+    if not results:
+        return
     optima = distinct_optima(results)
     best = results[optima[0].starts[0]]
     st.markdown(

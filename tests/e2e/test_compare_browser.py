@@ -43,3 +43,27 @@ def test_two_seeds_run_to_convergence_side_by_side(page: Page, app_url: str):
         "() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })"
     )
     assert page.console_errors == []
+
+
+def test_stop_ends_the_starts_and_the_page_says_how_many_ran(page: Page, app_url: str):
+    # 90,000 points: a start takes a good fraction of a second, so Stop comes mid-way.
+    failed = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(f"{app_url}/compare?data=Three+Gaussians&npc=30000")
+    page.wait_for_selector(f"{PANEL.format(1)} .main-svg", timeout=60_000)
+    page.get_by_role("tab", name="Multi-start").click()
+    page.get_by_role("button", name="Run the starts").click()
+    bar = page.get_by_test_id("stProgress")
+    expect(bar).to_contain_text(re.compile(r"[1-9]\d* of 50 starts"), timeout=60_000)
+    page.get_by_role("button", name="Stop the starts").click()
+    stopped = page.get_by_text(re.compile(r"Stopped after (\d+) of 50 starts"))
+    expect(stopped).to_be_visible(timeout=30_000)
+    done = int(re.search(r"after (\d+) of", stopped.inner_text()).group(1))
+    assert 1 <= done < 50
+    expect(bar).to_have_count(0)
+    expect(page.get_by_role("button", name="Stop the starts")).to_have_count(0)
+    summary = page.get_by_text(re.compile(r"distinct optim(um|a)\s+in \d+ starts"))
+    expect(summary).to_contain_text(f"in {done} starts")
+    # Opening a page's own URL, Streamlit first probes for its server under that path.
+    assert all(re.search(r"/compare/_stcore/(health|host-config)$", url) for url in failed)
+    assert len(page.console_errors) == len(failed)
