@@ -93,4 +93,8 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     yield page
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{request.node.name}.png")
+    # The app shows visitors only an exception's type (client.showErrorDetails): any
+    # exception box at all is a server error, and fails the test that met it.
+    raised = page.get_by_test_id("stException").all_inner_texts()
     context.close()
+    assert raised == [], f"the app raised: {raised}"
