@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_bernoulli.py
 	$(BIN)/python benchmarks/bench_bayesian.py
 	$(BIN)/python benchmarks/bench_upload.py
+	$(BIN)/python benchmarks/bench_selection.py
 
 bench-browser: $(STAMP) $(CHROMIUM)
 	$(BIN)/python benchmarks/bench_browser.py

@@ -36,8 +36,10 @@ MCLUST_NAMES = {"spherical": "VII", "diag": "VVI", "tied": "EEE", "full": "VVV"}
 Identity)."""
 SWEEP_INIT = "kmeans"
 """Each start is the M-step from one k-means fit, as scikit-learn's default start."""
-SWEEP_TOL = 1e-8
-"""Starts run to this tolerance, so that the likelihoods compared are the optima's."""
+SWEEP_TOL = 1e-6
+"""Starts run until an iteration gains less than this per point. On Old Faithful the
+table then agrees with a tolerance of 1e-8 to 0.001 and chooses the same; 1e-8 takes up
+to 20 times as many iterations on 10,000 points."""
 SWEEP_MAX_ITER = 2000
 """A start still moving after this many iterations is kept, marked not converged."""
 REG_COVAR = 1e-6
