@@ -162,7 +162,9 @@ default="k-means++"
             start, weights_init, means_init, covariances_init, covariance_type
         )
         estimate = partial(gaussian.estimate, covariance_type=covariance_type, reg_covar=reg_covar)
-        diagnose = partial(gaussian.diagnose, n_samples=len(X), reg_covar=reg_covar)
+        diagnose = partial(
+            gaussian.diagnose, n_samples=len(X), reg_covar=reg_covar, saddles=algorithm == "soft"
+        )
         if algorithm == "kmeans":
             params = gaussian.kmeans_start(X, params.means, reg_covar)
             estimate = partial(gaussian.estimate_kmeans, reg_covar=reg_covar)
@@ -181,6 +183,7 @@ default="k-means++"
             prepare=gaussian.prepare,
             algorithm=VARIANTS[algorithm],
             step_failed=gaussian.STEP_FAILED,
+            near_saddle=gaussian.near_saddle if algorithm == "soft" else None,
         )
         if algorithm == "fixed-eps" and not np.isfinite(self.log_likelihood):
             raise SettingsError(

@@ -45,10 +45,10 @@ def build_runs(X: np.ndarray, specs: Sequence[GaussianSettings]) -> list[Gaussia
 class Lockstep:
     """Runs moved together by one set of controls.
 
-    A converged run stops while the others go on. Every action remembers which runs it
-    moved and how long each took, so that :meth:`back` undoes exactly the last action
-    of the group (and the runs stay in step with one another), and :meth:`reset`
-    returns all to their starts.
+    A finished run (converged, and not at a saddle point) stops while the others go on.
+    Every action remembers which runs it moved and how long each took, so that
+    :meth:`back` undoes exactly the last action of the group (and the runs stay in step
+    with one another), and :meth:`reset` returns all to their starts.
     """
 
     runs: list[GaussianMixtureEM]
@@ -60,6 +60,12 @@ class Lockstep:
         return all(run.converged for run in self.runs)
 
     @property
+    def finished(self) -> bool:
+        """Whether every run has converged away from any saddle point (see
+        :attr:`~em_viz.engine.stepper.MixtureEM.finished`)."""
+        return all(run.finished for run in self.runs)
+
+    @property
     def at_start(self) -> bool:
         return not self._moved
 
@@ -68,10 +74,10 @@ class Lockstep:
         return sum(action.get(number, 0.0) for action in self._moved)
 
     def _act(self, action: Callable[[GaussianMixtureEM], object]) -> list[str]:
-        """Apply ``action`` to every run not yet converged; return the errors, by run."""
+        """Apply ``action`` to every run not yet finished; return the errors, by run."""
         moved, errors = {}, []
         for number, run in enumerate(self.runs):
-            if run.converged:
+            if run.finished:
                 continue
             before, began = len(run.history), time.perf_counter()
             try:
@@ -96,10 +102,11 @@ class Lockstep:
         """One iteration of every run still going."""
         return self._act(methodcaller("step"))
 
-    def run(self, max_iter: int = MAX_ITERATIONS) -> list[str]:
-        """Iterations until every run has converged (or ``max_iter`` more, or an error)."""
+    def run(self, max_iter: int = MAX_ITERATIONS, *, past_saddle: bool = False) -> list[str]:
+        """Iterations until every run has converged (or ``max_iter`` more, or an error);
+        with ``past_saddle``, until every run has finished (as ``MixtureEM.run``)."""
         for _ in range(max_iter):
-            if self.converged:
+            if self.finished if past_saddle else self.converged:
                 return []
             errors = self.step()
             if errors:
@@ -160,6 +167,7 @@ class StartResult:
     objective: float
     seconds: float
     converged: bool
+    """Converged away from any saddle point (the stepper's ``finished``)."""
     params: GaussianParams
     n_samples: int
     warnings: tuple[str, ...] = ()
@@ -185,7 +193,8 @@ def multi_start(
     max_iter: int = MAX_ITERATIONS,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[StartResult]:
-    """Run ``n_starts`` starts of one setting to convergence, each with its own seed.
+    """Run ``n_starts`` starts of one setting to convergence, each with its own seed
+    (past any saddle point, as the app's Run: a saddle is not an optimum to count).
 
     Parameters
     ----------
@@ -214,7 +223,7 @@ def multi_start(
     for done, seed in enumerate(seeds, start=1):
         began = time.perf_counter()
         em = replace(spec, random_state=seed).build(X)
-        em.run(max_iter)
+        em.run(max_iter, past_saddle=True)
         results.append(
             StartResult(
                 seed,
@@ -222,7 +231,7 @@ def multi_start(
                 em.log_likelihood,
                 em.objective,
                 time.perf_counter() - began,
-                em.converged,
+                em.finished,
                 em.params,
                 len(em.X),
                 tuple(em.warnings),

@@ -56,6 +56,9 @@ class Record:
     converged : bool
         Whether the run has converged here (see ``MixtureEM.converged``): decided at
         each M-step and carried by the E-step after it; False before any M-step.
+    saddle : bool
+        Whether these parameters have nearly identical components (see
+        ``MixtureEM.at_saddle``).
     """
 
     iteration: int
@@ -67,6 +70,7 @@ class Record:
     elbo: float | None = None
     kl: float | None = None
     converged: bool = False
+    saddle: bool = False
 
     def __getattr__(self, name: str) -> Any:
         params = self.__dict__.get("params")
@@ -160,6 +164,10 @@ class MixtureEM:
     step_failed : str
         What to tell the user when an M-step's parameters cannot be evaluated (the
         family's reason and fix).
+    near_saddle : callable, optional
+        ``near_saddle(params) -> bool``: whether some components are nearly identical, a
+        saddle point (or near one) where EM gains little per iteration without being at
+        an optimum. None: never.
     """
 
     def __init__(
@@ -176,6 +184,7 @@ class MixtureEM:
         log_prior: Callable[[Any], float] | None = None,
         step_failed: str = "The M-step gave parameters the data cannot be evaluated under, "
         "so this step was not taken.",
+        near_saddle: Callable[[Any], bool] | None = None,
     ) -> None:
         self.X = X
         self.tol = tol
@@ -186,14 +195,25 @@ class MixtureEM:
         self._algorithm = algorithm
         self._log_prior = log_prior
         self._step_failed = step_failed
+        self._near_saddle = near_saddle
         self._current = self._evaluate(params)
         self._latest_e: _Evaluation | None = None
         warnings = tuple(diagnose(params))
+        start = self._current
         self.history = [
             Record(
-                0, "init", self._current.log_likelihood, self._current.objective, params, warnings
+                0,
+                "init",
+                start.log_likelihood,
+                start.objective,
+                params,
+                warnings,
+                saddle=self._saddle(params),
             )
         ]
+
+    def _saddle(self, params: Any) -> bool:
+        return self._near_saddle is not None and bool(self._near_saddle(params))
 
     def _evaluate(self, params: Any, q: np.ndarray | None = None) -> _Evaluation:
         """Total log-likelihood, objective, responsibilities (the algorithm's E-step) and
@@ -319,6 +339,18 @@ class MixtureEM:
         """
         return self.history[-1].converged
 
+    @property
+    def at_saddle(self) -> bool:
+        """Whether the current parameters have nearly identical components: EM is at or
+        near a saddle point, where an iteration gains little although the parameters
+        are not an optimum (a symmetric start, such as random responsibilities)."""
+        return self.history[-1].saddle
+
+    @property
+    def finished(self) -> bool:
+        """Converged, and not at a saddle point: where ``run(past_saddle=True)`` stops."""
+        return self.converged and not self.at_saddle
+
     def e_step(self) -> None:
         """Responsibilities from the current parameters (a no-op right after an E-step)."""
         if self.phase == "E":
@@ -370,6 +402,7 @@ class MixtureEM:
                 elbo,
                 current.log_likelihood - elbo,
                 bool(converged),
+                self._saddle(params),
             )
         )
 
@@ -377,10 +410,14 @@ class MixtureEM:
         """One iteration: E-step then M-step (completes the iteration after an E-step)."""
         self.m_step()
 
-    def run(self, max_iter: int = 100) -> int:
-        """Iterate until converged or ``max_iter`` iterations; return iterations done."""
+    def run(self, max_iter: int = 100, *, past_saddle: bool = False) -> int:
+        """Iterate until converged or ``max_iter`` iterations; return iterations done.
+
+        With ``past_saddle`` the gain rule is ignored while the run is at a saddle point
+        (:attr:`at_saddle`): it goes on until :attr:`finished`, or ``max_iter``.
+        """
         done = 0
-        while done < max_iter and not self.converged:
+        while done < max_iter and not (self.finished if past_saddle else self.converged):
             self.step()
             done += 1
         return done
