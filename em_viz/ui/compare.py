@@ -39,7 +39,7 @@ from em_viz.ui.labels import (
     run_start,
 )
 from em_viz.ui.plot import plot
-from em_viz.ui.run import RunSlot, step_controls
+from em_viz.ui.run import SADDLE_BADGE, RunSlot, step_controls
 from em_viz.ui.sidebar import KEPT, DataChoice, chosen_data, model_widgets
 
 MAX_RUNS = 4
@@ -118,8 +118,10 @@ def run_heading(
     · EM') after the start when the runs' models differ."""
     described = run_description(spec) if with_model else run_start(spec)
     parts = [f"Run {number + 1}", described, f"iteration {em.n_iter}"]
-    if em.converged:
+    if em.finished:
         parts.append("converged")
+    elif em.converged:
+        parts.append(SADDLE_BADGE.lower())
     elif em.phase == "E":
         parts.append("after E-step")
     return " · ".join(parts)
@@ -133,7 +135,7 @@ def results_table(group: Lockstep, specs: tuple[GaussianSettings, ...]) -> pd.Da
         row = {
             "run": f"Run {number + 1}",
             "iterations": em.n_iter,
-            "converged": em.converged,
+            "converged": em.finished,
             "log-likelihood": em.log_likelihood,
             "per point": em.log_likelihood / len(em.X),
         }

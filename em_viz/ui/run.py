@@ -20,13 +20,18 @@ from em_viz.ui.labels import STEP_HELP, plain
 
 MAX_RUN_ITERATIONS = 500
 SPEEDS = {"Slow": 1.0, "Medium": 0.4, "Fast": 0.15, "Instant": 0.0}
-"""Seconds between animated half-steps of Run; Instant runs to convergence at once."""
+"""Seconds between animated half-steps of Run; Instant runs to convergence at once.
+
+Run goes on past the gain rule while the run is at a saddle point (nearly identical
+components): it stops once finished (converged elsewhere) or after
+:data:`MAX_RUN_ITERATIONS`."""
+SADDLE_BADGE = "Stopped at (or near) a saddle point"
 
 STEPS = {
     "E-step": methodcaller("e_step"),
     "M-step": methodcaller("m_step"),
     "Step": methodcaller("step"),
-    "Run": methodcaller("run", max_iter=MAX_RUN_ITERATIONS),
+    "Run": methodcaller("run", max_iter=MAX_RUN_ITERATIONS, past_saddle=True),
     "Back": methodcaller("back"),
     "Reset": methodcaller("reset"),
 }
@@ -178,9 +183,9 @@ def _stop_run(slot: RunSlot) -> None:
 
 
 def _advance(slot: RunSlot, em: MixtureEM) -> None:
-    """One animated half-step of Run, or the end of the run (converged, limit, error)."""
+    """One animated half-step of Run, or the end of the run (finished, limit, error)."""
     state = st.session_state
-    if em.converged or em.n_iter >= MAX_RUN_ITERATIONS:
+    if em.finished or em.n_iter >= MAX_RUN_ITERATIONS:
         state[slot.running] = False
         return
     take_step("M-step" if em.phase == "E" else "E-step", slot)
@@ -214,7 +219,8 @@ def step_controls(
         Run animates at the speed of a control after the buttons (Stop ends it), as
         :func:`run_fragment` does; otherwise Run goes to convergence at once.
     stop_when_converged : bool, default=False
-        Whether the half-steps too are disabled once the stepper has converged.
+        Whether the half-steps too are disabled once the stepper has finished (Run is,
+        always; a run stopped at a saddle point is not finished).
     spare : float, optional
         The width, in buttons, of a last column (the speed control's, or room).
     """
@@ -237,11 +243,11 @@ def step_controls(
             )
             continue
         if name == "Run":
-            disabled = target.converged
+            disabled = target.finished
         elif name in UNDO:
             disabled = running or at_start
         else:
-            disabled = running or (stop_when_converged and target.converged)
+            disabled = running or (stop_when_converged and target.finished)
         column.button(
             name,
             key=keys + name,
@@ -291,10 +297,12 @@ def _run_view(
         status = f"Viewing {status} (latest: {phase_text(em.history[-1])})"
     head, badge = st.columns([3, 2], vertical_alignment="center")
     head.markdown(f"### {status}")
-    if em.converged:
+    if em.finished:
         badge.success(f"Converged after {em.n_iter} iterations", icon=":material/check:")
     elif running:
         badge.info("Running…", icon=":material/play_arrow:")
+    elif em.converged:
+        badge.warning(SADDLE_BADGE, icon=":material/warning:")
     show(RunView(em, index, record, resp, running))
 
 
