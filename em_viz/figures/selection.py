@@ -18,7 +18,6 @@ from em_viz.figures.style import (
     VERMILLION,
     axis,
     base_layout,
-    legend_below,
 )
 
 TYPE_STYLE = {
@@ -139,7 +138,7 @@ def figure_criterion(
         "double-click to see all</span>",
         font_size=FONT_SIZE,
         margin={"l": 20, "r": 20, "t": 75, "b": 20},
-        legend=legend_below(-0.16),
+        legend={"x": 1.01, "y": 1, "xanchor": "left", "yanchor": "top"},
         xaxis=axis("number of components K", standoff=6, dtick=1, automargin=True),
         yaxis=axis(label, tickformat=",.0f", automargin=True, range=y_range),
     )

@@ -233,6 +233,7 @@ def choose_k_page() -> None:
         criterion, settings = _settings_panel()
     link.check_bound(linked, lambda key: key.startswith(PREFIX))
     choice = chosen_data()
+    st.markdown("### How many components?")
     intro, action = st.columns([4, 1], vertical_alignment="center")
     intro.caption(CHOOSE_K_INTRO)
     if action.button("Run the sweep", type="primary", width="stretch") and choice:
