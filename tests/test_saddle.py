@@ -58,7 +58,7 @@ def test_scikit_learns_random_init_stops_at_the_same_kind_of_point():
     sk = GaussianMixture(2, init_params="random", random_state=0).fit(X)
     params = gaussian.GaussianParams(sk.weights_, sk.means_, sk.covariances_)
     assert sk.converged_
-    assert gaussian.identical_groups(params) == [[0, 1]]
+    assert gaussian.identical_groups(params) == ((0, 1),)
     assert sk.score(X) * len(X) < optimum().log_likelihood - 100
 
 
@@ -117,8 +117,8 @@ def test_equal_means_and_covariances_are_identical_whatever_the_weights():
         np.vstack([params.means, params.means[:1]]),
         np.concatenate([params.covariances, params.covariances[:1]]),
     )
-    assert gaussian.identical_groups(twin) == [[0, 2]]
-    assert gaussian.identical_groups(params) == []
+    assert gaussian.identical_groups(twin) == ((0, 2),)
+    assert gaussian.identical_groups(params) == ()
 
 
 @pytest.mark.parametrize("algorithm", ["hard", "kmeans", "fixed-eps"])

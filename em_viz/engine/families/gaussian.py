@@ -14,7 +14,7 @@ the expansion does not cancel away digits.
 """
 
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
@@ -419,12 +419,22 @@ def bhattacharyya_distances(params: GaussianParams) -> np.ndarray:
     return spread / 8 + shapes / 2
 
 
-def identical_groups(params: GaussianParams) -> list[list[int]]:
+@lru_cache(maxsize=1)
+def identical_groups(params: GaussianParams) -> tuple[tuple[int, ...], ...]:
     """Groups of components (numbered from 0) nearly identical to one another: linked by
     Bhattacharyya distances below :data:`SADDLE_DISTANCE`, whatever their weights (any
-    split of the weight between identical components is a fixed point of EM)."""
+    split of the weight between identical components is a fixed point of EM).
+
+    Kept for the latest parameters (by identity), which the stepper's saddle flag and
+    :func:`diagnose` both ask about. Most pairs are ruled out cheaply first: the means'
+    term alone is at least ``|mu_j - mu_k|^2 / (8 trace(S))``."""
+    gaps = params.means[:, None] - params.means[None, :]
+    traces = np.trace(params.covariances, axis1=1, axis2=2)
+    bound = 8 * SADDLE_DISTANCE * (traces[:, None] + traces[None, :]) / 2
+    if np.count_nonzero(np.einsum("jki,jki->jk", gaps, gaps) < bound) == len(traces):
+        return ()  # only each component with itself
     close = bhattacharyya_distances(params) < SADDLE_DISTANCE
-    groups: list[list[int]] = []
+    groups: list[tuple[int, ...]] = []
     unseen = set(range(len(params.weights)))
     while unseen:
         group, frontier = [], [min(unseen)]
@@ -435,8 +445,8 @@ def identical_groups(params: GaussianParams) -> list[list[int]]:
                 group.append(k)
                 frontier.extend(np.flatnonzero(close[k]).tolist())
         if len(group) > 1:
-            groups.append(sorted(group))
-    return groups
+            groups.append(tuple(sorted(group)))
+    return tuple(groups)
 
 
 def near_saddle(params: GaussianParams) -> bool:
@@ -445,7 +455,7 @@ def near_saddle(params: GaussianParams) -> bool:
     return bool(identical_groups(params))
 
 
-def saddle_warning(group: list[int]) -> str:
+def saddle_warning(group: tuple[int, ...]) -> str:
     """The plain-words warning for nearly identical components (numbered from 0)."""
     numbers = [str(k + 1) for k in group]
     named = ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
