@@ -7,7 +7,7 @@ from sklearn.mixture import GaussianMixture
 
 from em_viz import GaussianMixtureEM
 from em_viz.data import PRESETS, old_faithful
-from em_viz.engine.families import gaussian
+from em_viz.engine.families import gaussian, saddle
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.engine.runs import Lockstep, multi_start
 
@@ -58,7 +58,7 @@ def test_scikit_learns_random_init_stops_at_the_same_kind_of_point():
     sk = GaussianMixture(2, init_params="random", random_state=0).fit(X)
     params = gaussian.GaussianParams(sk.weights_, sk.means_, sk.covariances_)
     assert sk.converged_
-    assert gaussian.identical_groups(params) == ((0, 1),)
+    assert saddle.identical_groups(params) == ((0, 1),)
     assert sk.score(X) * len(X) < optimum().log_likelihood - 100
 
 
@@ -94,7 +94,7 @@ def test_many_identical_components_get_one_warning_naming_them_all():
 
 def test_the_distance_is_the_bhattacharyya_formula_and_ignores_the_data_scale():
     params = optimum().params
-    distances = gaussian.bhattacharyya_distances(params)
+    distances = saddle.bhattacharyya_distances(params)
     c0, c1 = params.covariances
     mean = (c0 + c1) / 2
     gap = params.means[0] - params.means[1]
@@ -107,7 +107,7 @@ def test_the_distance_is_the_bhattacharyya_formula_and_ignores_the_data_scale():
     rescaled = gaussian.GaussianParams(
         params.weights, params.means @ scale, scale @ params.covariances @ scale
     )
-    assert np.allclose(gaussian.bhattacharyya_distances(rescaled), distances)
+    assert np.allclose(saddle.bhattacharyya_distances(rescaled), distances)
 
 
 def test_equal_means_and_covariances_are_identical_whatever_the_weights():
@@ -117,8 +117,8 @@ def test_equal_means_and_covariances_are_identical_whatever_the_weights():
         np.vstack([params.means, params.means[:1]]),
         np.concatenate([params.covariances, params.covariances[:1]]),
     )
-    assert gaussian.identical_groups(twin) == ((0, 2),)
-    assert gaussian.identical_groups(params) == ()
+    assert saddle.identical_groups(twin) == ((0, 2),)
+    assert saddle.identical_groups(params) == ()
 
 
 @pytest.mark.parametrize("algorithm", ["hard", "kmeans", "fixed-eps"])

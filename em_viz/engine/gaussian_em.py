@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from em_viz.engine.families import check_weights, gaussian
+from em_viz.engine.families import check_weights, gaussian, saddle
 from em_viz.engine.posterior import hard_posterior
 from em_viz.engine.stepper import SOFT, Algorithm, MixtureEM
 from em_viz.engine.validation import (
@@ -183,7 +183,7 @@ default="k-means++"
             prepare=gaussian.prepare,
             algorithm=VARIANTS[algorithm],
             step_failed=gaussian.STEP_FAILED,
-            near_saddle=gaussian.near_saddle if algorithm == "soft" else None,
+            near_saddle=saddle.near_saddle if algorithm == "soft" else None,
         )
         if algorithm == "fixed-eps" and not np.isfinite(self.log_likelihood):
             raise SettingsError(

@@ -29,7 +29,6 @@ from em_viz.engine.runs import (
     shared_objective_name,
 )
 from em_viz.figures.compare import figure_multi_start, figure_objective_curves
-from em_viz.figures.mixture import figure_mixture
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.labels import (
     GROUP_STEP_HELP,
@@ -39,7 +38,7 @@ from em_viz.ui.labels import (
     run_start,
 )
 from em_viz.ui.plot import plot
-from em_viz.ui.run import SADDLE_BADGE, RunSlot, step_controls
+from em_viz.ui.run import SADDLE_BADGE, RunSlot, mixture_figure, step_controls
 from em_viz.ui.sidebar import KEPT, DataChoice, chosen_data, model_widgets
 
 MAX_RUNS = 4
@@ -158,12 +157,10 @@ def _side_by_side() -> None:
     for number, em in enumerate(group.runs):
         with columns[number % 2]:
             st.markdown(f"###### {run_heading(number, specs[number], em, with_model)}")
-            figure = figure_mixture(
-                em.X,
+            figure = mixture_figure(
+                dataset,
                 em.params,
                 em.responsibilities,
-                feature_names=dataset.feature_names,
-                uirevision=dataset.name,
                 colour_order=match_components(reference, em.means),
             )
             figure.update_layout(height=PANEL_HEIGHT, showlegend=False, margin={"t": 10, "b": 50})

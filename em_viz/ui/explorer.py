@@ -15,7 +15,7 @@ import streamlit as st
 from em_viz import GaussianMixtureEM
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.figures.curves import figure_log_likelihood
-from em_viz.figures.mixture import figure_mixture, figure_placing
+from em_viz.figures.mixture import figure_placing
 from em_viz.figures.tables import parameters_table
 from em_viz.ui import link
 from em_viz.ui.labels import HARD_CHANGED, HOW_GAUSSIAN_EM_WORKS, WHAT_CHANGED
@@ -25,6 +25,7 @@ from em_viz.ui.run import (
     RunView,
     history_slider,
     how_em_works,
+    mixture_figure,
     phase_text,
     replace_run,
     run_fragment,
@@ -85,13 +86,7 @@ def _show_run(view: RunView) -> None:
     dataset = st.session_state[EXPLORER.data]
     left, right = st.columns([3, 2])
     with left:
-        figure = figure_mixture(
-            em.X,
-            record.params,
-            view.resp,
-            feature_names=dataset.feature_names,
-            uirevision=dataset.name,
-        )
+        figure = mixture_figure(dataset, record.params, view.resp)
         figure.update_layout(
             height=MIXTURE_HEIGHT,
             transition={"duration": ELLIPSE_MOTION_MS, "easing": "cubic-in-out"},

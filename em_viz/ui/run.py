@@ -12,10 +12,13 @@ from operator import methodcaller
 from typing import Any
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from em_viz import EMVizError, MixtureEM, Record
+from em_viz.data import Dataset
 from em_viz.engine.runs import Lockstep
+from em_viz.figures.mixture import figure_mixture
 from em_viz.ui.labels import STEP_HELP, plain
 
 MAX_RUN_ITERATIONS = 500
@@ -340,3 +343,19 @@ def how_em_works(parts: Sequence[str]) -> None:
     with st.expander("How EM works here", icon=":material/school:"):
         for place, part in enumerate(parts):
             (st.latex if place % 2 else st.markdown)(part)
+
+
+def mixture_figure(
+    dataset: Dataset, params: Any, resp: np.ndarray | None, **options: Any
+) -> go.Figure:
+    """The mixture figure of a run on ``dataset``: its points, its feature names on the
+    axes, and the zoom kept for as long as the data set stays (its name as
+    ``uirevision``); ``options`` go to :func:`~em_viz.figures.mixture.figure_mixture`."""
+    return figure_mixture(
+        dataset.X,
+        params,
+        resp,
+        feature_names=dataset.feature_names,
+        uirevision=dataset.name,
+        **options,
+    )

@@ -14,12 +14,13 @@ the expansion does not cancel away digits.
 """
 
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import cache
 
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
 from em_viz.engine.families import EMPTY_COMPONENT_MASS, empty_warning, mixture_weights
+from em_viz.engine.families.saddle import identical_groups, saddle_warning
 from em_viz.engine.validation import check_choice
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
@@ -32,12 +33,6 @@ COLLAPSE_FACTOR = 1.01
 # Below this factor of reg_covar, reg_covar is a noticeable part of a variance: the M-step
 # is then no longer the exact maximiser, and the log-likelihood may dip.
 NARROW_FACTOR = 100.0
-
-# Two components whose Bhattacharyya distance is below this overlap by more than 99% (for
-# equal covariances: means less than 0.28 standard deviations apart). Soft EM barely moves
-# such a pair: they sit at or near a saddle point. Separate clusters on the presets lie
-# above 0.5; the symmetric start of random responsibilities lies below 0.003.
-SADDLE_DISTANCE = 0.01
 
 STEP_FAILED = (
     "The M-step gave a covariance that is numerically singular, so this step was not "
@@ -395,75 +390,6 @@ def initial(
         return estimate(X, np.eye(n_components)[labels], **settings)
     resp = rng.uniform(size=(len(X), n_components))  # "random-responsibilities"
     return estimate(X, resp / resp.sum(axis=1, keepdims=True), **settings)
-
-
-def bhattacharyya_distances(params: GaussianParams) -> np.ndarray:
-    """The Bhattacharyya distance between every two components' Gaussians.
-
-    ``(mu_j - mu_k)' S^-1 (mu_j - mu_k) / 8 + log(|S| / sqrt(|Sigma_j| |Sigma_k|)) / 2``
-    with ``S`` the pair's mean covariance: 0 only for equal means and covariances, and
-    unchanged by any rescaling or rotation of the data, so it measures the means' gap in
-    the components' own spread and the covariances' difference relative to their size.
-
-    Returns
-    -------
-    distances : ndarray of shape (n_components, n_components)
-        Symmetric, 0 on the diagonal.
-    """
-    covariances = params.covariances
-    mean_cov = (covariances[:, None] + covariances[None, :]) / 2
-    gaps = params.means[:, None] - params.means[None, :]
-    spread = np.einsum("jki,jki->jk", gaps, np.linalg.solve(mean_cov, gaps[..., None])[..., 0])
-    log_det = np.linalg.slogdet(covariances)[1]
-    shapes = np.linalg.slogdet(mean_cov)[1] - (log_det[:, None] + log_det[None, :]) / 2
-    return spread / 8 + shapes / 2
-
-
-@lru_cache(maxsize=1)
-def identical_groups(params: GaussianParams) -> tuple[tuple[int, ...], ...]:
-    """Groups of components (numbered from 0) nearly identical to one another: linked by
-    Bhattacharyya distances below :data:`SADDLE_DISTANCE`, whatever their weights (any
-    split of the weight between identical components is a fixed point of EM).
-
-    Kept for the latest parameters (by identity), which the stepper's saddle flag and
-    :func:`diagnose` both ask about. Most pairs are ruled out cheaply first: the means'
-    term alone is at least ``|mu_j - mu_k|^2 / (8 trace(S))``."""
-    gaps = params.means[:, None] - params.means[None, :]
-    traces = np.trace(params.covariances, axis1=1, axis2=2)
-    bound = 8 * SADDLE_DISTANCE * (traces[:, None] + traces[None, :]) / 2
-    if np.count_nonzero(np.einsum("jki,jki->jk", gaps, gaps) < bound) == len(traces):
-        return ()  # only each component with itself
-    close = bhattacharyya_distances(params) < SADDLE_DISTANCE
-    groups: list[tuple[int, ...]] = []
-    unseen = set(range(len(params.weights)))
-    while unseen:
-        group, frontier = [], [min(unseen)]
-        while frontier:
-            k = frontier.pop()
-            if k in unseen:
-                unseen.discard(k)
-                group.append(k)
-                frontier.extend(np.flatnonzero(close[k]).tolist())
-        if len(group) > 1:
-            groups.append(tuple(sorted(group)))
-    return tuple(groups)
-
-
-def near_saddle(params: GaussianParams) -> bool:
-    """Whether some components are nearly identical (see :func:`identical_groups`): soft
-    EM is then at or near a saddle point, where a small gain does not mean an optimum."""
-    return bool(identical_groups(params))
-
-
-def saddle_warning(group: tuple[int, ...]) -> str:
-    """The plain-words warning for nearly identical components (numbered from 0)."""
-    numbers = [str(k + 1) for k in group]
-    named = ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
-    return (
-        f"Components {named} are nearly identical: EM is at or near a saddle point, where "
-        "it moves very slowly. It is not the answer: press Run or Step to go on, or start "
-        "elsewhere."
-    )
 
 
 def diagnose(
