@@ -7,7 +7,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse.csgraph import connected_components
 
 if TYPE_CHECKING:
     from em_viz.engine.families.gaussian import GaussianParams
@@ -55,10 +54,10 @@ def identical_groups(params: GaussianParams) -> tuple[tuple[int, ...], ...]:
     bound = 8 * SADDLE_DISTANCE * (traces[:, None] + traces[None, :]) / 2
     if np.count_nonzero(np.einsum("jki,jki->jk", gaps, gaps) < bound) == len(traces):
         return ()  # only each component with itself
-    close = bhattacharyya_distances(params) < SADDLE_DISTANCE
-    _, labels = connected_components(close, directed=False)
-    members = [np.flatnonzero(labels == label) for label in np.unique(labels)]
-    return tuple(tuple(group.tolist()) for group in members if len(group) > 1)
+    linked = bhattacharyya_distances(params) < SADDLE_DISTANCE
+    while not np.array_equal(wider := linked @ linked, linked):  # closing the links
+        linked = wider
+    return tuple(sorted({tuple(np.flatnonzero(row).tolist()) for row in linked if row.sum() > 1}))
 
 
 def near_saddle(params: GaussianParams) -> bool:
