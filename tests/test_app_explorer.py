@@ -376,6 +376,15 @@ def test_a_link_with_a_knob_out_of_range_says_so_and_uses_its_default(knobs):
     np.testing.assert_array_equal(stepper(at).X, preset.make().X)
 
 
+def test_an_impossible_first_set_up_says_why_and_claims_no_previous_run():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"data": "Three Gaussians", "npc": "5", "k": "20"})
+    at.run()
+    assert not at.exception
+    (message,) = [e.value for e in at.error if "more than the 15" in e.value]
+    assert "previous run" not in message
+
+
 def test_two_sessions_never_share_a_run():
     first = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     second = AppTest.from_file(APP, default_timeout=TIMEOUT).run()

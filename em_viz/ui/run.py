@@ -143,7 +143,8 @@ def replace_run(
     try:
         em = build()
     except EMVizError as error:
-        st.error(plain(f"{error} The previous run is kept."), icon=":material/error:")
+        kept = " The previous run is kept." if state.get(slot.em) is not None else ""
+        st.error(plain(f"{error}{kept}"), icon=":material/error:")
         return False
     if describe is not None and slot.run_key in state:
         st.toast(describe(state[slot.run_key], key))
