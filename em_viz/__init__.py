@@ -9,6 +9,7 @@ from em_viz.engine.bernoulli_em import BernoulliMixtureEM, BinomialMixtureEM
 from em_viz.engine.families.bernoulli import BernoulliParams
 from em_viz.engine.families.gaussian import COVARIANCE_TYPES, INIT_METHODS, GaussianParams
 from em_viz.engine.gaussian_em import ALGORITHMS, VARIANTS, GaussianMixtureEM, GaussianSettings
+from em_viz.engine.linkage_em import GeneticLinkageEM
 from em_viz.engine.selection import bic_table
 from em_viz.engine.stepper import Algorithm, MixtureEM, Record
 from em_viz.engine.validation import DataError, EMVizError, SettingsError, StepError
@@ -28,6 +29,7 @@ __all__ = [
     "GaussianMixtureEM",
     "GaussianParams",
     "GaussianSettings",
+    "GeneticLinkageEM",
     "MixtureEM",
     "Record",
     "SettingsError",
