@@ -9,6 +9,7 @@ from em_viz.engine.bernoulli_em import BernoulliMixtureEM, BinomialMixtureEM
 from em_viz.engine.families.bernoulli import BernoulliParams
 from em_viz.engine.families.gaussian import COVARIANCE_TYPES, INIT_METHODS, GaussianParams
 from em_viz.engine.gaussian_em import ALGORITHMS, VARIANTS, GaussianMixtureEM, GaussianSettings
+from em_viz.engine.hmm_em import CategoricalHMMEM, GaussianHMMEM
 from em_viz.engine.linkage_em import GeneticLinkageEM
 from em_viz.engine.selection import bic_table
 from em_viz.engine.stepper import Algorithm, MixtureEM, Record
@@ -24,8 +25,10 @@ __all__ = [
     "BernoulliMixtureEM",
     "BernoulliParams",
     "BinomialMixtureEM",
+    "CategoricalHMMEM",
     "DataError",
     "EMVizError",
+    "GaussianHMMEM",
     "GaussianMixtureEM",
     "GaussianParams",
     "GaussianSettings",

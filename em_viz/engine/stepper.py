@@ -126,7 +126,9 @@ class _Evaluation:
 
     ``resp`` is the algorithm's E-step under these parameters and ``entropy`` its
     ``H(q)``; ``elbo`` is ``L(resp, params)``, what an E-step here records; ``earlier``
-    is ``E_q[log p(X, Z | params)]`` for the ``q`` passed in, if any.
+    is ``E_q[log p(X, Z | params)]`` for the ``q`` passed in, if any. ``statistics``
+    is what the M-step takes when ``resp`` alone is not enough (a hidden Markov model's
+    expected transitions with its posteriors); None: ``resp``.
     """
 
     log_likelihood: float
@@ -135,6 +137,12 @@ class _Evaluation:
     entropy: float
     elbo: float
     earlier: float | None = None
+    statistics: Any = None
+
+    @property
+    def q(self) -> Any:
+        """What the M-step estimates from, and what ``earlier`` is taken under."""
+        return self.resp if self.statistics is None else self.statistics
 
 
 class MixtureEM:
@@ -215,9 +223,11 @@ class MixtureEM:
     def _saddle(self, params: Any) -> bool:
         return self._near_saddle is not None and bool(self._near_saddle(params))
 
-    def _evaluate(self, params: Any, q: np.ndarray | None = None) -> _Evaluation:
+    def _evaluate(self, params: Any, q: Any = None) -> _Evaluation:
         """Total log-likelihood, objective, responsibilities (the algorithm's E-step) and
         their bound under ``params``; and ``E_q[log p(X, Z | params)]`` for a given ``q``.
+        A model whose E-step takes the whole sequence at once (a hidden Markov model)
+        overrides this one method.
 
         The entropy needs no logarithm: a 0/1 assignment has none, and for the posterior
         ``log q_ik = log p(x_i, z_i = k) - log p(x_i)`` gives
@@ -375,9 +385,9 @@ class MixtureEM:
         self.e_step()
         last = self.history[-1]
         q = self._latest_e
-        params = self._estimate(self._data, q.resp, previous=last.params)
+        params = self._estimate(self._data, q.q, previous=last.params)
         try:
-            current = self._evaluate(params, q.resp)
+            current = self._evaluate(params, q.q)
         except np.linalg.LinAlgError:
             current = None
         if current is None or not (
