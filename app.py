@@ -10,6 +10,7 @@ from em_viz.ui.bound import bound_page
 from em_viz.ui.choose_k import choose_k_page
 from em_viz.ui.compare import compare_page
 from em_viz.ui.explorer import explorer_page
+from em_viz.ui.incomplete import incomplete_page
 from em_viz.ui.sidebar import DATA_CHOICE, data_panel
 
 LOGO = Path(__file__).parent / "assets" / "logo.svg"
@@ -44,6 +45,12 @@ def main() -> None:
             title="Bernoulli mixtures",
             icon=":material/casino:",
             url_path="bernoulli",
+        ),
+        st.Page(
+            incomplete_page,
+            title="Incomplete data",
+            icon=":material/grid_off:",
+            url_path="incomplete",
         ),
     ]
     page = st.navigation(pages)

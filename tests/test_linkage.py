@@ -14,6 +14,7 @@ from scipy.optimize import minimize_scalar
 from em_viz import GeneticLinkageEM, SettingsError
 from em_viz.engine.linkage_em import (
     bound,
+    bound_peak,
     log_likelihood,
     maximum_likelihood,
     rate_of_convergence,
@@ -109,6 +110,7 @@ def test_log_likelihood_never_decreases_and_the_bound_is_a_minoriser(
         before = em.log_likelihood
         em.m_step()
         assert em.theta == pytest.approx(em_map(start, counts), abs=1e-12)
+        assert bound_peak(start, counts) == pytest.approx(em.theta, abs=1e-12)
         assert em.log_likelihood >= before - 1e-9 * max(1.0, abs(before))
         # The M-step maximises the bound: θ_{t+1} beats every θ of a fine grid.
         top = bound(em.theta, start, counts)

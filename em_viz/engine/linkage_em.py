@@ -131,6 +131,14 @@ def bound(theta: Any, theta_t: float, counts: Sequence[float] = DLR_COUNTS) -> n
         return total + (np.log(theta / 4) * x4 if x4 else 0.0)
 
 
+def bound_peak(theta_t: float, counts: Sequence[float] = DLR_COUNTS) -> float:
+    """Where :func:`bound` built at ``theta_t`` is largest, EM's next θ: ``(r x1 + x4) /
+    (r x1 + x2 + x3 + x4)`` with ``r = θ_t / (2 + θ_t)`` (the paper's iteration)."""
+    x1, middle, x4 = _split(counts)
+    credited = x1 * theta_t / (2 + theta_t)
+    return float((credited + x4) / (credited + middle + x4))
+
+
 def maximum_likelihood(counts: Sequence[float] = DLR_COUNTS) -> float:
     """The θ that maximises :func:`log_likelihood`: the root in [0, 1] of
     ``n θ² - (x1 - 2(x2 + x3) - x4) θ - 2 x4 = 0`` (``n`` the total), where the score

@@ -263,3 +263,52 @@ DEGENERATE_NOTE = (
     "from a better description of the data, so they are left out of the choice (as mclust "
     "leaves singular fits out)."
 )
+
+# Incomplete data: the genetic-linkage example ---------------------------------------------
+
+LINKAGE_CELLS = (
+    ("Cell 1 (1/2 + θ/4)", "A mix of two kinds of animal, with probabilities 1/2 and θ/4."),
+    ("Cell 2 ((1 - θ)/4)", "Animals of the second kind."),
+    ("Cell 3 ((1 - θ)/4)", "Animals of the third kind."),
+    ("Cell 4 (θ/4)", "Animals of the fourth kind."),
+)
+"""Each count's label and help: the cell and its probability."""
+LINKAGE_STEP_HELP = {
+    **STEP_HELP,
+    "E-step": "Expectation: split the first cell's count into its 1/2 and θ/4 parts, in "
+    "proportion to their probabilities under the current θ.",
+    "M-step": "Maximisation: θ becomes the share of the θ-animals among all animals that "
+    "depend on θ, as if the split were seen.",
+}
+"""The linkage demo's controls."""
+LINKAGE_CHANGED = {
+    "init": "**The start**: θ = {theta:.7f}, ringed on the log-likelihood. Press **E-step** "
+    "to build EM's lower bound there.",
+    "E": "**E-step**: of the {x1} animals in the first cell, a share θ_t / (2 + θ_t) is "
+    "expected in its θ/4 part: **{credited:.4f}**, and **{rest:.4f}** in its 1/2 part. "
+    "That split gives the orange lower bound, which touches log L at θ_t = {theta_t:.7f} "
+    "and lies below it everywhere else; its top (the star) is where the M-step will go.",
+    "M": "**M-step**: θ = ({credited:.4f} + {x4}) / ({credited:.4f} + {x2} + {x3} + {x4}) "
+    "= {top:.4f} / {bottom:.4f} = **{theta:.7f}**, the top of the bound. log L rose at least "
+    "as much as the bound did (the dotted gap).",
+}
+"""What each half-step of the linkage demo did, with its numbers."""
+HOW_LINKAGE_EM_WORKS = (
+    (
+        "The counts x1, x2, x3, x4 have probabilities 1/2 + θ/4, (1 - θ)/4, (1 - θ)/4 "
+        "and θ/4. Had we seen how the first cell splits into y1 animals of probability "
+        "1/2 and y2 of probability θ/4, the estimate would be a simple share. **E-step**: "
+        "the expected split under the current θ_t:"
+    ),
+    r"y_2 = x_1 \, \frac{\theta_t / 4}{1/2 + \theta_t / 4}",
+    "**M-step**: the share of θ-animals among the animals whose probability depends on θ:",
+    r"\theta_{t+1} = \frac{y_2 + x_4}{y_2 + x_2 + x_3 + x_4}",
+    (
+        "The log-likelihood log L(θ) = x1 log(1/2 + θ/4) + (x2 + x3) log((1 - θ)/4) + "
+        "x4 log(θ/4) never falls: each E-step builds a lower bound that touches it at θ_t, "
+        "and the M-step climbs to that bound's top (minorise, then maximise). Near the "
+        "maximum each error shrinks by the same factor, the fraction of missing "
+        "information (0.1328 for Dempster, Laird and Rubin's counts)."
+    ),
+)
+"""The two half-steps of the linkage example in symbols, in turn."""
