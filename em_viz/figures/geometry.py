@@ -5,8 +5,9 @@ factor changes continuously with the covariance, so an ellipse's points glide (r
 than jump round the curve) when Plotly animates one state into the next.
 
 Point colours are mixes of component colours (see :mod:`em_viz.figures.style`) weighted
-by responsibilities. Plotly validates per-point colour strings slowly, so colours are
-quantised and sent as numeric indices into a stepwise colorscale instead.
+by responsibilities, mixed in the perceptual OKLab space. Plotly validates per-point
+colour strings slowly, so colours are quantised and sent as numeric indices into a
+stepwise colorscale instead.
 """
 
 import numpy as np
@@ -80,11 +81,66 @@ def ellipses_path(
     return path[:, 0].copy(), path[:, 1].copy()
 
 
+_LMS_FROM_LINEAR = np.array(
+    [
+        [0.4122214708, 0.5363325363, 0.0514459929],
+        [0.2119034982, 0.6806995451, 0.1073969566],
+        [0.0883024619, 0.2817188376, 0.6299787005],
+    ]
+)
+_OKLAB_FROM_LMS = np.array(
+    [
+        [0.2104542553, 0.7936177850, -0.0040720468],
+        [1.9779984951, -2.4285922050, 0.4505937099],
+        [0.0259040371, 0.7827717662, -0.8086757660],
+    ]
+)
+"""Björn Ottosson's OKLab (2020): linear sRGB to cone responses, then their cube roots to
+lightness L and the opponent axes a (green-red) and b (blue-yellow)."""
+_LINEAR_FROM_LMS = np.linalg.inv(_LMS_FROM_LINEAR)
+_LMS_FROM_OKLAB = np.linalg.inv(_OKLAB_FROM_LMS)
+
+
+def linear_rgb(rgb: np.ndarray) -> np.ndarray:
+    """sRGB colours in [0, 255] as linear light in [0, 1] (the sRGB transfer undone),
+    shape kept."""
+    s = np.asarray(rgb, dtype=float) / 255.0
+    return np.where(s <= 0.04045, s / 12.92, ((s + 0.055) / 1.055) ** 2.4)
+
+
+def srgb_from_linear(linear: np.ndarray) -> np.ndarray:
+    """Linear light as sRGB in [0, 255], clipped into the colour cube, shape kept."""
+    c = np.clip(linear, 0.0, 1.0)
+    s = np.where(c <= 0.0031308, 12.92 * c, 1.055 * c ** (1 / 2.4) - 0.055)
+    return s * 255.0
+
+
+def oklab_from_linear(linear: np.ndarray) -> np.ndarray:
+    """(..., 3) linear RGB as (..., 3) OKLab (L in [0, 1]; a distance of 0.02 is about
+    the smallest difference one notices)."""
+    return np.cbrt(np.asarray(linear, dtype=float) @ _LMS_FROM_LINEAR.T) @ _OKLAB_FROM_LMS.T
+
+
+def oklab(rgb: np.ndarray) -> np.ndarray:
+    """(..., 3) sRGB colours in [0, 255] as OKLab."""
+    return oklab_from_linear(linear_rgb(rgb))
+
+
+def srgb_from_oklab(lab: np.ndarray) -> np.ndarray:
+    """(..., 3) OKLab as sRGB in [0, 255] (clipped into the colour cube)."""
+    lms = np.asarray(lab, dtype=float) @ _LMS_FROM_OKLAB.T
+    return srgb_from_linear(lms**3 @ _LINEAR_FROM_LMS.T)
+
+
 def mix_colours(resp: np.ndarray, palette_rgb: np.ndarray) -> np.ndarray:
-    """Each point's colour as the responsibility-weighted mix of the component colours.
+    """Each point's colour as the responsibility-weighted mix of the component colours,
+    mixed in OKLab.
 
     A point owned by one component gets its colour exactly; a point shared between
-    components gets a muddier in-between colour, so uncertainty is visible.
+    components gets an in-between colour, so uncertainty is visible. Mixed in a
+    perceptual space, half of blue and half of orange looks half way between them (a
+    neutral grey) rather than the olive an average of sRGB values gives, which a reader
+    would take for another component.
 
     Parameters
     ----------
@@ -98,8 +154,8 @@ def mix_colours(resp: np.ndarray, palette_rgb: np.ndarray) -> np.ndarray:
     rgb : ndarray of shape (N, 3)
         Floats in [0, 255].
     """
-    rgb = np.asarray(resp, dtype=float) @ np.asarray(palette_rgb, dtype=float)
-    return np.clip(rgb, 0.0, 255.0)
+    lab = np.asarray(resp, dtype=float) @ oklab(palette_rgb)
+    return srgb_from_oklab(lab)
 
 
 def quantised_colours(rgb: np.ndarray, levels: int = 16) -> tuple[np.ndarray, list]:

@@ -39,13 +39,15 @@ PALETTE_HEX: tuple[str, ...] = (
     "#CC79A7",  # reddish purple (Okabe-Ito)
     "#56B4E9",  # sky blue (Okabe-Ito)
     VERMILLION,  # Okabe-Ito
-    "#332288",  # indigo (Paul Tol, muted)
-    "#999933",  # olive (Paul Tol, muted)
-    "#882255",  # wine (Paul Tol, muted)
-    "#44AA99",  # teal (Paul Tol, muted)
+    "#440099",  # violet
+    "#993355",  # raspberry
+    "#662200",  # brown
+    "#9966FF",  # lavender
 )
 """Colour-blind-safe component colours: Okabe-Ito without its yellow (faint on white
-through a projector) and black (kept for outlines), then four of Paul Tol's "muted"."""
+through a projector) and black (kept for outlines), then four chosen to stay as far
+from every other colour as Okabe-Ito's closest pair is, for normal vision and under
+simulated deuteranopia, protanopia and tritanopia (the distances are tested)."""
 
 
 def to_rgb(hex_colours: Sequence[str]) -> np.ndarray:
