@@ -100,12 +100,15 @@ class HMMPosterior:
         ``gamma`` at the first time step of each sequence, summed over sequences.
     transitions : ndarray of shape (n_components, n_components)
         Expected transitions ``sum_t P(z_t = i, z_{t+1} = j | X)`` (xi summed).
+    occupancy : ndarray of shape (n_components,)
+        Expected time steps in each state, ``gamma`` summed over time.
     """
 
     log_likelihood: float
     gamma: np.ndarray
     start: np.ndarray
     transitions: np.ndarray
+    occupancy: np.ndarray
 
 
 def sequence_bounds(n_samples: int, lengths: object = None) -> np.ndarray:
@@ -137,21 +140,29 @@ def sequence_bounds(n_samples: int, lengths: object = None) -> np.ndarray:
 
 
 @njit(cache=True)
-def _forward_backward(startprob, transmat, frame, bounds):  # pragma: no cover - compiled
-    n_samples, n_components = frame.shape
+def _forward_backward(startprob, transmat, log_emission, bounds):  # pragma: no cover
+    n_samples, n_components = log_emission.shape
+    frame = np.empty((n_samples, n_components))
     alpha = np.empty((n_samples, n_components))
     scale = np.empty(n_samples)
     gamma = np.empty((n_samples, n_components))
     transitions = np.zeros((n_components, n_components))
     start = np.zeros(n_components)
+    occupancy = np.zeros(n_components)
     beta = np.empty(n_components)
     ahead = np.empty(n_components)
     log_likelihood = 0.0
     for s in range(len(bounds) - 1):
         first, end = bounds[s], bounds[s + 1]
         for t in range(first, end):
+            shift = log_emission[t, 0]
+            for j in range(1, n_components):
+                shift = max(shift, log_emission[t, j])
+            if not np.isfinite(shift):
+                return -np.inf, gamma, transitions, start, occupancy
             total = 0.0
             for j in range(n_components):
+                frame[t, j] = np.exp(log_emission[t, j] - shift)
                 if t == first:
                     reach = startprob[j]
                 else:
@@ -161,9 +172,9 @@ def _forward_backward(startprob, transmat, frame, bounds):  # pragma: no cover -
                 alpha[t, j] = reach * frame[t, j]
                 total += alpha[t, j]
             if not total > 0.0:
-                return -np.inf, gamma, transitions, start
+                return -np.inf, gamma, transitions, start, occupancy
             scale[t] = total
-            log_likelihood += np.log(total)
+            log_likelihood += np.log(total) + shift
             for j in range(n_components):
                 alpha[t, j] /= total
         beta[:] = 1.0
@@ -184,9 +195,10 @@ def _forward_backward(startprob, transmat, frame, bounds):  # pragma: no cover -
                 total += gamma[t, k]
             for k in range(n_components):
                 gamma[t, k] /= total
+                occupancy[k] += gamma[t, k]
         for k in range(n_components):
             start[k] += gamma[first, k]
-    return log_likelihood, gamma, transitions, start
+    return log_likelihood, gamma, transitions, start, occupancy
 
 
 def forward_backward(
@@ -209,16 +221,10 @@ def forward_backward(
         Its ``log_likelihood`` is ``-inf`` (and the rest meaningless) when some
         observation is impossible under the parameters.
     """
-    shift = log_emission.max(axis=1)
-    if not np.isfinite(shift).all():
-        n_components = log_emission.shape[1]
-        empty = np.zeros(n_components)
-        return HMMPosterior(-np.inf, np.zeros(log_emission.shape), empty, np.diag(empty))
-    frame = np.exp(log_emission - shift[:, None])
-    log_likelihood, gamma, transitions, start = _forward_backward(
-        startprob, transmat, frame, bounds
+    log_likelihood, gamma, transitions, start, occupancy = _forward_backward(
+        startprob, transmat, log_emission, bounds
     )
-    return HMMPosterior(float(log_likelihood + shift.sum()), gamma, start, transitions)
+    return HMMPosterior(float(log_likelihood), gamma, start, transitions, occupancy)
 
 
 @njit(cache=True)
@@ -320,7 +326,7 @@ def estimate_chain(posterior: HMMPosterior, previous: HMMParams) -> dict[str, np
     return {
         "startprob": start,
         "transmat": transmat,
-        "occupancy": posterior.gamma.sum(axis=0),
+        "occupancy": posterior.occupancy,
         "exits": posterior.transitions.sum(axis=1),
     }
 
@@ -388,9 +394,16 @@ def categorical_log_emission(symbols: np.ndarray, params: CategoricalHMMParams) 
         return np.log(params.emissionprob).T[symbols]
 
 
+@njit(cache=True)
+def _categorical_counts(symbols, gamma, n_symbols):  # pragma: no cover - compiled
+    counts = np.zeros((gamma.shape[1], n_symbols))
+    for t in range(len(symbols)):
+        for k in range(gamma.shape[1]):
+            counts[k, symbols[t]] += gamma[t, k]
+    return counts
+
+
 def categorical_counts(symbols: np.ndarray, gamma: np.ndarray, n_symbols: int) -> np.ndarray:
     """Expected emissions of each symbol from each state, ``sum_t gamma[t, k] [x_t = s]``;
     shape (n_components, n_symbols)."""
-    return np.stack(
-        [np.bincount(symbols, weights=column, minlength=n_symbols) for column in gamma.T]
-    )
+    return _categorical_counts(symbols, gamma, n_symbols)
