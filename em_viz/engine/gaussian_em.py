@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from em_viz.engine.families import check_weights, gaussian, saddle
-from em_viz.engine.posterior import hard_posterior
+from em_viz.engine.families import check_weights, gaussian, gaussian_missing, saddle
+from em_viz.engine.posterior import hard_posterior, posterior
 from em_viz.engine.stepper import SOFT, Algorithm, MixtureEM
 from em_viz.engine.validation import (
     SettingsError,
@@ -54,6 +54,7 @@ class GaussianSettings:
     tol: float = 1e-4
     algorithm: str = "soft"
     epsilon: float = 1.0
+    missing: str = "refuse"
 
     @property
     def variant(self) -> Algorithm:
@@ -72,6 +73,9 @@ class GaussianSettings:
 
 
 DEFAULTS = GaussianSettings()
+MISSING = ("refuse", "em")
+"""What ``missing`` may be: refuse NaN, or fit with NaN as missing at random."""
+NAN_FIX = 'pass missing="em" to fit with them as missing at random, or remove or fill them first'
 
 
 class GaussianMixtureEM(MixtureEM):
@@ -126,6 +130,19 @@ default="k-means++"
     epsilon : float, default=1.0
         The fixed variance of every component for ``algorithm="fixed-eps"``; must be
         positive.
+    missing : {"refuse", "em"}, default="refuse"
+        What NaN in ``X`` means. ``"refuse"``: an error. ``"em"``: a missing entry,
+        missing at random (soft EM only). The E-step then weighs each point by its
+        observed coordinates (:attr:`log_likelihood` is the observed data's) and the
+        M-step uses the expected sufficient statistics (see
+        :mod:`~em_viz.engine.families.gaussian_missing`); every ``init`` is built on the
+        data with each missing entry at its column's observed mean. Without NaN, the
+        run is exactly that of ``"refuse"``.
+
+    Attributes
+    ----------
+    missing_mask : ndarray of shape (n_samples, n_features)
+        True where an entry of ``X`` is missing.
     """
 
     def __init__(
@@ -143,15 +160,31 @@ default="k-means++"
         covariances_init: Any = None,
         algorithm: str = DEFAULTS.algorithm,
         epsilon: float = DEFAULTS.epsilon,
+        missing: str = DEFAULTS.missing,
     ) -> None:
-        X = check_data(X)
-        _check_settings(X, n_components, covariance_type, reg_covar, tol, algorithm, epsilon)
+        check_choice(missing, "missing", MISSING)
+        X = check_data(X, allow_nan=missing == "em", nan_fix=NAN_FIX)
+        incomplete = bool(np.isnan(X).any())
+        if incomplete:
+            gaussian_missing.check_incomplete(X)
+            if algorithm != "soft":
+                raise SettingsError(
+                    f'missing="em" runs soft EM only, not algorithm={algorithm!r}; choose '
+                    'algorithm="soft", or fill the missing values first.'
+                )
+        complete = gaussian_missing.filled(X) if incomplete else X
+        _check_settings(
+            complete, n_components, covariance_type, reg_covar, tol, algorithm, epsilon
+        )
         self.covariance_type = covariance_type
         self.init = init
         self.reg_covar = reg_covar
         self.epsilon = epsilon
+        self.missing = missing
+        self.missing_mask = np.isnan(X)
+        family = gaussian_missing if incomplete else gaussian
         start = gaussian.initial(
-            X,
+            complete,
             n_components,
             init,
             np.random.default_rng(random_state),
@@ -161,7 +194,7 @@ default="k-means++"
         params = _explicit_start(
             start, weights_init, means_init, covariances_init, covariance_type
         )
-        estimate = partial(gaussian.estimate, covariance_type=covariance_type, reg_covar=reg_covar)
+        estimate = partial(family.estimate, covariance_type=covariance_type, reg_covar=reg_covar)
         diagnose = partial(
             gaussian.diagnose, n_samples=len(X), reg_covar=reg_covar, saddles=algorithm == "soft"
         )
@@ -176,11 +209,11 @@ default="k-means++"
         super().__init__(
             X,
             params,
-            log_prob=gaussian.log_prob,
+            log_prob=family.log_prob,
             estimate=estimate,
             diagnose=diagnose,
             tol=tol,
-            prepare=gaussian.prepare,
+            prepare=family.prepare,
             algorithm=VARIANTS[algorithm],
             step_failed=gaussian.STEP_FAILED,
             near_saddle=saddle.near_saddle if algorithm == "soft" else None,
@@ -201,6 +234,45 @@ default="k-means++"
         """ndarray of shape (n_components, n_features, n_features): the current
         covariances as full matrices, whatever ``covariance_type``."""
         return self.params.covariances
+
+    @property
+    def imputed(self) -> np.ndarray:
+        """ndarray of shape (n_samples, n_features): ``X`` with each missing entry at its
+        expectation under the mixture, from the latest E-step (see :meth:`imputed_at`)."""
+        return self.imputed_at(-1)[0]
+
+    @property
+    def imputed_std(self) -> np.ndarray:
+        """ndarray of shape (n_samples, n_features): each missing entry's conditional
+        standard deviation, from the latest E-step; 0 where observed."""
+        return self.imputed_at(-1)[1]
+
+    def imputed_at(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """The missing entries as shown at ``history[index]``: their expectations and
+        standard deviations under the mixture, given each point's observed coordinates.
+
+        They come from the latest E-step at or before that record (its parameters and
+        responsibilities); before any E-step, from the starting parameters (what the
+        first E-step gives). Without missing entries: ``X`` and zeros.
+
+        Returns
+        -------
+        imputed : ndarray of shape (n_samples, n_features)
+            ``X`` with each missing entry replaced; observed entries as given.
+        std : ndarray of shape (n_samples, n_features)
+        """
+        if not self.missing_mask.any():
+            return self.X.copy(), np.zeros_like(self.X)
+        index = range(len(self.history))[index]
+        shown = self.history[: index + 1]
+        record = next((r for r in reversed(shown) if r.phase == "E"), shown[0])
+        if index == len(self.history) - 1 and self.responsibilities is not None:
+            resp = self.responsibilities
+        elif record.phase == "E":
+            resp = self.responsibilities_at(index)
+        else:
+            resp = posterior(gaussian_missing.log_prob(self._data, record.params))[1]
+        return gaussian_missing.impute(self._data, record.params, resp)
 
 
 VARIANTS = {

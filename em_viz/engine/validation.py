@@ -111,13 +111,24 @@ def check_shape(array: np.ndarray, shape: tuple[int, ...], name: str) -> np.ndar
     return array
 
 
-def check_data(X: Any) -> np.ndarray:
+def check_data(
+    X: Any, *, allow_nan: bool = False, nan_fix: str = "remove or fill them first"
+) -> np.ndarray:
     """``X`` as a C-contiguous float array of shape (n_samples, n_features).
+
+    Parameters
+    ----------
+    X : array-like
+    allow_nan : bool, default=False
+        Whether NaN (a missing entry) is accepted.
+    nan_fix : str
+        What to do about NaN, said in the message when it is refused.
 
     Raises
     ------
     SettingsError
-        If ``X`` is not two-dimensional, is empty, or holds NaN or infinity.
+        If ``X`` is not two-dimensional, is empty, holds infinity, or holds NaN unless
+        ``allow_nan``.
     """
     X = np.ascontiguousarray(X, dtype=float)
     if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
@@ -125,13 +136,16 @@ def check_data(X: Any) -> np.ndarray:
             f"X must be a table of shape (n_samples, n_features) with at least one row and "
             f"one column; got shape {X.shape}."
         )
-    bad_rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
-    if bad_rows.size:
-        shown = ", ".join(str(i) for i in bad_rows[:5])
-        raise SettingsError(
-            f"X holds NaN or infinite values in {bad_rows.size} row(s) (e.g. rows {shown}); "
-            "remove or fill them first."
-        )
+    checks = [(np.isinf(X), "infinite values", "replace them with finite numbers")]
+    if not allow_nan:
+        checks.append((np.isnan(X), "NaN (missing) values", nan_fix))
+    for bad, values, fix in checks:
+        bad_rows = np.flatnonzero(bad.any(axis=1))
+        if bad_rows.size:
+            shown = ", ".join(str(i) for i in bad_rows[:5])
+            raise SettingsError(
+                f"X holds {values} in {bad_rows.size} row(s) (e.g. rows {shown}); {fix}."
+            )
     return X
 
 

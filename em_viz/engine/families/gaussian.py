@@ -87,13 +87,20 @@ def prepare(X: "np.ndarray | GaussianData") -> GaussianData:
     if isinstance(X, GaussianData):
         return X
     centre = X.mean(axis=0)
-    Y = (X - centre).T.copy()
-    rows, cols = _upper_triangle(len(centre))
-    monomials = np.empty((1 + rows.size + len(centre), len(X)))
-    monomials[0] = 1.0
-    np.multiply(Y[rows], Y[cols], out=monomials[1 : 1 + rows.size])
-    monomials[1 + rows.size :] = Y
-    return GaussianData(X, centre, monomials)
+    return GaussianData(X, centre, monomials(X - centre))
+
+
+def monomials(Y: np.ndarray) -> np.ndarray:
+    """Rows ``1``, ``y_i y_j`` (i <= j) and ``y_i`` of ``Y`` (n_samples, n_features),
+    points about a centre inside the data: shape (1 + D(D+1)/2 + D, n_samples)."""
+    n_samples, n_features = Y.shape
+    Y = Y.T.copy()
+    rows, cols = _upper_triangle(n_features)
+    result = np.empty((1 + rows.size + n_features, n_samples))
+    result[0] = 1.0
+    np.multiply(Y[rows], Y[cols], out=result[1 : 1 + rows.size])
+    result[1 + rows.size :] = Y
+    return result
 
 
 def log_prob(X: "np.ndarray | GaussianData", params: GaussianParams) -> np.ndarray:
@@ -123,16 +130,33 @@ def log_prob(X: "np.ndarray | GaussianData", params: GaussianParams) -> np.ndarr
     log_det = 2 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
     chol_inv = np.linalg.inv(chol)
     precisions = np.swapaxes(chol_inv, 1, 2) @ chol_inv
-
-    means = params.means - data.centre
-    precision_means = np.einsum("kij,kj->ki", precisions, means)
-    rows, cols = _upper_triangle(n_features)
-    quadratic = precisions[:, rows, cols] * np.where(rows == cols, -0.5, -1.0)
-    constant = np.log(params.weights) - 0.5 * (
-        n_features * np.log(2 * np.pi) + log_det + np.einsum("ki,ki->k", means, precision_means)
+    coefficients = density_coefficients(
+        params.weights, params.means - data.centre, precisions, log_det, n_features
     )
-    coefficients = np.hstack([constant[:, None], quadratic, precision_means])
     return (coefficients @ data.monomials).T
+
+
+def density_coefficients(
+    weights: np.ndarray,
+    offsets: np.ndarray,
+    precisions: np.ndarray,
+    log_det: np.ndarray,
+    n_dims: int,
+) -> np.ndarray:
+    """Each component's ``log(pi_k N(y | offset_k, precision_k^-1))`` as coefficients
+    (n_components, 1 + D(D+1)/2 + D) of the monomials of ``y`` (:func:`monomials`).
+
+    ``offsets`` (K, D) are the means about the monomials' centre; ``precisions``
+    (K, D, D) are zero in the rows and columns of coordinates a marginal leaves out, and
+    ``log_det`` (K,) and ``n_dims`` are those of the density's own coordinates.
+    """
+    precision_means = np.einsum("kij,kj->ki", precisions, offsets)
+    rows, cols = _upper_triangle(precisions.shape[-1])
+    quadratic = precisions[:, rows, cols] * np.where(rows == cols, -0.5, -1.0)
+    constant = np.log(weights) - 0.5 * (
+        n_dims * np.log(2 * np.pi) + log_det + np.einsum("ki,ki->k", offsets, precision_means)
+    )
+    return np.hstack([constant[:, None], quadratic, precision_means])
 
 
 def _constrain_full(covariances: np.ndarray, nk: np.ndarray) -> np.ndarray:
@@ -199,20 +223,46 @@ def estimate(
     params : GaussianParams
     """
     data = prepare(X)
-    n_features = len(data.centre)
-    moments = resp.T @ data.monomials.T
-    mass = moments[:, 0]
-    nk = mass + 10 * np.finfo(resp.dtype).eps
-    moments = moments[:, 1:] / nk[:, None]
-    rows, cols = _upper_triangle(n_features)
-    offsets = moments[:, rows.size :]
+    return from_moments(
+        *weighted_moments(resp, data.monomials, len(data.centre)),
+        data.centre,
+        covariance_type=covariance_type,
+        reg_covar=reg_covar,
+        previous=previous,
+    )
 
-    second = np.empty((nk.size, n_features, n_features))
-    second[:, rows, cols] = moments[:, : rows.size]
-    second[:, cols, rows] = moments[:, : rows.size]
-    scatter = second - offsets[:, :, None] * offsets[:, None, :]
+
+def weighted_moments(
+    resp: np.ndarray, monomials: np.ndarray, n_features: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each component's responsibility-weighted sums of ``1``, ``y`` and ``y y'`` (shapes
+    (K,), (K, D), (K, D, D)): one matrix product of ``resp`` (N, K) with the monomials."""
+    moments = resp.T @ monomials.T
+    rows, cols = _upper_triangle(n_features)
+    products = np.empty((len(moments), n_features, n_features))
+    products[:, rows, cols] = moments[:, 1 : 1 + rows.size]
+    products[:, cols, rows] = moments[:, 1 : 1 + rows.size]
+    return moments[:, 0], moments[:, 1 + rows.size :], products
+
+
+def from_moments(
+    mass: np.ndarray,
+    sums: np.ndarray,
+    products: np.ndarray,
+    centre: np.ndarray,
+    *,
+    covariance_type: str = "full",
+    reg_covar: float = 1e-6,
+    previous: GaussianParams | None = None,
+) -> GaussianParams:
+    """The M-step (:func:`estimate`) from the sums of :func:`weighted_moments` about
+    ``centre`` (D,), or their expectations when entries are missing."""
+    n_features = len(centre)
+    nk = mass + 10 * np.finfo(float).eps
+    offsets = sums / nk[:, None]
+    scatter = products / nk[:, None, None] - offsets[:, :, None] * offsets[:, None, :]
     covariances = _CONSTRAIN[covariance_type](scatter, nk) + reg_covar * np.eye(n_features)
-    means = data.centre + offsets
+    means = centre + offsets
 
     if previous is not None:
         empty = mass < EMPTY_COMPONENT_MASS
