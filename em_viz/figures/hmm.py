@@ -356,5 +356,4 @@ def figure_gaussian_hmm(
         showlegend=False,
         hoverinfo="skip",
     )
-    figure.data = (line, *figure.data)
-    return figure
+    return go.Figure([line, *figure.data], figure.layout)

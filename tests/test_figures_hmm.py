@@ -1,0 +1,215 @@
+"""Tests for the hidden Markov model figures (em_viz.figures.hmm and hmm_graphs), read
+back through the figures' JSON as the browser gets it; the trellis' numbers against a
+sum over every state path, written out here."""
+
+import itertools
+
+import numpy as np
+import pytest
+from plotly_json import figure_data
+
+from em_viz.engine.families.gaussian import GaussianParams
+from em_viz.engine.families.hmm import forward_backward
+from em_viz.figures.hmm import figure_casino, figure_emissions, figure_gaussian_hmm
+from em_viz.figures.hmm_graphs import (
+    ALPHA,
+    BETA,
+    GAMMA,
+    NODE_RADIUS,
+    figure_transitions,
+    figure_trellis,
+    trellis_window,
+)
+from em_viz.figures.mixture import figure_mixture
+from em_viz.figures.style import component_colours
+
+
+def random_model(n_states: int, n_symbols: int = 6, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return (
+        rng.dirichlet(np.ones(n_states)),
+        rng.dirichlet(np.ones(n_states), size=n_states),
+        rng.dirichlet(np.ones(n_symbols), size=n_states),
+    )
+
+
+def path_probabilities(startprob, transmat, emissionprob, symbols):
+    """Every state path with p(path, symbols): the definition, no recursion."""
+    n_states = len(startprob)
+    paths = np.array(list(itertools.product(range(n_states), repeat=len(symbols))))
+    joint = startprob[paths[:, 0]] * emissionprob[paths[:, 0], symbols[0]]
+    for t in range(1, len(symbols)):
+        joint = (
+            joint * transmat[paths[:, t - 1], paths[:, t]] * emissionprob[paths[:, t], symbols[t]]
+        )
+    return paths, joint
+
+
+def filtered(startprob, transmat, emissionprob, symbols, t):
+    """P(state at t | symbols up to t), by summing over the paths of the prefix."""
+    paths, joint = path_probabilities(startprob, transmat, emissionprob, symbols[: t + 1])
+    return np.bincount(paths[:, t], weights=joint, minlength=len(startprob)) / joint.sum()
+
+
+@pytest.mark.parametrize("n_states", [2, 3])
+def test_trellis_numbers_are_the_sums_over_paths(n_states):
+    startprob, transmat, emissionprob = random_model(n_states, seed=n_states)
+    symbols = np.array([5, 0, 5, 5, 2, 1, 5])
+    log_emission = np.log(emissionprob).T[symbols]
+    gamma = forward_backward(startprob, transmat, log_emission, np.array([0, 7])).gamma
+    trellis = trellis_window(symbols, startprob, transmat, log_emission, gamma, 2, 4)
+
+    paths, joint = path_probabilities(startprob, transmat, emissionprob, symbols)
+    posterior = joint / joint.sum()
+    for w, t in enumerate(range(2, 6)):
+        np.testing.assert_allclose(
+            trellis.alpha[w], filtered(startprob, transmat, emissionprob, symbols, t), rtol=1e-10
+        )
+        smoothed = np.bincount(paths[:, t], weights=posterior, minlength=n_states)
+        np.testing.assert_allclose(trellis.gamma[w], smoothed, rtol=1e-10)
+        np.testing.assert_allclose(trellis.alpha[w] * trellis.beta[w], smoothed, rtol=1e-10)
+        if w < 3:
+            pairs = np.zeros((n_states, n_states))
+            np.add.at(pairs, (paths[:, t], paths[:, t + 1]), posterior)
+            np.testing.assert_allclose(trellis.xi[w], pairs, rtol=1e-9, atol=1e-15)
+    np.testing.assert_array_equal(trellis.symbols, symbols[2:6])
+    assert trellis.start == 2 and trellis.xi.shape == (3, n_states, n_states)
+
+
+def casino_arrays(n_rolls: int = 50, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    rolls = rng.integers(0, 6, n_rolls)
+    posteriors = rng.dirichlet(np.ones(2), size=n_rolls)
+    return rolls, posteriors, rng.integers(0, 2, n_rolls), rng.integers(0, 2, n_rolls)
+
+
+def test_the_casino_figure_shows_the_rolls_band_truth_and_both_decodings():
+    rolls, posteriors, path, truth = casino_arrays()
+    traces = figure_data(figure_casino(rolls, posteriors, path, loaded=1, true_states=truth))
+    shown_rolls, true_die, band, viterbi, decoding = traces[:5]
+    np.testing.assert_array_equal(shown_rolls["y"], rolls + 1)
+    np.testing.assert_array_equal(np.asarray(true_die["z"])[0], truth)
+    np.testing.assert_allclose(band["y"], posteriors[:, 1])
+    np.testing.assert_array_equal(np.asarray(viterbi["z"])[0], path)
+    np.testing.assert_array_equal(np.asarray(decoding["z"])[0], posteriors.argmax(axis=1))
+    assert [t["name"] for t in traces[5:]] == ["state 1", "state 2"]
+    colours, _ = component_colours(2)
+    assert band["line"]["color"] == colours[1]
+    # a state's colour is the decodings' colour for that state index
+    scale = viterbi["colorscale"]
+    assert scale[0][1] == colours[0] and scale[-1][1] == colours[1]
+
+
+def test_the_casino_figure_before_an_e_step_keeps_its_traces_and_shows_no_nan():
+    rolls, posteriors, path, _ = casino_arrays()
+    before = figure_casino(rolls, None, None, loaded=0)
+    after = figure_casino(rolls, posteriors, path, loaded=0)
+    assert [t.type for t in before.data] == [t.type for t in after.data]
+    text = before.to_json()
+    assert "NaN" not in text and "no E-step yet" in text
+
+
+def test_the_casino_band_follows_the_loaded_state():
+    rolls, posteriors, path, _ = casino_arrays()
+    band = figure_data(figure_casino(rolls, posteriors, path, loaded=0))[2]
+    np.testing.assert_allclose(band["y"], posteriors[:, 0])
+
+
+def arrow_traces(traces, n_states):
+    return traces[: n_states * n_states]
+
+
+@pytest.mark.parametrize("n_states", [2, 3])
+def test_transition_arrows_are_as_wide_as_their_probabilities_and_labelled(n_states):
+    _, transmat, _ = random_model(n_states, seed=5)
+    traces = figure_data(figure_transitions(transmat, np.full(n_states, 1 / n_states)))
+    assert len(traces) == n_states * n_states + 1 + n_states + 1
+    arrows = arrow_traces(traces, n_states)
+    widths = np.array([t["line"]["width"] for t in arrows])
+    order = np.argsort(transmat.ravel())
+    assert np.all(np.diff(widths[order]) >= 0) and widths.min() > 0
+    labels = traces[n_states * n_states]["text"]
+    assert labels == [f"{p:.2f}" for p in transmat.ravel()]
+    for arrow in arrows:  # an arrowhead only at the end
+        sizes = np.asarray(arrow["marker"]["size"])
+        assert sizes[-1] > 0 and np.all(sizes[:-1] == 0)
+        assert arrow["marker"]["symbol"] == "arrow"
+    names = traces[-1]["text"]
+    assert names[0].startswith("<b>1</b>") and "π" in names[0]
+
+
+def test_an_arrow_between_states_starts_and_ends_outside_both_nodes():
+    transmat = np.array([[0.9, 0.1], [0.2, 0.8]])
+    traces = figure_data(figure_transitions(transmat))
+    nodes = [traces[-3], traces[-2]]
+    centres = [np.array([np.mean(n["x"]), np.mean(n["y"])]) for n in nodes]
+    one_to_two = traces[1]
+    start = np.array([one_to_two["x"][0], one_to_two["y"][0]])
+    end = np.array([one_to_two["x"][-1], one_to_two["y"][-1]])
+    assert np.linalg.norm(start - centres[0]) > NODE_RADIUS * 0.99
+    assert np.linalg.norm(end - centres[1]) > NODE_RADIUS
+    assert np.linalg.norm(end - centres[1]) < np.linalg.norm(end - centres[0])
+
+
+def test_emission_bars_are_the_table_with_the_truth_on_each_bar():
+    _, _, emissionprob = random_model(3, seed=2)
+    reference = emissionprob[::-1]
+    traces = figure_data(figure_emissions(emissionprob, reference=reference))
+    bars, fair, truth = traces[:3], traces[3], traces[4]
+    for k, bar in enumerate(bars):
+        np.testing.assert_allclose(bar["y"], emissionprob[k])
+    np.testing.assert_allclose(fair["y"], [1 / 6, 1 / 6])
+    np.testing.assert_allclose(truth["y"], reference.ravel())
+    np.testing.assert_allclose(truth["x"], np.concatenate([b["x"] for b in bars]))
+    assert truth["showlegend"] is True
+    without = figure_data(figure_emissions(emissionprob))[4]
+    assert len(without["x"]) == 0 and without["showlegend"] is False
+
+
+def test_the_trellis_has_a_cell_per_roll_and_state_and_an_edge_per_transition():
+    startprob, transmat, emissionprob = random_model(2, seed=3)
+    symbols = np.array([0, 5, 5, 1, 5, 5, 3, 2, 5, 0])
+    log_emission = np.log(emissionprob).T[symbols]
+    gamma = forward_backward(startprob, transmat, log_emission, np.array([0, 10])).gamma
+    trellis = trellis_window(symbols, startprob, transmat, log_emission, gamma, 1, 8)
+    traces = figure_data(figure_trellis(trellis))
+    n_edges = 7 * 4
+    edges, xi_labels = traces[:n_edges], traces[n_edges]
+    widths = np.array([e["line"]["width"] for e in edges])
+    order = np.argsort(trellis.xi.ravel())
+    assert np.all(np.diff(widths[order]) >= 0)
+    assert xi_labels["text"] == [f"{v:.2f}" for v in trellis.xi.ravel()]
+    cells, numbers, header = traces[n_edges + 1 : n_edges + 17], traces[-2], traces[-1]
+    assert len(cells) == 16 and all(c["fill"] == "toself" for c in cells)
+    first = numbers["text"][0]
+    assert (
+        f"{ALPHA} {trellis.alpha[0, 0]:.2f}" in first
+        and f"{GAMMA} {trellis.gamma[0, 0]:.2f}" in first
+    )
+    assert f"{BETA} {trellis.beta[0, 0]:.2f}" in first
+    assert header["text"][0] == "roll 2<br><b>6</b>"
+
+
+def test_the_gaussian_states_are_the_mixture_picture_over_the_points_in_time_order():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(30, 2))
+    means = np.array([[0.0, 0.0], [1.0, 1.0]])
+    covariances = np.stack([np.eye(2)] * 2)
+    weights = np.array([0.3, 0.7])
+    posteriors = rng.dirichlet(np.ones(2), size=30)
+    traces = figure_data(
+        figure_gaussian_hmm(X, means, covariances, weights, posteriors, lengths=[10, 20])
+    )
+    line = traces[0]
+    assert line["mode"] == "lines"
+    x = np.array([np.nan if v is None else v for v in line["x"]], dtype=float)
+    assert np.isnan(x[10]) and np.isnan(x).sum() == 1
+    np.testing.assert_array_equal(np.delete(x, 10), X[:, 0])
+    mixture = figure_data(
+        figure_mixture(X, GaussianParams(weights, means, covariances), posteriors)
+    )
+    assert len(traces) == len(mixture) + 1
+    np.testing.assert_allclose(traces[1]["x"], mixture[0]["x"])
+    np.testing.assert_array_equal(traces[1]["marker"]["color"], mixture[0]["marker"]["color"])
+    single = figure_data(figure_gaussian_hmm(X, means, covariances, weights, None))[0]
+    assert None not in single["x"] and len(single["x"]) == 30
