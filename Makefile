@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_bayesian.py
 	$(BIN)/python benchmarks/bench_upload.py
 	$(BIN)/python benchmarks/bench_selection.py
+	$(BIN)/python benchmarks/bench_hmm.py
 	$(BIN)/python benchmarks/bench_missing.py
 
 bench-browser: $(STAMP) $(CHROMIUM)

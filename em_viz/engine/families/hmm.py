@@ -288,7 +288,8 @@ def expected_complete_log_likelihood(
         posterior.transitions, params.transmat
     )
     gamma = posterior.gamma
-    return chain + float(np.sum(gamma * log_emission, where=gamma > 0))
+    with np.errstate(invalid="ignore"):  # 0 * -inf, left out by ``where``
+        return chain + float(np.sum(gamma * log_emission, where=gamma > 0))
 
 
 def _expected_log(counts: np.ndarray, probabilities: np.ndarray) -> float:
