@@ -140,3 +140,21 @@ def test_open_in_explorer_starts_the_chosen_models_best_start(page):
     assert em.tol == SWEEP_TOL
     em.run(2000)
     assert em.log_likelihood == pytest.approx(row["log_likelihood"], rel=1e-12)
+
+
+def test_held_out_likelihood_chooses_only_after_a_cross_validated_sweep(page):
+    page.pills(key="choose_k_types").set_value(["diag"]).run()
+    page.slider(key="choose_k_k").set_value((4, 5)).run()
+    sweep(page)
+    page.segmented_control(key="choose_k_criterion").set_value("cv").run()
+    assert not page.exception
+    assert any("did not cross-validate" in i.value for i in page.info)
+    assert "By BIC" in sentence(page)
+    page.toggle(key="choose_k_cv").set_value(True).run()
+    sweep(page)
+    assert not page.exception
+    expected = bic_table(old_faithful().X, [4, 5], ("diag",), cv_folds=5)
+    table = shown(page)
+    assert table["held-out (CV)"].tolist() == pytest.approx(expected["cv"].tolist(), rel=1e-12)
+    assert "By held-out (CV), the chosen model is **diag (VVI) with K = 4**" in sentence(page)
+    assert not any("did not cross-validate" in i.value for i in page.info)

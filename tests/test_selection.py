@@ -5,7 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from plotly_json import figure_data
+from scipy.stats import multivariate_normal
 from sklearn.mixture import GaussianMixture
+from sklearn.model_selection import KFold
 from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
 
 from em_viz import COVARIANCE_TYPES, GaussianParams, SettingsError, bic_table
@@ -273,3 +275,29 @@ def test_figure_range_shows_every_honest_low_value_and_every_degenerate_one(fait
     assert low < faithful_table.bic.min()
     assert high > best_model(faithful_table).bic
     assert high < faithful_table.bic.max()  # the worst models are above the top
+
+
+def test_held_out_deviance_scores_each_fold_under_the_fit_on_the_others():
+    X = old_faithful().X
+    table = bic_table(X, [2], ("tied",), n_init=2, cv_folds=4)
+    expected = 0.0
+    for train, test in KFold(4, shuffle=True, random_state=0).split(X):
+        em, _, _ = best_start(X[train], 2, "tied", n_init=2, random_state=0)
+        density = sum(
+            weight * multivariate_normal(mean, cov).pdf(X[test])
+            for weight, mean, cov in zip(em.weights, em.means, em.covariances, strict=True)
+        )
+        expected += np.log(density).sum()
+    assert table.cv.item() == pytest.approx(-2.0 * expected, rel=1e-10)
+    # A held-out score charges the diag K = 5 spike that the in-sample criteria reward.
+    diag = bic_table(X, [4, 5], ("diag",), n_init=5, cv_folds=5)
+    assert diag.aic.iloc[1] < diag.aic.iloc[0]
+    assert diag.cv.iloc[1] > diag.cv.iloc[0]
+
+
+def test_without_cross_validation_there_is_no_held_out_choice(faithful_table):
+    assert faithful_table.cv.isna().all()
+    with pytest.raises(SettingsError, match="no held-out \\(CV\\) scores"):
+        best_model(faithful_table, "cv")
+    with pytest.raises(SettingsError, match="3 folds need at least as many points"):
+        bic_table(old_faithful().X[:2], [1], ("full",), cv_folds=3)

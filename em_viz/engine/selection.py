@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.model_selection import KFold
 
 from em_viz.engine.bound import entropy
 from em_viz.engine.families import gaussian
@@ -29,8 +30,10 @@ from em_viz.engine.validation import (
     check_number,
 )
 
-CRITERIA = {"bic": "BIC", "aic": "AIC", "icl": "ICL"}
-"""The criteria a table holds, by column name, with their display names."""
+CRITERIA = {"bic": "BIC", "aic": "AIC", "icl": "ICL", "cv": "held-out (CV)"}
+"""The criteria a table holds, by column name, with their display names. ``cv`` is
+-2 x the held-out log-likelihood (:func:`held_out_deviance`), NaN unless the sweep
+cross-validated."""
 MCLUST_NAMES = {"spherical": "VII", "diag": "VVI", "tied": "EEE", "full": "VVV"}
 """mclust's name of each covariance type (volume, shape, orientation: Equal/Variable/
 Identity)."""
@@ -51,6 +54,7 @@ COLUMNS = (
     "bic",
     "aic",
     "icl",
+    "cv",
     "n_iter",
     "converged",
     "degenerate",
@@ -174,8 +178,41 @@ def best_start(
     return best, best_seed, failure
 
 
+def held_out_deviance(
+    X: np.ndarray,
+    n_components: int,
+    covariance_type: str,
+    n_init: int,
+    random_state: int,
+    n_folds: int,
+) -> float:
+    """-2 x the log-likelihood of held-out points, by ``n_folds``-fold cross-validation.
+
+    Each fold (a shuffled split, seeded by ``random_state``) is scored under the best
+    start (:func:`best_start`) fitted on the other folds; the scores are summed, so the
+    result is on the scale of AIC, which estimates it without refitting. Lower is
+    better. NaN when some fold's fit fails (too few distinct points left, say).
+    """
+    total = 0.0
+    for train, test in KFold(n_folds, shuffle=True, random_state=random_state).split(X):
+        try:
+            em, _, _ = best_start(X[train], n_components, covariance_type, n_init, random_state)
+        except SettingsError:
+            return float("nan")
+        if em is None:
+            return float("nan")
+        log_norm, _ = posterior(gaussian.log_prob(X[test], em.params))
+        total += float(log_norm.sum())
+    return -2.0 * total
+
+
 def _row(
-    X: np.ndarray, n_components: int, covariance_type: str, n_init: int, random_state: int
+    X: np.ndarray,
+    n_components: int,
+    covariance_type: str,
+    n_init: int,
+    random_state: int,
+    cv_folds: int,
 ) -> dict[str, object]:
     """One (covariance type, K) cell of the table."""
     n_samples, n_features = X.shape
@@ -202,6 +239,9 @@ def _row(
         "log_likelihood": log_likelihood,
         "n_parameters": n_params,
         **information_criteria(log_likelihood, entropy(resp), n_params, n_samples),
+        "cv": held_out_deviance(X, n_components, covariance_type, n_init, random_state, cv_folds)
+        if cv_folds
+        else float("nan"),
         "n_iter": em.n_iter,
         "converged": em.converged,
         "degenerate": bool(reason),
@@ -211,7 +251,11 @@ def _row(
 
 
 def _check_sweep(
-    X: np.ndarray, n_components: Sequence[int], covariance_types: Sequence[str], n_init: int
+    X: np.ndarray,
+    n_components: Sequence[int],
+    covariance_types: Sequence[str],
+    n_init: int,
+    cv_folds: int,
 ) -> None:
     """Raise SettingsError, naming the fix, for a sweep that cannot run."""
     if not n_components:
@@ -223,6 +267,12 @@ def _check_sweep(
     for k in n_components:
         check_n_components(k, len(X))
     check_number(n_init, "n_init", minimum=1, whole=True)
+    if cv_folds:
+        check_number(cv_folds, "cv_folds", minimum=2, whole=True)
+        if cv_folds > len(X):
+            raise SettingsError(
+                f"{cv_folds} folds need at least as many points; the data has {len(X)}."
+            )
     n_distinct = len(np.unique(X, axis=0))
     if max(n_components) > n_distinct:
         raise SettingsError(
@@ -238,6 +288,7 @@ def bic_table(
     n_init: int = 5,
     random_state: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    cv_folds: int = 0,
 ) -> pd.DataFrame:
     """BIC, AIC and ICL of the best of ``n_init`` starts, for every K and covariance type.
 
@@ -252,6 +303,9 @@ def bic_table(
         The first start's seed; the same arguments give the same table.
     progress : callable, optional
         ``progress(done, total)`` after each model (for a progress bar).
+    cv_folds : int, default=0
+        Above 0, also score each model by cross-validation with this many folds
+        (:func:`held_out_deviance`, column ``cv``; about ``cv_folds`` times the work).
 
     Returns
     -------
@@ -259,7 +313,8 @@ def bic_table(
         One row per (covariance type, K), in that order, with the columns of
         :data:`COLUMNS`: the best start's ``log_likelihood``, ``n_iter``, ``converged``
         and ``random_state``; ``n_parameters``; ``bic``, ``aic`` and ``icl`` (lower is
-        better); ``degenerate`` and its plain-words ``reason`` ("" when not).
+        better); ``cv`` (NaN unless ``cv_folds``); ``degenerate`` and its plain-words
+        ``reason`` ("" when not).
 
     Raises
     ------
@@ -268,12 +323,12 @@ def bic_table(
     """
     X = check_data(X)
     n_components, covariance_types = list(n_components), list(covariance_types)
-    _check_sweep(X, n_components, covariance_types, n_init)
+    _check_sweep(X, n_components, covariance_types, n_init, cv_folds)
     n_components = [int(k) for k in n_components]
     cells = [(cov, k) for cov in covariance_types for k in n_components]
     rows = []
     for done, (covariance_type, k) in enumerate(cells, start=1):
-        rows.append(_row(X, k, covariance_type, n_init, random_state))
+        rows.append(_row(X, k, covariance_type, n_init, random_state, cv_folds))
         if progress is not None:
             progress(done, len(cells))
     return pd.DataFrame(rows, columns=list(COLUMNS))
@@ -289,6 +344,11 @@ def best_model(table: pd.DataFrame, criterion: str = "bic") -> pd.Series | None:
         For a criterion the table does not hold.
     """
     check_choice(criterion, "criterion", tuple(CRITERIA))
+    if table[criterion].isna().all() and not table["degenerate"].all():
+        raise SettingsError(
+            f"This table has no {CRITERIA[criterion]} scores: run the sweep with "
+            "cross-validation (cv_folds) to choose by held-out likelihood."
+        )
     usable = table[~table["degenerate"] & table[criterion].notna()]
     if usable.empty:
         return None

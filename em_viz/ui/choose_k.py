@@ -2,8 +2,10 @@
 
 State, all under ``choose_k_*`` keys: the sweep's settings in their widgets (in the URL
 and kept for the session), and the last sweep's table with the data and settings it was
-run on (``choose_k_result``). The sweep runs only on its button; a change of criterion
-re-chooses from the same table.
+run on (``choose_k_result``). The sweep runs only on its button, and Stop (any click
+interrupts a running script) keeps the table shown before; a change of criterion
+re-chooses from the same table. A click on a model in the figure, or the button under
+the table, opens that model in the explorer.
 """
 
 from dataclasses import asdict
@@ -27,6 +29,7 @@ from em_viz.ui.labels import (
     CHOOSE_K_INTRO,
     CHOOSE_K_TRADE_OFF,
     CRITERION_HELP,
+    CV_HELP,
     DEGENERATE_NOTE,
     SWEEP_STARTS_HELP,
     plain,
@@ -42,6 +45,9 @@ MAX_K = 15
 SWEEP_TYPES = ("spherical", "diag", "tied", "full")
 """The covariance types in the order of the figure's legend (simplest first)."""
 FIGURE_HEIGHT = 430
+CV_FOLDS = 5
+PLOT_KEY = f"{PREFIX}plot"
+STOPPED = f"{PREFIX}stopped"
 
 
 def _settings_panel() -> tuple[str, tuple]:
@@ -71,15 +77,29 @@ def _settings_panel() -> tuple[str, tuple]:
     n_init = st.number_input(
         "Starts per model", 1, 20, 5, key=f"{PREFIX}n_init", help=SWEEP_STARTS_HELP, **LINKED
     )
+    cross_validate = st.toggle(
+        f"Also cross-validate ({CV_FOLDS} folds)",
+        False,
+        key=f"{PREFIX}cv",
+        help=CV_HELP,
+        **LINKED,
+    )
     ordered = tuple(t for t in SWEEP_TYPES if t in types)
-    return criterion, (tuple(k_range), ordered, int(n_init))
+    return criterion, (tuple(k_range), ordered, int(n_init), CV_FOLDS if cross_validate else 0)
+
+
+def _stop() -> None:
+    """Stop's callback: its click has already interrupted the sweep; say so once."""
+    st.session_state[STOPPED] = True
 
 
 def _run_sweep(choice: DataChoice, settings: tuple) -> None:
     """The sweep with a progress bar; its table is kept, or the error said and the table
     already shown kept."""
-    k_range, types, n_init = settings
+    k_range, types, n_init, cv_folds = settings
     bar = st.progress(0.0, text="Fitting the models …")
+    stop = st.empty()
+    stop.button("Stop the sweep", icon=":material/stop:", on_click=_stop, key=f"{PREFIX}stop")
     try:
         table = bic_table(
             choice.dataset.X,
@@ -89,6 +109,7 @@ def _run_sweep(choice: DataChoice, settings: tuple) -> None:
             progress=lambda done, total: bar.progress(
                 done / total, text=f"{done} of {total} models fitted"
             ),
+            cv_folds=cv_folds,
         )
     except EMVizError as error:
         shown = st.session_state.get(RESULT, {}).get("data") == choice.key
@@ -97,6 +118,7 @@ def _run_sweep(choice: DataChoice, settings: tuple) -> None:
         return
     finally:
         bar.empty()
+        stop.empty()
     st.session_state[RESULT] = {"table": table, "data": choice.key, "settings": settings}
 
 
@@ -159,6 +181,27 @@ def _degenerate_list(table: pd.DataFrame) -> None:
     )
 
 
+def _uploaded() -> bool:
+    """Whether the data is an uploaded file, which the explorer cannot be given."""
+    return st.session_state.get("source") == "Upload CSV"
+
+
+def _clicked_model() -> None:
+    """The figure's click callback: open the model whose marker was clicked (the one at
+    that K whose score is nearest the click)."""
+    state = st.session_state
+    if _uploaded():
+        return
+    click, table = state[PLOT_KEY].click, state[RESULT]["table"]
+    criterion = state[f"{PREFIX}criterion"]
+    if criterion == "cv" and table["cv"].isna().all():
+        criterion = "bic"
+    at_k = table[table["n_components"] == click["x"]]
+    if at_k.empty:
+        return
+    _open_in_explorer(at_k.loc[(at_k[criterion] - click["y"]).abs().idxmin()])
+
+
 def _open_in_explorer(row: pd.Series) -> None:
     """The button's callback: set the explorer's model widgets to this model's best start
     (the data panel is the same); the page then switches to the explorer."""
@@ -188,7 +231,7 @@ def _explorer_link(table: pd.DataFrame, chosen: pd.Series | None, criterion: str
         ),
         key=f"{PREFIX}open_model",
     )
-    uploaded = st.session_state.get("source") == "Upload CSV"
+    uploaded = _uploaded()
     action.button(
         "Open in explorer",
         on_click=_open_in_explorer,
@@ -204,12 +247,22 @@ def _explorer_link(table: pd.DataFrame, chosen: pd.Series | None, criterion: str
 def _show(result: dict, criterion: str, settings: tuple) -> None:
     """The chosen model, the figure, the degenerate fits, the table and the way out."""
     table = result["table"]
-    chosen = best_model(table, criterion)
+    try:
+        chosen = best_model(table, criterion)
+    except EMVizError:
+        st.info(
+            "This sweep did not cross-validate: turn on “Also cross-validate” and run it "
+            "again to choose by held-out likelihood. Shown meanwhile: BIC.",
+            icon=":material/info:",
+        )
+        criterion = "bic"
+        chosen = best_model(table, criterion)
     if result["settings"] != settings:
         st.caption("The settings changed since this sweep: run it again to see the new models.")
     st.markdown(chosen_sentence(table, criterion, chosen))
     figure = figure_criterion(table, criterion, chosen).update_layout(height=FIGURE_HEIGHT)
-    plot(figure, key=f"{PREFIX}plot")
+    plot(figure, key=PLOT_KEY, on_click=_clicked_model)
+    st.caption("Click a model on the plot to step through its best start in the explorer.")
     st.caption(CHOOSE_K_TRADE_OFF)
     _degenerate_list(table)
     st.dataframe(
@@ -227,7 +280,8 @@ def choose_k_page() -> None:
     """Score every (K, covariance type) on the data panel's data and choose one."""
     state = st.session_state
     if state.pop(f"{PREFIX}open", False):
-        st.switch_page(st.Page(explorer_page))
+        # An empty mapping, not None: clearing the URL of widget-bound values is refused.
+        st.switch_page(st.Page(explorer_page), query_params={})
     linked = link.bound_values()
     with st.sidebar:
         criterion, settings = _settings_panel()
@@ -238,6 +292,8 @@ def choose_k_page() -> None:
     intro.caption(CHOOSE_K_INTRO)
     if action.button("Run the sweep", type="primary", width="stretch") and choice:
         _run_sweep(choice, settings)
+    if state.pop(STOPPED, False):
+        st.info("The sweep was stopped; nothing of it is kept.", icon=":material/stop_circle:")
     result = state.get(RESULT)
     if result is None or choice is None or result["data"] != choice.key:
         st.info("Run the sweep to score the models on this data.", icon=":material/info:")

@@ -254,6 +254,12 @@ CRITERION_HELP = (
     "parameter, a lighter charge, so it picks bigger models. ICL: BIC plus twice the "
     "entropy of the responsibilities, which also charges for components that overlap."
 )
+CV_HELP = (
+    "Held-out (CV): the points are split into folds; each fold is scored under the model "
+    "fitted on the others, and minus twice these log-likelihoods are summed. It charges "
+    "for overfitting by testing on unseen points, with no formula for the parameters; AIC "
+    "estimates the same number without refitting. About five times the work."
+)
 SWEEP_STARTS_HELP = (
     "Each model is fitted from this many k-means starts (seeds 0, 1, ...), each run to "
     "convergence; the best of them is kept."
@@ -282,15 +288,15 @@ LINKAGE_STEP_HELP = {
 }
 """The linkage demo's controls."""
 LINKAGE_CHANGED = {
-    "init": "**The start**: θ = {theta:.7f}, ringed on the log-likelihood. Press **E-step** "
-    "to build EM's lower bound there.",
-    "E": "**E-step**: of the {x1} animals in the first cell, a share θ_t / (2 + θ_t) is "
-    "expected in its θ/4 part: **{credited:.4f}**, and **{rest:.4f}** in its 1/2 part. "
-    "That split gives the orange lower bound, which touches log L at θ_t = {theta_t:.7f} "
-    "and lies below it everywhere else; its top (the star) is where the M-step will go.",
+    "init": "**The start**: θ = {theta:.7f}, ringed on log L. Press **E-step** to build EM's "
+    "lower bound there.",
+    "E": "**E-step**: at θ_t = {theta_t:.7f} the first cell's {x1} animals are expected to "
+    "be **{credited:.4f}** in its θ/4 part and **{rest:.4f}** in its 1/2 part. That split "
+    "gives the orange bound, touching log L at θ_t; its top (the star) is where the M-step "
+    "goes.",
     "M": "**M-step**: θ = ({credited:.4f} + {x4}) / ({credited:.4f} + {x2} + {x3} + {x4}) "
-    "= {top:.4f} / {bottom:.4f} = **{theta:.7f}**, the top of the bound. log L rose at least "
-    "as much as the bound did (the dotted gap).",
+    "= **{theta:.7f}**, the top of the bound; log L rose at least as much as the bound "
+    "(the dotted gap).",
 }
 """What each half-step of the linkage demo did, with its numbers."""
 HOW_LINKAGE_EM_WORKS = (
@@ -312,3 +318,162 @@ HOW_LINKAGE_EM_WORKS = (
     ),
 )
 """The two half-steps of the linkage example in symbols, in turn."""
+LINKAGE_RATE = (
+    "The maximum is θ* = {best:.7f}. Near it each error is about {rate:.4f} times the one "
+    "before: the fraction of the information about θ that the hidden split takes away."
+)
+"""Under the linkage table: where EM goes and how fast."""
+
+# The run view's history and buttons ------------------------------------------------------
+
+E_STEP_DONE = (
+    "Already done: the responsibilities are those of the parameters shown, so another "
+    "E-step would change nothing. Press M-step."
+)
+"""The tooltip of E-step while it is disabled, right after an E-step."""
+HISTORY_HELP = (
+    "Scrub back through the run without recomputing it: iterations count as on the curve, "
+    "each with its E-step and its M-step. The buttons act from the half-step shown."
+)
+VIEWING_PAST = (
+    "Viewing an earlier half-step: E-step, M-step, Step and Run go on from here and drop "
+    "the later half-steps; Back goes one further back."
+)
+"""Under the history slider while it shows an earlier half-step."""
+WIDER_THAN_DATA = (
+    "ε = {epsilon:g} is more than the data's own largest variance ({variance:.3g}): every "
+    "component is wider than the whole data set, so EM does best with all the means at "
+    "the data's centre, where they merge and one X shows. Below ε = {variance:.3g} they "
+    "come apart."
+)
+"""EM with fixed εI when ε exceeds the data's largest variance (a principal axis's)."""
+GROUP_RUN_HELP = {
+    **GROUP_STEP_HELP,
+    "Run": f"{STEP_HELP['Run']} All runs move together; a converged run stays put.",
+}
+"""The compare page's controls, whose Run animates as the explorer's."""
+
+# Hidden Markov models ----------------------------------------------------------------------
+
+HMM_STEP_HELP = {
+    **STEP_HELP,
+    "E-step": "Expectation (forward-backward): for every observation, how likely each hidden "
+    "state is, and for every pair of neighbours, each transition.",
+    "M-step": "Maximisation: the expected counts become the new start, transition and "
+    "emission probabilities.",
+}
+"""The hidden Markov models page's controls."""
+CASINO_CHANGED = {
+    "init": "The starting guess: two dice and how often the casino switches. The band is "
+    "empty until an E-step: press **E-step**.",
+    "E": "**E-step**: forward-backward gave every roll its P(loaded | all rolls), the band. "
+    "The dice and the switching did not move.",
+    "M": "**M-step**: each die's faces and the switching probabilities are now the expected "
+    "counts of the last E-step, divided out. The band did not change.",
+}
+"""What each half-step of the casino demo changed."""
+TRELLIS_CHANGED = {
+    "init": "What the first E-step will compute under the starting guess: $\\alpha$ "
+    "forward from the first roll, $\\beta$ backward from the last, $\\gamma = \\alpha\\beta$ "
+    "in each cell and $\\xi$ on each edge.",
+    "E": "**E-step**: $\\alpha$, $\\beta$, $\\gamma$ and $\\xi$ under the parameters shown. "
+    "The tables add up $\\xi$ and $\\gamma$ over all the rolls; the next M-step divides "
+    "them out.",
+    "M": "**M-step**: the new A and B are the fractions in the tables, the counts of the "
+    "E-step before it (the trellis shows that E-step).",
+}
+"""What each half-step of the trellis demo shows."""
+TRELLIS_NUMBERS = (
+    "$\\alpha$: P(state | the rolls up to here), the forward pass, scaled to sum to 1 at "
+    "each roll. $\\beta$: how much better the rolls after here are explained from this "
+    "state than on average, so that $\\gamma = \\alpha\\beta$. $\\gamma$: P(state | all "
+    "rolls), the cell's shade. $\\xi$ on an edge: P(this state here and that state at the "
+    "next roll | all rolls), its width."
+)
+"""Under the trellis: what its numbers are."""
+REGIMES_MIXTURE_HELP = (
+    "Replace every row of the transition matrix A by the weights π: the state at the next "
+    "step then no longer depends on the state now, and the hidden Markov model is the "
+    "Gaussian mixture with weights π, run here from the same start."
+)
+CASINO_TEXT_HELP = "Digits 1 to 6; spaces, commas and line breaks between them are ignored."
+HOW_HMM_EM_WORKS = (
+    (
+        "A hidden Markov model has K hidden states (the dice). It starts in state i with "
+        "probability π_i, moves from state i to state j with probability A_ij after each "
+        "step, and in state j emits an observation with probability B_j(x) (a die's "
+        "faces, or a Gaussian). The states are never seen. **E-step** (forward-backward): "
+        "$\\alpha$ runs forward and $\\beta$ backward through the sequence, and together they give"
+    ),
+    (
+        r"\gamma_t(i) = P(z_t = i \mid x_{1:T}) = \frac{\alpha_t(i)\,\beta_t(i)}"
+        r"{\sum_j \alpha_t(j)\,\beta_t(j)},\qquad "
+        r"\xi_t(i, j) = P(z_t = i, z_{t+1} = j \mid x_{1:T}) \propto "
+        r"\alpha_t(i)\,A_{ij}\,B_j(x_{t+1})\,\beta_{t+1}(j)"
+    ),
+    (
+        "**M-step**: the expected counts, divided out, are the new parameters (for "
+        "Gaussian states, $\\gamma$ weighs each point as a responsibility does in a mixture):"
+    ),
+    (
+        r"\pi_i = \gamma_1(i),\qquad A_{ij} = \frac{\sum_t \xi_t(i, j)}{\sum_t \sum_k "
+        r"\xi_t(i, k)},\qquad B_i(v) = \frac{\sum_{t:\,x_t = v} \gamma_t(i)}"
+        r"{\sum_t \gamma_t(i)}"
+    ),
+    (
+        "This is Baum-Welch, EM for sequences: neither half-step can lower the "
+        "log-likelihood log p(x_1, ..., x_T), so the curve only climbs, to a *local* "
+        "optimum that depends on the start. The numbering of the states is arbitrary: "
+        "another start may find the same dice with their numbers swapped (label "
+        "switching), with exactly the same likelihood."
+    ),
+)
+"""Baum-Welch's two half-steps in symbols: prose and formulas in turn."""
+
+# Incomplete data: Murray's saddle point ---------------------------------------------------
+
+MURRAY_STEP_HELP = {
+    **STEP_HELP,
+    "E-step": "Expectation: fill in each missing coordinate by its expected value given the "
+    "point's observed one, under the current Gaussian.",
+    "M-step": "Maximisation: the Gaussian becomes the mean and covariance of the filled-in "
+    "points, plus the uncertainty of each filled-in value.",
+}
+"""Murray's demo's controls."""
+MURRAY_CHANGED = {
+    "init": "**The start**: correlation {rho:.4f}, variances {v1:.4f} and {v2:.4f}. The "
+    "hollow points sit where this Gaussian expects them. Press **E-step**.",
+    "E": "**E-step**: each hollow point moved to its expected position given its observed "
+    "coordinate, on the Gaussian's line of regression; the Gaussian did not move.",
+    "M": "**M-step**: the Gaussian is now the mean and covariance of the filled-in points, "
+    "each missing value's own conditional variance added: correlation **{rho:.4f}**, "
+    "variances **{v1:.4f}** and **{v2:.4f}**.",
+}
+"""What each half-step of Murray's demo did, with its numbers."""
+MURRAY_SADDLE = (
+    "EM has stopped on a **saddle point**: correlation {rho:.4f}, variances {v1:.4f} and "
+    "{v2:.4f} (exactly 0 and 5/2). From correlation 0 every missing value is filled in at "
+    "0, so the correlation stays 0 for ever. It is no maximum: from any other start, "
+    "however close to 0, EM climbs to correlation +1/2 or -1/2."
+)
+MURRAY_MAXIMUM = (
+    "EM reached a **maximum**: correlation {rho:.4f}, variances {v1:.4f} and {v2:.4f} "
+    "(exactly ±1/2 and 8/3). The start's sign chose which of the two."
+)
+HOW_MURRAY_EM_WORKS = (
+    (
+        "One Gaussian with means, variances and a correlation. For a point with x1 seen "
+        "and x2 missing, the **E-step** expects x2 and its square given x1:"
+    ),
+    (
+        r"E[x_2 \mid x_1] = \mu_2 + \rho \frac{\sigma_2}{\sigma_1}(x_1 - \mu_1),\qquad "
+        r"\operatorname{Var}[x_2 \mid x_1] = \sigma_2^2 (1 - \rho^2)"
+    ),
+    (
+        "**M-step**: the mean and covariance of the completed points, with each "
+        "conditional variance added to the scatter (leaving it out shrinks the variances). "
+        "At correlation 0 every expectation is the mean, the completed points carry no "
+        "correlation, and it stays 0: EM converges to the saddle point, not a maximum."
+    ),
+)
+"""Murray's example in symbols, in turn."""
