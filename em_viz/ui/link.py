@@ -13,7 +13,7 @@ import streamlit as st
 
 from em_viz import ALGORITHMS, COVARIANCE_TYPES
 from em_viz.data import IRIS_FEATURES, PRESETS
-from em_viz.engine.gaussian_em import GaussianSettings
+from em_viz.engine.gaussian_em import MISSING, GaussianSettings
 from em_viz.ui.sidebar import (
     DEFAULTS,
     EPSILON_CHOICES,
@@ -34,6 +34,7 @@ URL_NAMES = {
     "tol": "tol",
     "algorithm": "alg",
     "epsilon": "eps",
+    "missing": "miss",
 }
 """Each setting's name in the URL (short, as links made before keep them)."""
 ALLOWED = {
@@ -45,6 +46,7 @@ ALLOWED = {
     "tol": TOL_CHOICES,
     "algorithm": ALGORITHMS,
     "epsilon": EPSILON_CHOICES,
+    "missing": MISSING,
 }
 """The values the model panel offers, by setting."""
 # URL name -> (session-state key: the setting's name, parser: its default's type, allowed).
