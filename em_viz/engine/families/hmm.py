@@ -175,13 +175,15 @@ def _forward_backward(startprob, transmat, log_emission, bounds):  # pragma: no 
                 return -np.inf, gamma, transitions, start, occupancy
             scale[t] = total
             log_likelihood += np.log(total) + shift
+            inverse = 1.0 / total
             for j in range(n_components):
-                alpha[t, j] /= total
+                alpha[t, j] *= inverse
         beta[:] = 1.0
         for t in range(end - 1, first - 1, -1):
             if t < end - 1:
+                inverse = 1.0 / scale[t + 1]
                 for j in range(n_components):
-                    ahead[j] = frame[t + 1, j] * beta[j] / scale[t + 1]
+                    ahead[j] = frame[t + 1, j] * beta[j] * inverse
                 for i in range(n_components):
                     back = 0.0
                     for j in range(n_components):
@@ -193,8 +195,9 @@ def _forward_backward(startprob, transmat, log_emission, bounds):  # pragma: no 
             for k in range(n_components):
                 gamma[t, k] = alpha[t, k] * beta[k]
                 total += gamma[t, k]
+            inverse = 1.0 / total
             for k in range(n_components):
-                gamma[t, k] /= total
+                gamma[t, k] *= inverse
                 occupancy[k] += gamma[t, k]
         for k in range(n_components):
             start[k] += gamma[first, k]
@@ -287,9 +290,19 @@ def expected_complete_log_likelihood(
     chain = _expected_log(posterior.start, params.startprob) + _expected_log(
         posterior.transitions, params.transmat
     )
-    gamma = posterior.gamma
-    with np.errstate(invalid="ignore"):  # 0 * -inf, left out by ``where``
-        return chain + float(np.sum(gamma * log_emission, where=gamma > 0))
+    return chain + float(_expected_emission(posterior.gamma, log_emission))
+
+
+@njit(cache=True)
+def _expected_emission(gamma, log_emission):  # pragma: no cover - compiled
+    """``sum gamma * log_emission`` over the cells with ``gamma > 0`` (so that an
+    impossible emission the posterior never uses adds 0, not NaN)."""
+    total = 0.0
+    for t in range(gamma.shape[0]):
+        for k in range(gamma.shape[1]):
+            if gamma[t, k] > 0:
+                total += gamma[t, k] * log_emission[t, k]
+    return total
 
 
 def _expected_log(counts: np.ndarray, probabilities: np.ndarray) -> float:
@@ -392,7 +405,8 @@ def categorical_log_emission(symbols: np.ndarray, params: CategoricalHMMParams) 
     """``log P(x_t | z_t = k)`` for symbols ``x`` of shape (n_samples,): the logarithms
     of the table, picked per time step; shape (n_samples, n_components)."""
     with np.errstate(divide="ignore"):
-        return np.log(params.emissionprob).T[symbols]
+        table = np.ascontiguousarray(np.log(params.emissionprob).T)
+    return np.take(table, symbols, axis=0)
 
 
 @njit(cache=True)
