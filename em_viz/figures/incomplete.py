@@ -24,7 +24,10 @@ from em_viz.engine.linkage_em import (
 from em_viz.engine.stepper import Record
 from em_viz.figures.bound import BOUND_COLOUR, LOG_LIKELIHOOD_COLOUR
 from em_viz.figures.curves import signed
+from em_viz.figures.geometry import ellipse
+from em_viz.figures.mixture import SIGMA
 from em_viz.figures.style import (
+    CURVE_FONT_SIZE,
     GREY,
     LINE_GREY,
     OUTLINE,
@@ -102,7 +105,7 @@ def figure_linkage(
             x=grid,
             y=curve,
             mode="lines",
-            name="log-likelihood log L(θ)",
+            name="log L(θ)",
             line={"color": LOG_LIKELIHOOD_COLOUR, "width": 3},
             hovertemplate=THETA_HOVER,
         ),
@@ -123,7 +126,7 @@ def figure_linkage(
             x=grid if theta_t is not None else [],
             y=bound(grid, theta_t, counts) if theta_t is not None else [],
             mode="lines",
-            name="lower bound built at θ<sub>t</sub>",
+            name="bound at θ<sub>t</sub>",
             line={"color": BOUND_COLOUR, "width": 3},
             hovertemplate=THETA_HOVER,
         )
@@ -135,7 +138,7 @@ def figure_linkage(
             x=visited,
             y=log_likelihood(visited, counts),
             mode="markers",
-            name="θ<sub>t</sub> after each M-step",
+            name="θ<sub>t</sub>",
             marker={"symbol": symbol, "size": 11, "color": colour},
             hovertemplate=THETA_HOVER,
         )
@@ -147,7 +150,7 @@ def figure_linkage(
             x=[current.theta] * 2 if gain else [],
             y=[top, current.log_likelihood] if gain else [],
             mode="lines",
-            name="gain beyond the bound",
+            name="M-step's gain",
             line={"color": OUTLINE, "width": 2, "dash": "dot"},
             hoverinfo="skip",
         )
@@ -157,7 +160,7 @@ def figure_linkage(
             x=[peak] if peak is not None else [],
             y=[bound(peak, theta_t, counts)] if peak is not None else [],
             mode="markers",
-            name="the bound's top: θ<sub>t+1</sub>",
+            name="its top θ<sub>t+1</sub>",
             marker={
                 "symbol": "star",
                 "size": 17,
@@ -172,8 +175,10 @@ def figure_linkage(
     pad = 0.08 * max(in_view.max() - in_view.min(), 1e-9)
     layout = base_layout(
         f"θ = {current.theta:.7f}, log L = {signed(current.log_likelihood, ',.4f')}",
-        legend=legend_below(-0.16, entrywidth=0.5, entrywidthmode="fraction"),
-        margin={"l": 90, "r": 20, "t": 60, "b": 125},
+        legend=legend_below(
+            -0.16, entrywidth=0.33, entrywidthmode="fraction", font={"size": CURVE_FONT_SIZE - 2}
+        ),
+        margin={"l": 90, "r": 20, "t": 60, "b": 100},
         shapes=[
             {
                 "type": "line",
@@ -223,3 +228,214 @@ def linkage_table(history: Sequence[Record], counts: Sequence[int] = DLR_COUNTS)
         {"θ_t": thetas, "error θ_t - θ*": errors, "ratio of errors": ratios},
         index=pd.RangeIndex(len(thetas), name="t"),
     )
+
+
+# Murray's twelve points ---------------------------------------------------------------
+
+PROFILE_DEPTHS = 4
+"""The profile's view goes this many times the saddle's depth below its maxima, so
+that the maxima and the saddle stand apart (the start may lie far below, out of view)."""
+MURRAY_RANGE = 3.6
+"""Both axes of the points' figure run from minus this to this (equal scales)."""
+MISSING_LINE = LINE_GREY
+
+
+def correlation(covariance: np.ndarray) -> float:
+    """The correlation of a (2, 2) covariance matrix."""
+    return float(covariance[0, 1] / np.sqrt(covariance[0, 0] * covariance[1, 1]))
+
+
+def stationary_points(correlations: np.ndarray, profile: np.ndarray) -> list[tuple[str, int]]:
+    """The profile's interior maxima and the minima between them (along the correlation:
+    saddle points of the likelihood), as ``(kind, index)`` with kind ``"maximum"`` or
+    ``"saddle"``, left to right."""
+    inner = np.arange(1, len(profile) - 1)
+    up = profile[inner] > np.maximum(profile[inner - 1], profile[inner + 1])
+    down = profile[inner] < np.minimum(profile[inner - 1], profile[inner + 1])
+    return [
+        ("maximum" if up[j] else "saddle", int(i)) for j, i in enumerate(inner) if up[j] or down[j]
+    ]
+
+
+def figure_profile(
+    correlations: np.ndarray,
+    profile: np.ndarray,
+    history: Sequence[Record],
+    current_index: int,
+) -> go.Figure:
+    """The profile log-likelihood over the correlation (each correlation's best means and
+    variances), with EM's path on it: the correlation and log-likelihood at the start and
+    after each M-step, up to the record shown (ringed).
+
+    EM's points lie on or under the profile (their variances are not yet the best for
+    their correlation) and reach it where EM converges: a maximum, or, from correlation
+    exactly 0, the saddle point between them.
+
+    Parameters
+    ----------
+    correlations, profile : ndarray of shape (n,)
+        From :func:`~em_viz.engine.profile.correlation_profile`.
+    history : sequence of Record
+        A one-component Gaussian run's half-steps.
+    current_index : int
+
+    Returns
+    -------
+    figure : go.Figure
+        Traces: the profile, its maxima, its saddle points, EM's path and the ring;
+        the same five in every state.
+    """
+    index = range(len(history))[current_index]
+    shown = [r for r in history[: index + 1] if r.phase != "E"]
+    path_x = [correlation(r.covariances[0]) for r in shown]
+    path_y = [r.log_likelihood for r in shown]
+    points = stationary_points(correlations, profile)
+    hover = "correlation %{x:.4f}<br>log L %{y:,.4f}<extra>%{fullData.name}</extra>"
+    traces = [
+        go.Scatter(
+            x=correlations,
+            y=profile,
+            mode="lines",
+            name="profile log L",
+            line={"color": LOG_LIKELIHOOD_COLOUR, "width": 3},
+            hovertemplate=hover,
+        )
+    ]
+    for kind, symbol in (("maximum", "star"), ("saddle", "x")):
+        chosen = [i for k, i in points if k == kind]
+        traces.append(
+            go.Scatter(
+                x=correlations[chosen],
+                y=profile[chosen],
+                mode="markers",
+                name="maxima" if kind == "maximum" else "saddle point",
+                marker={
+                    "symbol": symbol,
+                    "size": 17,
+                    "color": BOUND_COLOUR if kind == "maximum" else OUTLINE,
+                    "line": {"width": 1.5, "color": OUTLINE},
+                },
+                hovertemplate=hover,
+            )
+        )
+    _, symbol, colour = PHASE_STYLE["M"]
+    traces.append(
+        go.Scatter(
+            x=path_x,
+            y=path_y,
+            mode="lines+markers",
+            name="EM's path",
+            line={"color": colour, "width": 1.5},
+            marker={"symbol": symbol, "size": 9, "color": colour},
+            hovertemplate=hover,
+        )
+    )
+    current = history[index]
+    traces.append(
+        ring([correlation(current.covariances[0])], [current.log_likelihood], name="shown now")
+    )
+    top = profile.max()
+    saddles = [profile[i] for kind, i in points if kind == "saddle"]
+    depth = top - min(saddles) if saddles else top - profile.min()
+    low = top - PROFILE_DEPTHS * depth
+    layout = base_layout(
+        f"correlation {signed(correlation(current.covariances[0]), '.4f')}, "
+        f"log L = {signed(current.log_likelihood, ',.4f')}",
+        legend=legend_below(
+            -0.18, entrywidth=0.33, entrywidthmode="fraction", font={"size": CURVE_FONT_SIZE - 2}
+        ),
+        margin={"l": 90, "r": 20, "t": 60, "b": 100},
+        xaxis=axis("correlation \N{GREEK SMALL LETTER RHO}", standoff=4, range=[-1, 1]),
+        yaxis=axis("log L", tickformat=",.7~g", range=[low, top + 0.3 * depth]),
+    )
+    return go.Figure(traces, layout)
+
+
+def figure_incomplete_points(
+    X: np.ndarray,
+    imputed: np.ndarray,
+    spread: np.ndarray,
+    mean: np.ndarray,
+    covariance: np.ndarray,
+) -> go.Figure:
+    """The points with their missing coordinates filled in by EM: complete points solid,
+    completed ones hollow at their expected position, each on a thin line along its
+    missing axis, one conditional standard deviation either side (where it could be);
+    the fitted Gaussian's 1-sigma and 2-sigma ellipses.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, 2)
+        NaN where missing.
+    imputed : ndarray of shape (N, 2)
+        ``X`` with each missing entry at its conditional expectation (the E-step's).
+    spread : ndarray of shape (N, 2)
+        Each missing entry's conditional standard deviation (0 where observed).
+    mean : ndarray of shape (2,)
+    covariance : ndarray of shape (2, 2)
+
+    Returns
+    -------
+    figure : go.Figure
+        Traces: the ellipses, the missing-axis lines, the complete points and the
+        completed points; the same four in every state.
+    """
+    missing = np.isnan(X)
+    partial = missing.any(axis=1)
+    lines_x, lines_y = [], []
+    for point, sd in zip(imputed[partial], spread[partial], strict=True):
+        lines_x += [point[0] - sd[0], point[0] + sd[0], np.nan]
+        lines_y += [point[1] - sd[1], point[1] + sd[1], np.nan]
+    curves = [ellipse(mean, covariance, radius) for radius in (1.0, 2.0)]
+    nan = np.full((1, 2), np.nan)
+    outline = np.concatenate([curves[0], nan, curves[1]])
+    hover = "x1 = %{x:.4f}<br>x2 = %{y:.4f}<extra>%{fullData.name}</extra>"
+    traces = [
+        go.Scatter(
+            x=outline[:, 0],
+            y=outline[:, 1],
+            mode="lines",
+            name=f"fitted Gaussian, 1{SIGMA} and 2{SIGMA}",
+            line={"color": BOUND_COLOUR, "width": 2.5},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=lines_x,
+            y=lines_y,
+            mode="lines",
+            name="± 1 sd of a missing value",
+            line={"color": MISSING_LINE, "width": 1.5},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=X[~partial, 0],
+            y=X[~partial, 1],
+            mode="markers",
+            name="complete points",
+            marker={"symbol": "circle", "size": 13, "color": LOG_LIKELIHOOD_COLOUR},
+            hovertemplate=hover,
+        ),
+        go.Scatter(
+            x=imputed[partial, 0],
+            y=imputed[partial, 1],
+            mode="markers",
+            name="filled in by EM",
+            marker={
+                "symbol": "circle-open",
+                "size": 13,
+                "color": LOG_LIKELIHOOD_COLOUR,
+                "line": {"width": 2.5},
+            },
+            hovertemplate=hover,
+        ),
+    ]
+    extent = [-MURRAY_RANGE, MURRAY_RANGE]
+    layout = base_layout(
+        legend=legend_below(
+            -0.14, entrywidth=0.5, entrywidthmode="fraction", font={"size": CURVE_FONT_SIZE - 2}
+        ),
+        margin={"l": 60, "r": 20, "t": 10, "b": 90},
+        xaxis=axis("x1", standoff=4, range=extent, zeroline=True),
+        yaxis=axis("x2", range=extent, scaleanchor="x", zeroline=True),
+    )
+    return go.Figure(traces, layout)

@@ -14,29 +14,53 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-from em_viz import GeneticLinkageEM
+from em_viz import GaussianMixtureEM, GeneticLinkageEM
+from em_viz.data.incomplete import murray_points
 from em_viz.engine.linkage_em import DLR_COUNTS, maximum_likelihood, rate_of_convergence
-from em_viz.figures.incomplete import figure_linkage, linkage_table
+from em_viz.engine.profile import correlation_profile
+from em_viz.figures.incomplete import (
+    correlation,
+    figure_incomplete_points,
+    figure_linkage,
+    figure_profile,
+    linkage_table,
+)
 from em_viz.ui import link
 from em_viz.ui.labels import (
     HOW_LINKAGE_EM_WORKS,
+    HOW_MURRAY_EM_WORKS,
     LINKAGE_CELLS,
     LINKAGE_CHANGED,
+    LINKAGE_RATE,
     LINKAGE_STEP_HELP,
+    MURRAY_CHANGED,
+    MURRAY_MAXIMUM,
+    MURRAY_SADDLE,
+    MURRAY_STEP_HELP,
 )
 from em_viz.ui.plot import plot
 from em_viz.ui.run import RunSlot, RunView, history_slider, how_em_works, replace_run, run_fragment
 
 LINKAGE = RunSlot("linkage_")
+MURRAY = RunSlot("murray_")
 
-FIGURE_HEIGHT = 430
+FIGURE_HEIGHT = 390
+TABLE_HEIGHT = 215
+TABLE_FORMATS = {"θ_t": ".7f", "error θ_t - θ*": ".2e", "ratio of errors": ".4f"}
+"""The table's numbers as shown (no ratio where there is no previous error)."""
 LINKED = {"bind": "query-params", "persist_state": "session"}
 """Every setting of the page is in its URL and kept for the session."""
 MAX_COUNT = 100_000
 THETA_RANGE = (0.001, 0.999)
 """The starts the page offers: at 0 or 1 EM could never move."""
+MURRAY_TOL = 1e-12
+"""Murray's run goes on until its limit shows to four decimals (about 130 iterations)."""
+PROFILE_GRID = np.linspace(-0.95, 0.95, 191)
+MURRAY_HEIGHT = 390
 
 
 @dataclass(frozen=True)
@@ -106,38 +130,96 @@ def _linkage_caption(view: RunView, counts: tuple[int, ...]) -> str:
     return LINKAGE_CHANGED[record.phase].format(**numbers)
 
 
+def _shown(table: pd.DataFrame) -> pd.DataFrame:
+    """The table's numbers as text, blank where there is none (no previous error)."""
+    return pd.DataFrame(
+        {
+            column: [format(value, spec) if np.isfinite(value) else "" for value in table[column]]
+            for column, spec in TABLE_FORMATS.items()
+        },
+        index=table.index,
+    )
+
+
 def _show_linkage(view: RunView, counts: tuple[int, ...]) -> None:
     left, right = st.columns([3, 2])
     with right:
+        st.markdown(_linkage_caption(view, counts))
         zoom = st.toggle(
             "Zoom in on the shown θ",
             key="linkage_zoom",
             help="Late iterations move θ by less than a pixel of the whole view.",
             persist_state="session",
         )
+        table = linkage_table(view.em.history[: view.index + 1], counts)
+        st.dataframe(_shown(table), height=TABLE_HEIGHT)
+        st.caption(
+            LINKAGE_RATE.format(best=maximum_likelihood(counts), rate=rate_of_convergence(counts))
+        )
     with left:
         figure = figure_linkage(view.em.history, view.index, counts, zoom=zoom)
         plot(figure.update_layout(height=FIGURE_HEIGHT), key="linkage_figure", revision=view.index)
         history_slider(LINKAGE, view)
+
+
+# Murray's saddle point --------------------------------------------------------------
+
+
+def _murray_panel() -> tuple[Any, Callable[[], GaussianMixtureEM], np.ndarray]:
+    rho = st.slider(
+        "Starting correlation",
+        -0.9,
+        0.9,
+        0.2,
+        step=0.05,
+        key="murray_rho",
+        help="EM starts from means 0, variances 1 and this correlation. Try exactly 0.",
+        **LINKED,
+    )
+    X = murray_points()
+
+    def build() -> GaussianMixtureEM:
+        return GaussianMixtureEM(
+            X,
+            1,
+            missing="em",
+            tol=MURRAY_TOL,
+            weights_init=[1.0],
+            means_init=[[0.0, 0.0]],
+            covariances_init=[[[1.0, rho], [rho, 1.0]]],
+        )
+
+    return rho, build, X
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _profile(X: np.ndarray) -> np.ndarray:
+    """The profile log-likelihood over :data:`PROFILE_GRID`, once per data set."""
+    return correlation_profile(X, PROFILE_GRID)
+
+
+def _show_murray(view: RunView, X: np.ndarray) -> None:
+    record = view.record
+    covariance = record.covariances[0]
+    rho = correlation(covariance)
+    numbers = {"rho": rho, "v1": covariance[0, 0], "v2": covariance[1, 1]}
+    if view.em.converged and view.index == len(view.em.history) - 1:
+        saddle = abs(rho) < 1e-9
+        message = (MURRAY_SADDLE if saddle else MURRAY_MAXIMUM).format(**numbers)
+        (st.warning if saddle else st.success)(message)
+    else:
+        st.markdown(MURRAY_CHANGED[record.phase].format(**numbers))
+    left, right = st.columns([1, 1])
+    with left:
+        imputed, spread = view.em.imputed_at(view.index)
+        points = figure_incomplete_points(X, imputed, spread, record.means[0], covariance)
+        plot(points.update_layout(height=MURRAY_HEIGHT), key="murray_points", revision=view.index)
     with right:
-        st.markdown(_linkage_caption(view, counts))
-        best = maximum_likelihood(counts)
-        rate = rate_of_convergence(counts)
-        st.markdown(
-            f"The maximum is **θ\\* = {best:.7f}**. Each error θ_t - θ\\* is about "
-            f"**{rate:.4f}** times the one before: the fraction of the information about "
-            "θ that the hidden split of the first cell takes away."
+        profile = figure_profile(PROFILE_GRID, _profile(X), view.em.history, view.index)
+        plot(
+            profile.update_layout(height=MURRAY_HEIGHT), key="murray_profile", revision=view.index
         )
-        table = linkage_table(view.em.history[: view.index + 1], counts)
-        st.dataframe(
-            table,
-            column_config={
-                "θ_t": st.column_config.NumberColumn(format="%.7f"),
-                "error θ_t - θ*": st.column_config.NumberColumn(format="%.2e"),
-                "ratio of errors": st.column_config.NumberColumn(format="%.4f"),
-            },
-            height=min(38 + 35 * len(table), 390),
-        )
+    history_slider(MURRAY, view)
 
 
 # The page ----------------------------------------------------------------------------
@@ -145,13 +227,21 @@ def _show_linkage(view: RunView, counts: tuple[int, ...]) -> None:
 DEMOS = {
     "Genetic linkage (Dempster, Laird & Rubin 1977)": Demo(
         LINKAGE,
-        "197 animals in four cells with probabilities 1/2 + θ/4, (1 - θ)/4, (1 - θ)/4 and "
-        "θ/4. The first cell mixes two kinds of animal whose counts are not seen: EM "
-        "guesses the split (E-step), then estimates θ as if it had seen it (M-step).",
+        "197 animals in four cells; the first mixes two kinds whose counts are not seen. "
+        "EM guesses the split (E-step), then estimates θ as if it had seen it (M-step).",
         _linkage_panel,
         _show_linkage,
         LINKAGE_STEP_HELP,
         HOW_LINKAGE_EM_WORKS,
+    ),
+    "Murray's saddle point": Demo(
+        MURRAY,
+        "Twelve points from one Gaussian, eight of them with a coordinate missing (Murray "
+        "1977). The likelihood has two maxima and a saddle point between them.",
+        _murray_panel,
+        _show_murray,
+        MURRAY_STEP_HELP,
+        HOW_MURRAY_EM_WORKS,
     ),
 }
 
