@@ -313,3 +313,23 @@ def test_regime_preset_is_a_dataset_with_its_regimes():
     assert dataset.X.shape == (500, 2) and set(dataset.labels.tolist()) == {0, 1, 2}
     stays = np.mean(dataset.labels[1:] == dataset.labels[:-1])
     assert stays > 0.9
+
+
+@pytest.mark.parametrize(
+    ("n_rolls", "transmat", "six"),
+    [
+        (300, [[0.9148, 0.0852], [0.0806, 0.9194]], [0.1735, 0.5288]),
+        (3000, [[0.9846, 0.0154], [0.0553, 0.9447]], [0.2079, 0.4997]),
+    ],
+)
+def test_what_baum_welch_recovers_from_the_casino(n_rolls, transmat, six):
+    """The numbers quoted about the casino (true: 0.95/0.05, 0.10/0.90; sixes 1/6 and
+    1/2), from two starts, the states ordered fair then loaded (by their sixes)."""
+    rolls = casino_rolls(n_rolls, seed=0).symbols
+    for start in (0, 1):
+        em = CategoricalHMMEM(rolls, 2, n_symbols=6, random_state=start, tol=1e-11)
+        em.run(20_000)
+        assert em.converged
+        order = np.argsort(em.emissionprob[:, 5])
+        np.testing.assert_allclose(em.transmat[np.ix_(order, order)], transmat, atol=6e-5)
+        np.testing.assert_allclose(em.emissionprob[order, 5], six, atol=6e-5)
