@@ -228,6 +228,8 @@ def test_history_back_and_reset_restore_exactly():
     assert em.back()
     np.testing.assert_array_equal(em.posteriors, posteriors)
     np.testing.assert_array_equal(em.expected_transitions, transitions)
+    np.testing.assert_array_equal(em.viterbi(1)[1], em.viterbi(0)[1])
+    assert em.viterbi(-1)[0] == em.viterbi()[0] != em.viterbi(0)[0]
     em.reset()
     assert len(em.history) == 1 and em.posteriors is None and em.expected_transitions is None
     assert em.run(200) < 200 and em.converged
@@ -275,6 +277,15 @@ def test_categorical_settings_say_the_fix(settings, message):
     arguments = {"X": [0, 1, 2, 2, 1, 0], "n_components": 2, **settings}
     with pytest.raises(SettingsError, match=message):
         CategoricalHMMEM(**arguments)
+
+
+def test_states_with_the_same_gaussian_are_a_saddle_said_in_words():
+    X = regime_switching(200, seed=0).X
+    same = GaussianHMMEM(X, 2, means_init=[[0.0, 0.0]] * 2, covariances_init=[np.eye(2)] * 2)
+    assert same.at_saddle and not same.finished
+    assert any("States 1 and 2 emit nearly the same Gaussian" in w for w in same.warnings)
+    apart = GaussianHMMEM(X, 3, random_state=0)
+    assert not apart.at_saddle
 
 
 def test_gaussian_settings_say_the_fix():

@@ -124,8 +124,9 @@ class HiddenMarkovEM(MixtureEM):
         transitions (``xi`` summed over time and sequences); None before any E-step."""
         return None if self._latest_e is None else self._latest_e.statistics.transitions
 
-    def viterbi(self) -> tuple[float, np.ndarray]:
-        """The most probable state path under the current parameters.
+    def viterbi(self, index: int = -1) -> tuple[float, np.ndarray]:
+        """The most probable state path under the parameters of ``history[index]`` (by
+        default the current ones).
 
         Returns
         -------
@@ -133,7 +134,7 @@ class HiddenMarkovEM(MixtureEM):
             ``log p(X, path)``, summed over the sequences.
         path : ndarray of shape (n_samples,), int
         """
-        params = self.params
+        params = self.history[index].params
         log_emission = self._log_prob(self._data, params)
         return hmm.viterbi(params.startprob, params.transmat, log_emission, self.bounds)
 
