@@ -10,6 +10,7 @@ from em_viz.ui.bound import bound_page
 from em_viz.ui.choose_k import choose_k_page
 from em_viz.ui.compare import compare_page
 from em_viz.ui.explorer import explorer_page
+from em_viz.ui.hmm import hmm_page
 from em_viz.ui.incomplete import incomplete_page
 from em_viz.ui.sidebar import DATA_CHOICE, data_panel
 
@@ -51,6 +52,9 @@ def main() -> None:
             title="Incomplete data",
             icon=":material/grid_off:",
             url_path="incomplete",
+        ),
+        st.Page(
+            hmm_page, title="Hidden Markov models", icon=":material/timeline:", url_path="hmm"
         ),
     ]
     page = st.navigation(pages)

@@ -161,7 +161,8 @@ def test_emission_bars_are_the_table_with_the_truth_on_each_bar():
     np.testing.assert_allclose(fair["y"], [1 / 6, 1 / 6])
     np.testing.assert_allclose(truth["y"], reference.ravel())
     np.testing.assert_allclose(truth["x"], np.concatenate([b["x"] for b in bars]))
-    assert truth["showlegend"] is True
+    assert truth["type"] == "bar" and truth["width"] == bars[0]["width"]  # an outline on each
+    assert truth["marker"]["color"] == "rgba(0, 0, 0, 0)" and truth["showlegend"] is True
     without = figure_data(figure_emissions(emissionprob))[4]
     assert len(without["x"]) == 0 and without["showlegend"] is False
 
@@ -179,14 +180,13 @@ def test_the_trellis_has_a_cell_per_roll_and_state_and_an_edge_per_transition():
     order = np.argsort(trellis.xi.ravel())
     assert np.all(np.diff(widths[order]) >= 0)
     assert xi_labels["text"] == [f"{v:.2f}" for v in trellis.xi.ravel()]
-    cells, numbers, header = traces[n_edges + 1 : n_edges + 17], traces[-2], traces[-1]
+    cells = traces[n_edges + 1 : n_edges + 17]
+    numbers, row_names, header = traces[-3:]
+    assert len(traces) == n_edges + 1 + 16 + 3
     assert len(cells) == 16 and all(c["fill"] == "toself" for c in cells)
-    first = numbers["text"][0]
-    assert (
-        f"{ALPHA} {trellis.alpha[0, 0]:.2f}" in first
-        and f"{GAMMA} {trellis.gamma[0, 0]:.2f}" in first
-    )
-    assert f"{BETA} {trellis.beta[0, 0]:.2f}" in first
+    a, b, g = trellis.alpha[0, 1], trellis.beta[0, 1], trellis.gamma[0, 1]
+    assert numbers["text"][1] == f"{a:.2f}<br>{b:.2f}<br><b>{g:.2f}</b>"  # roll 1, state 2
+    assert row_names["text"] == [f"{ALPHA}<br>{BETA}<br><b>{GAMMA}</b>"] * 2
     assert header["text"][0] == "roll 2<br><b>6</b>"
 
 

@@ -176,7 +176,7 @@ def figure_casino(
     layout = base_layout(
         font_size=FONT_SIZE,
         uirevision=uirevision,
-        margin={"l": 150, "r": 20, "t": 40, "b": 50},
+        margin={"l": 110, "r": 20, "t": 40, "b": 50},
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
         xaxis=axis("roll", standoff=2, range=[0.5, n_rolls + 0.5], showgrid=False, anchor="y5"),
         yaxis=axis(
@@ -232,12 +232,14 @@ def figure_emissions(
         B_ks = P(face s | state k); rows sum to 1.
     faces : sequence of str, length M
     reference : ndarray of shape (K, M), optional
-        The true die behind each state, row k matched to state k.
+        The true die behind each state, row k matched to state k, drawn as an outline
+        over state k's bars.
 
     Returns
     -------
     figure : go.Figure
-        Traces: one bar per state, the fair line, the reference (empty if none).
+        Traces: one bar per state, the fair line, the reference as hollow bars over
+        them (empty if none).
     """
     emissionprob = np.asarray(emissionprob, dtype=float)
     n_states, n_faces = emissionprob.shape
@@ -267,19 +269,13 @@ def figure_emissions(
             hoverinfo="skip",
         )
     )
-    truth_x = (faces_x[None, :] + offsets[:, None]).ravel() if reference is not None else []
-    truth_y = np.asarray(reference, dtype=float).ravel() if reference is not None else []
     traces.append(
-        go.Scatter(
-            x=truth_x,
-            y=truth_y,
-            mode="markers",
+        go.Bar(
+            x=(faces_x[None, :] + offsets[:, None]).ravel() if reference is not None else [],
+            y=np.asarray(reference, dtype=float).ravel() if reference is not None else [],
+            width=width,
+            marker={"color": "rgba(0, 0, 0, 0)", "line": {"color": OUTLINE, "width": 3}},
             name="true die",
-            marker={
-                "symbol": "line-ew",
-                "size": max(12, 60 * width),
-                "line": {"color": OUTLINE, "width": 4},
-            },
             showlegend=reference is not None,
             hovertemplate="true P = %{y:.3f}<extra></extra>",
         )

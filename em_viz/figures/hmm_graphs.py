@@ -310,8 +310,9 @@ def figure_trellis(
     -------
     figure : go.Figure
         Traces: the edges ((W - 1) x K x K, in time, then row-major order), the xi
-        labels, the cells (W x K, column by column), the cells' numbers, the rolls'
-        header; the same in every state of a run.
+        labels, the cells (W x K, column by column), the cells' numbers (alpha, beta,
+        gamma from the top), the rows' names for them, the rolls' header; the same in
+        every state of a run.
     """
     width, n_states = trellis.gamma.shape
     colours, _ = component_colours(n_states)
@@ -351,7 +352,7 @@ def figure_trellis(
             y=label_y,
             mode="text",
             text=labels,
-            textfont={"size": CURVE_FONT_SIZE - 1, "color": OUTLINE},
+            textfont={"size": CURVE_FONT_SIZE, "color": OUTLINE},
             name="xi",
             showlegend=False,
             hoverinfo="skip",
@@ -378,8 +379,7 @@ def figure_trellis(
             cell_x.append(t)
             cell_y.append(rows[k])
             numbers.append(
-                f"{ALPHA} {trellis.alpha[t, k]:.2f}<br>{BETA} {trellis.beta[t, k]:.2f}"
-                f"<br><b>{GAMMA} {gamma:.2f}</b>"
+                f"{trellis.alpha[t, k]:.2f}<br>{trellis.beta[t, k]:.2f}<br><b>{gamma:.2f}</b>"
             )
     traces.append(
         go.Scatter(
@@ -387,8 +387,26 @@ def figure_trellis(
             y=cell_y,
             mode="text",
             text=numbers,
-            textfont={"size": FONT_SIZE - 1, "color": OUTLINE},
+            textfont={"size": FONT_SIZE, "color": OUTLINE},
             name="alpha beta gamma",
+            showlegend=False,
+            customdata=np.column_stack(
+                [
+                    np.repeat(np.arange(width) + trellis.start + 1, n_states),
+                    np.tile(np.arange(1, n_states + 1), width),
+                ]
+            ),
+            hovertemplate="state %{customdata[1]} at roll %{customdata[0]}<extra></extra>",
+        )
+    )
+    traces.append(
+        go.Scatter(
+            x=np.full(n_states, -0.5),
+            y=rows,
+            mode="text",
+            text=[f"{ALPHA}<br>{BETA}<br><b>{GAMMA}</b>"] * n_states,
+            textfont={"size": FONT_SIZE, "color": colours},
+            name="row names",
             showlegend=False,
             hoverinfo="skip",
         )
@@ -400,7 +418,7 @@ def figure_trellis(
     traces.append(
         go.Scatter(
             x=np.arange(width),
-            y=np.full(width, 0.78),
+            y=np.full(width, 0.74),
             mode="text",
             text=header,
             textfont={"size": FONT_SIZE, "color": OUTLINE},
@@ -409,32 +427,25 @@ def figure_trellis(
             hoverinfo="skip",
         )
     )
+    names = [
+        {
+            "text": f"<b>state {k + 1}</b>",
+            "xref": "paper",
+            "x": 0,
+            "xanchor": "right",
+            "y": rows[k],
+            "yref": "y",
+            "showarrow": False,
+            "font": {"size": FONT_SIZE, "color": colour},
+        }
+        for k, colour in enumerate(colours)
+    ]
     layout = base_layout(
         font_size=FONT_SIZE,
-        margin={"l": 90, "r": 10, "t": 10, "b": 10},
-        xaxis=_blank() | {"range": [-0.45, width - 0.55]},
-        yaxis=_blank()
-        | {
-            "range": [rows[-1] - 0.5, 1.1],
-            "showticklabels": True,
-            "tickvals": rows,
-            "ticktext": [f"state {k + 1}" for k in range(n_states)],
-            "tickfont": {"color": colours[0] if n_states == 1 else None},
-        },
-        height=110 + 150 * n_states,
+        margin={"l": 80, "r": 10, "t": 5, "b": 5},
+        xaxis=_blank() | {"range": [-0.7, width - 0.6]},
+        yaxis=_blank() | {"range": [rows[-1] - 0.45, 1.05]},
+        annotations=names,
+        height=90 + 130 * n_states,
     )
-    for k, colour in enumerate(colours):
-        layout.setdefault("annotations", []).append(
-            {
-                "text": f"<b>state {k + 1}</b>",
-                "xref": "paper",
-                "x": 0,
-                "xanchor": "right",
-                "y": rows[k],
-                "yref": "y",
-                "showarrow": False,
-                "font": {"size": FONT_SIZE, "color": colour},
-            }
-        )
-    layout["yaxis"]["showticklabels"] = False
     return go.Figure(traces, layout)
