@@ -43,6 +43,7 @@ def compile_seconds() -> float:
     loading the compiled code from numba's cache)."""
     start = time.perf_counter()
     CategoricalHMMEM(np.array([0, 1, 1, 0]), 2, random_state=0).viterbi()
+    GaussianHMMEM(regime_switching(20).X, 2, random_state=0).viterbi()
     return time.perf_counter() - start
 
 
