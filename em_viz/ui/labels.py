@@ -451,10 +451,9 @@ MURRAY_CHANGED = {
 }
 """What each half-step of Murray's demo did, with its numbers."""
 MURRAY_SADDLE = (
-    "EM has stopped on a **saddle point**: correlation {rho:.4f}, variances {v1:.4f} and "
-    "{v2:.4f} (exactly 0 and 5/2). From correlation 0 every missing value is filled in at "
-    "0, so the correlation stays 0 for ever. It is no maximum: from any other start, "
-    "however close to 0, EM climbs to correlation +1/2 or -1/2."
+    "EM has stopped on a **saddle point**, not a maximum: correlation {rho:.4f}, variances "
+    "{v1:.4f} and {v2:.4f} (exactly 0 and 5/2). From correlation 0 every missing value is "
+    "filled in at 0, so the correlation stays 0; any other start climbs to +1/2 or -1/2."
 )
 MURRAY_MAXIMUM = (
     "EM reached a **maximum**: correlation {rho:.4f}, variances {v1:.4f} and {v2:.4f} "
