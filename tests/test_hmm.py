@@ -10,7 +10,7 @@ from hmmlearn.hmm import CategoricalHMM, GaussianHMM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from em_viz import CategoricalHMMEM, GaussianHMMEM, SettingsError
+from em_viz import CategoricalHMMEM, GaussianHMMEM, GaussianMixtureEM, SettingsError
 from em_viz.data.sequences import (
     CASINO_EMISSIONPROB,
     CASINO_TRANSMAT,
@@ -344,3 +344,18 @@ def test_what_baum_welch_recovers_from_the_casino(n_rolls, transmat, six):
         order = np.argsort(em.emissionprob[:, 5])
         np.testing.assert_allclose(em.transmat[np.ix_(order, order)], transmat, atol=6e-5)
         np.testing.assert_allclose(em.emissionprob[order, 5], six, atol=6e-5)
+
+
+def test_with_every_transition_row_the_weights_it_is_the_gaussian_mixture():
+    """Rows of A equal to the weights (and the start too): the states are drawn
+    independently, so p(X) and the posteriors are the mixture's."""
+    X = regime_switching(150, seed=5).X
+    mixture = GaussianMixtureEM(X, 3, init="random-points", random_state=0)
+    weights = np.array([0.2, 0.5, 0.3])
+    start = {"means_init": mixture.means, "covariances_init": mixture.covariances}
+    mixture = GaussianMixtureEM(X, 3, weights_init=weights, **start)
+    chain = GaussianHMMEM(X, 3, startprob_init=weights, transmat_init=[weights] * 3, **start)
+    assert chain.log_likelihood == pytest.approx(mixture.log_likelihood, rel=1e-12)
+    chain.e_step()
+    mixture.e_step()
+    np.testing.assert_allclose(chain.posteriors, mixture.responsibilities, atol=1e-12)
