@@ -10,11 +10,10 @@ from hmmlearn.hmm import CategoricalHMM, GaussianHMM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from em_viz import CategoricalHMMEM, GaussianHMMEM, GaussianMixtureEM, SettingsError
+from em_viz import CategoricalHMMEM, DataError, GaussianHMMEM, GaussianMixtureEM, SettingsError
 from em_viz.data.sequences import (
     CASINO_EMISSIONPROB,
     CASINO_TRANSMAT,
-    DataError,
     casino_rolls,
     parse_rolls,
     regime_switching,
