@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_selection.py
 	$(BIN)/python benchmarks/bench_hmm.py
 	$(BIN)/python benchmarks/bench_missing.py
+	$(BIN)/python benchmarks/bench_export.py
 
 bench-browser: $(STAMP) $(CHROMIUM)
 	$(BIN)/python benchmarks/bench_browser.py

@@ -1,0 +1,86 @@
+"""Figures as image files: the PNG decodes at twice the figure's size, the GIF has one
+frame per half-step given (each as rendered, the last held longer), and a missing
+browser is said in words. Kaleido costs seconds per start, so each picture is rendered
+once for the module."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from em_viz import EMVizError
+from em_viz.engine.gaussian_em import GaussianSettings
+from em_viz.figures.export import (
+    FRAME_MS,
+    LAST_FRAME_MS,
+    ExportError,
+    gif_bytes,
+    png_bytes,
+    with_heading,
+)
+from em_viz.figures.mixture import figure_mixture
+
+SIZE = (480, 320)
+
+
+@pytest.fixture(scope="module")
+def frames() -> list:
+    """A small run's first five half-steps as the page draws them, with their headings."""
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(size=(60, 2)) + c for c in ([0, 0], [4, 0], [0, 4])])
+    em = GaussianSettings(n_components=3, init="random-points").build(X)
+    for _ in range(2):
+        em.step()
+    return [
+        with_heading(
+            figure_mixture(X, record.params, em.responsibilities_at(index)),
+            f"Half-step {index}",
+        ).update_layout(width=SIZE[0], height=SIZE[1])
+        for index, record in enumerate(em.history)
+    ]
+
+
+@pytest.fixture(scope="module")
+def gif(frames) -> tuple[bytes, list]:
+    calls = []
+    return gif_bytes(frames, progress=lambda done, total: calls.append((done, total))), calls
+
+
+def test_png_is_twice_the_figure_size(frames):
+    image = Image.open(io.BytesIO(png_bytes(frames[2])))
+    assert image.format == "PNG"
+    assert image.size == (2 * SIZE[0], 2 * SIZE[1])
+    colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+    assert len(colours) > 50  # points, ellipses and text, not a blank page
+
+
+def test_gif_has_one_frame_per_half_step(frames, gif):
+    data, calls = gif
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "GIF"
+    assert image.n_frames == len(frames) == 5
+    assert image.size == SIZE
+    assert calls == [(done, 5) for done in range(1, 6)]
+    durations = []
+    pictures = []
+    for number in range(image.n_frames):
+        image.seek(number)
+        durations.append(image.info["duration"])
+        pictures.append(np.asarray(image.convert("RGB")))
+    assert durations == [FRAME_MS] * 4 + [LAST_FRAME_MS]
+    # The start (grey points) differs from the E-step after it (coloured points).
+    assert not np.array_equal(pictures[0], pictures[1])
+
+
+def test_a_heading_goes_above_the_figure():
+    figure = with_heading(figure_mixture(np.eye(2), None, None), "Iteration 3 · after E-step")
+    assert figure.layout.title.text == "Iteration 3 · after E-step"
+    assert figure.layout.margin.t > 30
+
+
+def test_a_missing_browser_is_said_in_words(monkeypatch, frames):
+    monkeypatch.setenv("BROWSER_PATH", "/nowhere/chromium")
+    with pytest.raises(ExportError, match="not installed at /nowhere/chromium"):
+        png_bytes(frames[0])
+    assert issubclass(ExportError, EMVizError)
