@@ -107,6 +107,13 @@ def test_zoom_keeps_the_shown_theta_and_the_maximum_in_a_narrow_view(linkage):
     low, high = layout["xaxis"]["range"]
     assert low < linkage.theta < high and low < maximum_likelihood() < high
     assert high - low < 1e-6
+    traces = by_name(figure_linkage(linkage.history, -1, zoom=True))
+    curve = traces["log L(θ)"]
+    # Heights from the maximum's, which the zoomed view can tell apart.
+    difference = log_likelihood(curve["x"]) - log_likelihood(maximum_likelihood())
+    np.testing.assert_allclose(curve["y"], difference, atol=1e-12)
+    assert np.all(curve["y"] <= 1e-12) and np.ptp(curve["y"]) > 0
+    assert layout["yaxis"]["title"]["text"] == "log L(θ) - log L(θ*)"
     whole = json.loads(figure_linkage(linkage.history, -1).to_json())["layout"]
     assert whole["xaxis"]["range"][0] < 0.5 < whole["xaxis"]["range"][1]
 

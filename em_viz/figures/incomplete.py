@@ -42,7 +42,7 @@ from em_viz.figures.style import (
 CURVE_POINTS = 400
 """θ values along the log-likelihood and each bound."""
 EARLIER_BOUND = translucent(BOUND_COLOUR, 0.3)
-THETA_HOVER = "θ %{x:.7f}<br>%{y:,.4f}<extra>%{fullData.name}</extra>"
+THETA_HOVER = "θ %{x:.7f}<br>%{y:.7~g}<extra>%{fullData.name}</extra>"
 
 
 def _bound_at(history: Sequence[Record], index: int) -> int | None:
@@ -171,8 +171,13 @@ def figure_linkage(
         )
     )
     traces.append(ring([current.theta], [current.log_likelihood], name="shown now"))
-    in_view = curve[np.isfinite(curve)]
-    pad = 0.08 * max(in_view.max() - in_view.min(), 1e-9)
+    # Zoomed in, log L varies in its tenth digit: heights are drawn from the maximum's.
+    shift = float(log_likelihood(best, counts)) if zoom else 0.0
+    for trace in traces:
+        if trace.y is not None and len(trace.y):
+            trace.y = np.asarray(trace.y, dtype=float) - shift
+    in_view = curve[np.isfinite(curve)] - shift
+    pad = 0.08 * max(in_view.max() - in_view.min(), 1e-15)
     layout = base_layout(
         f"θ = {current.theta:.7f}, log L = {signed(current.log_likelihood, ',.4f')}",
         legend=legend_below(
@@ -203,7 +208,9 @@ def figure_linkage(
         ],
         xaxis=axis("θ", standoff=4, range=[low, high], tickformat=".7~f" if zoom else ".2f"),
         yaxis=axis(
-            "log L(θ)", tickformat=",.7~g", range=[in_view.min() - pad, in_view.max() + pad]
+            "log L(θ) - log L(θ*)" if zoom else "log L(θ)",
+            tickformat=".1e" if zoom else ",.7~g",
+            range=[in_view.min() - pad, in_view.max() + pad],
         ),
     )
     return go.Figure(traces, layout)
@@ -341,10 +348,15 @@ def figure_profile(
     layout = base_layout(
         f"correlation {signed(correlation(current.covariances[0]), '.4f')}, "
         f"log L = {signed(current.log_likelihood, ',.4f')}",
-        legend=legend_below(
-            -0.18, entrywidth=0.33, entrywidthmode="fraction", font={"size": CURVE_FONT_SIZE - 2}
-        ),
-        margin={"l": 90, "r": 20, "t": 60, "b": 100},
+        legend={  # inside, at the bottom between the profile's two falling sides
+            "x": 0.5,
+            "xanchor": "center",
+            "y": 0.02,
+            "yanchor": "bottom",
+            "bgcolor": "rgba(255, 255, 255, 0.8)",
+            "font": {"size": CURVE_FONT_SIZE - 2},
+        },
+        margin={"l": 90, "r": 20, "t": 60, "b": 60},
         xaxis=axis("correlation \N{GREEK SMALL LETTER RHO}", standoff=4, range=[-1, 1]),
         yaxis=axis("log L", tickformat=",.7~g", range=[low, top + 0.3 * depth]),
     )
