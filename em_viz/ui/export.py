@@ -1,0 +1,203 @@
+"""The "Export" menu of a Gaussian run: the picture shown as a PNG for slides, the run so
+far as a GIF (one frame per half-step), the run as JSON (settings, data and history) and
+the points with their responsibilities as CSV; and opening a saved run from its JSON,
+at the half-step it was saved.
+
+A page wires it with one call in its run view, :func:`export_menu`. A restored run takes
+the slot's run and data set; its settings are kept with it (:func:`run_settings`), since
+the page's widgets still describe the run they built.
+"""
+
+from collections.abc import Callable
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from em_viz import EMVizError
+from em_viz.data import Dataset
+from em_viz.engine.gaussian_em import GaussianSettings
+from em_viz.engine.run_file import SavedRun, responsibilities_csv, run_from_json, run_to_json
+from em_viz.figures.export import DEFAULT_SIZE, browser_problem, gif_bytes, png_bytes, with_heading
+from em_viz.ui.labels import plain
+from em_viz.ui.run import RunSlot, RunView, mixture_figure, phase_text
+
+FrameFigure = Callable[[RunView], go.Figure]
+"""The page's figure of a run at one half-step (``view.record``, ``view.resp``)."""
+EXPORT_HELP = {
+    "GIF": "The run so far as an animation, one frame per half-step (takes about a second "
+    "a frame).",
+    "PNG": "The picture shown, at twice the resolution, for slides.",
+    "JSON": "The settings, the data and every half-step's parameters, to open again here "
+    "or read in a notebook.",
+    "CSV": "The points with each component's responsibility at the half-step shown.",
+}
+NO_RESPONSIBILITIES = "There are no responsibilities before the first E-step: take one first."
+OPEN_LABEL = "Open a saved run (JSON)"
+NOT_TWO_COLUMNS = (
+    "The saved run is on {n} columns of data; this page draws runs on two. Its file can "
+    "be read in a notebook with em_viz.engine.run_file.run_from_json."
+)
+
+
+def _key(slot: RunSlot, name: str) -> str:
+    return f"{slot.prefix}export_{name}"
+
+
+def run_settings(slot: RunSlot, settings: GaussianSettings) -> GaussianSettings:
+    """The settings of the slot's run: those saved with it if it was opened from a file,
+    else ``settings`` (the page's)."""
+    restored = st.session_state.get(_key(slot, "restored"))
+    if restored is not None and restored[0] is st.session_state.get(slot.em):
+        return restored[1]
+    return settings
+
+
+def mixture_frame(slot: RunSlot) -> FrameFigure:
+    """The mixture figure of the slot's run on its data set, as the page draws it."""
+    dataset = st.session_state[slot.data]
+    return lambda view: mixture_figure(dataset, view.record.params, view.resp)
+
+
+def _frame(frame_figure: FrameFigure, view: RunView) -> go.Figure:
+    """A frame of a picture file: the page's figure, at the default size, headed as the
+    page heads it."""
+    figure = frame_figure(view).update_layout(width=DEFAULT_SIZE[0], height=DEFAULT_SIZE[1])
+    return with_heading(figure, phase_text(view.record))
+
+
+def _restore(slot: RunSlot) -> None:
+    """The uploader's callback: the saved run takes the slot at its saved half-step; a
+    file that is no saved run is said why, and the run shown is kept."""
+    state = st.session_state
+    upload = state.get(_key(slot, "upload"))
+    if upload is None:
+        return
+    try:
+        saved: SavedRun = run_from_json(upload.getvalue())
+        if saved.X.shape[1] != 2:
+            raise EMVizError(NOT_TWO_COLUMNS.format(n=saved.X.shape[1]))
+    except EMVizError as error:
+        kept = " The run shown is kept." if state.get(slot.em) is not None else ""
+        state[_key(slot, "message")] = f"{upload.name}: {error}{kept}"
+        return
+    dataset = Dataset(saved.X, None, saved.name or upload.name, tuple(saved.feature_names))
+    state.update(
+        {
+            slot.em: saved.em,
+            slot.data: dataset,
+            slot.view: saved.position,
+            slot.running: False,
+            _key(slot, "restored"): (saved.em, saved.settings),
+            _key(slot, "gif"): None,
+        }
+    )
+    record = saved.em.history[saved.position]
+    st.toast(plain(f"Opened {upload.name} at {phase_text(record)}."), icon=":material/check:")
+
+
+def _gif(slot: RunSlot, view: RunView, frame_figure: FrameFigure) -> None:
+    """GIF: render every half-step so far with a progress bar, then offer the file."""
+    state = st.session_state
+    history = view.em.history
+    made_for = (id(view.em), len(history))
+    if st.button("GIF", key=_key(slot, "render_gif"), help=EXPORT_HELP["GIF"], width="stretch"):
+        bar = st.progress(0.0, text="Rendering the GIF…")
+
+        def advance(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"Rendering the GIF: frame {done} of {total}")
+
+        frames = (_frame(frame_figure, RunView.at(view.em, i)) for i in range(len(history)))
+        state[_key(slot, "gif")] = (made_for, gif_bytes(list(frames), progress=advance))
+        bar.empty()
+    made = state.get(_key(slot, "gif"))
+    if made is not None and made[0] == made_for:
+        st.download_button(
+            f"Save the GIF ({len(made[1]) / 1e6:.1f} MB, {len(history)} frames)",
+            made[1],
+            file_name="em-run.gif",
+            mime="image/gif",
+            key=_key(slot, "save_gif"),
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+        )
+
+
+def export_menu(
+    slot: RunSlot,
+    view: RunView,
+    settings: GaussianSettings,
+    frame_figure: FrameFigure | None = None,
+) -> None:
+    """The "Export" menu of the slot's Gaussian run at the half-step ``view`` shows.
+
+    Parameters
+    ----------
+    slot : RunSlot
+        The run (``st.session_state[slot.em]``) and its data set (``slot.data``).
+    view : RunView
+        The half-step shown.
+    settings : GaussianSettings
+        The settings the page built the run from (a run opened from a file keeps its own).
+    frame_figure : callable, optional
+        The page's figure at a half-step; by default :func:`mixture_frame`.
+    """
+    state = st.session_state
+    dataset: Dataset = state[slot.data]
+    em, index = view.em, view.index
+    frame_figure = frame_figure or mixture_frame(slot)
+    settings = run_settings(slot, settings)
+    problem = browser_problem()
+    with st.popover("Export", icon=":material/download:", width="stretch"):
+        if problem is None:
+            _gif(slot, view, frame_figure)
+        else:
+            st.caption(plain(problem))
+        st.download_button(
+            "PNG",
+            lambda: png_bytes(_frame(frame_figure, view)),
+            file_name=f"em-step-{index}.png",
+            mime="image/png",
+            key=_key(slot, "png"),
+            on_click="ignore",
+            disabled=problem is not None,
+            help=EXPORT_HELP["PNG"],
+            width="stretch",
+        )
+        st.download_button(
+            "JSON",
+            lambda: run_to_json(
+                em,
+                settings,
+                position=index,
+                name=dataset.name,
+                feature_names=dataset.feature_names,
+            ),
+            file_name="em-run.json",
+            mime="application/json",
+            key=_key(slot, "json"),
+            on_click="ignore",
+            help=EXPORT_HELP["JSON"],
+            width="stretch",
+        )
+        st.download_button(
+            "CSV",
+            lambda: responsibilities_csv(em, index, dataset.feature_names),
+            file_name=f"em-responsibilities-{index}.csv",
+            mime="text/csv",
+            key=_key(slot, "csv"),
+            on_click="ignore",
+            disabled=view.resp is None,
+            help=NO_RESPONSIBILITIES if view.resp is None else EXPORT_HELP["CSV"],
+            width="stretch",
+        )
+        st.file_uploader(
+            OPEN_LABEL,
+            type="json",
+            key=_key(slot, "upload"),
+            on_change=_restore,
+            args=(slot,),
+        )
+    message = state.pop(_key(slot, "message"), None)
+    if message:
+        st.error(plain(message), icon=":material/error:")
