@@ -186,11 +186,12 @@ def test_each_demo_keeps_its_own_run(page):
 
 def test_back_reset_and_the_history_slider(page):
     press(page, "coins_", "Step", 2)
-    page.slider(key="coins_history_view").set_value(1).run()
+    page.select_slider(key="coins_history_view").set_value(1).run()
     assert heading(page).startswith("Viewing Iteration 1 · after E-step")
     assert table(page).loc["Set 1", "P(A)"] == "0.45"
-    press(page, "coins_", "Back")
-    assert heading(page) == "Iteration 2 · after E-step"
+    press(page, "coins_", "Back")  # one back from the half-step viewed
+    assert heading(page) == "Iteration 0 · initial parameters"
+    press(page, "coins_", "Step", 2)
     press(page, "coins_", "Reset")
     assert heading(page) == "Iteration 0 · initial parameters"
     assert len(run_of(page, "coins_").history) == 1

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from test_app_compare import open_page
 from test_app_explorer import button, click, figures, heading, stepper
 
+from em_viz.data import three_gaussians
 from em_viz.ui.bound import _number
 
 TIMEOUT = 60
@@ -26,11 +27,41 @@ def latex(at: AppTest) -> list[str]:
     return [element.value for element in at.latex]
 
 
-def test_without_a_run_the_page_points_to_the_explorer():
+def test_opened_first_it_starts_the_explorers_run_on_the_default_data():
     at = open_page(AppTest.from_file(APP, default_timeout=TIMEOUT), "bound")
     assert not at.exception
-    assert any("There is no run yet" in info.value for info in at.info)
-    assert "em" not in at.session_state
+    assert not any("no run" in info.value for info in at.info)
+    em = stepper(at)
+    np.testing.assert_array_equal(em.X, three_gaussians().X)
+    assert (em.n_components, em.covariance_type, em.init) == (3, "full", "k-means++")
+    assert heading(at) == "Iteration 0 · initial parameters"
+    click(at, "Step", 2)
+    open_page(at, "")  # the explorer takes the same run: same data, same settings
+    assert stepper(at) is em
+    assert heading(at) == "Iteration 2 · after M-step"
+    assert not at.toast
+
+
+def test_run_and_the_history_slider_work_here(page):
+    page.button_group(key="speed").set_value("Instant").run()
+    click(page, "Run")
+    em = stepper(page)
+    assert em.finished and button(page, "Run").disabled
+    assert button(page, "Step").disabled  # as in the explorer once converged
+    page.select_slider(key="history_view").set_value(2).run()
+    assert heading(page).startswith("Viewing Iteration 1 · after M-step")
+    traces = figures(page)["bound"]
+    ring = traces[-1]
+    assert ring["y"][0] == pytest.approx(em.history[2].elbo)  # the shown bound is ringed
+    assert any("gap" in m.value and f"{em.history[2].kl:,.3f}" in m.value for m in page.markdown)
+    click(page, "E-step")  # goes on from the half-step viewed
+    assert len(em.history) == 4 and heading(page) == "Iteration 2 · after E-step"
+
+
+def test_animated_run_steps_half_step_by_half_step(page):
+    click(page, "Run")
+    assert page.session_state["running"]
+    assert heading(page) == "Iteration 1 · after E-step"
 
 
 def test_stepping_here_moves_the_explorers_run(page):

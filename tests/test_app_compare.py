@@ -36,6 +36,12 @@ def headings(at: AppTest) -> list[str]:
     return sorted(shown)
 
 
+def run_instantly(at: AppTest) -> AppTest:
+    """Run at Instant speed: every run to convergence at once."""
+    at.button_group(key="compare_speed").set_value("Instant").run()
+    return click(at, "Run")
+
+
 def runs(at: AppTest) -> list:
     return at.session_state["compare_group"].runs
 
@@ -47,8 +53,8 @@ def table(at: AppTest):
 def test_the_page_opens_with_two_runs_differing_in_seed(page):
     assert not page.exception
     assert headings(page) == [
-        "Run 1 · seed 0 · k-means++ · iteration 0",
-        "Run 2 · seed 1 · k-means++ · iteration 0",
+        "Run 1 · seed 0 · k-means++ · Iteration 0 · initial parameters",
+        "Run 2 · seed 1 · k-means++ · Iteration 0 · initial parameters",
     ]
     assert {key for key in figures(page) if "compare_mixture" in key} == {
         "compare_mixture_0",
@@ -61,7 +67,7 @@ def test_the_buttons_move_all_runs_in_lockstep(page):
     page.segmented_control(key="compare_n_runs").set_value(3).run()
     click(page, "E-step")
     assert [(em.n_iter, em.phase) for em in runs(page)] == [(0, "E")] * 3
-    assert all(h.endswith("iteration 0 · after E-step") for h in headings(page))
+    assert all(h.endswith("Iteration 1 · after E-step") for h in headings(page))
     click(page, "M-step")
     click(page, "Step", 2)
     assert [em.n_iter for em in runs(page)] == [3, 3, 3]
@@ -77,7 +83,7 @@ def test_the_explorers_run_is_left_alone():
     click(at, "Step", 2)
     explorer_run = at.session_state["em"]
     open_page(at, "compare")
-    click(at, "Run")
+    run_instantly(at)
     assert at.session_state["em"] is explorer_run
     assert explorer_run.n_iter == 2
 
@@ -85,7 +91,7 @@ def test_the_explorers_run_is_left_alone():
 def test_run_converges_every_run_and_the_table_equals_the_engines_numbers(page):
     page.number_input(key="compare_1_random_state").set_value(7).run()
     page.selectbox(key="compare_1_init").set_value("random-points").run()
-    click(page, "Run")
+    run_instantly(page)
     assert not page.exception
     shown = table(page)
     for number, em in enumerate(runs(page)):
@@ -104,7 +110,7 @@ def test_run_converges_every_run_and_the_table_equals_the_engines_numbers(page):
 
 def test_k_means_beside_em_shows_its_objective_and_hard_colours(page):
     page.selectbox(key="compare_1_algorithm").set_value("kmeans").run()
-    click(page, "Run")
+    run_instantly(page)
     shown = table(page)
     kmeans = runs(page)[1]
     assert shown.loc["Run 2", "objective"] == kmeans.objective
@@ -123,11 +129,11 @@ def test_fixed_epsilon_offers_its_slider(page):
 
 def test_matched_colours_follow_the_reference_runs_components(page):
     page.number_input(key="compare_1_random_state").set_value(3).run()
-    click(page, "Run")
+    run_instantly(page)
     first, second = runs(page)
     shown = figures(page)
     colour_of = {
-        key: [trace["marker"]["color"] for trace in shown[key][3::3]]
+        key: [trace["marker"]["color"] for trace in shown[key] if trace.get("text")]
         for key in ("compare_mixture_0", "compare_mixture_1")
     }
     for k, mean in enumerate(second.means):
@@ -225,7 +231,7 @@ def test_a_link_to_this_page_is_read_and_what_it_cannot_use_is_named(params, nam
     preset = PRESETS.get(params["data"], PRESETS["Three Gaussians"])
     np.testing.assert_array_equal(runs(at)[0].X, preset.make().X)
     click(at, "Step")
-    assert headings(at)[0].endswith("iteration 1")
+    assert headings(at)[0].endswith("Iteration 1 · after M-step")
 
 
 def test_the_explorer_keeps_its_run_and_data_across_a_visit_to_compare():
@@ -241,3 +247,63 @@ def test_the_explorer_keeps_its_run_and_data_across_a_visit_to_compare():
     assert (em.n_iter, em.n_components) == (2, 2)
     assert at.session_state["preset"] == "Iris"
     assert not any("New data" in t.value for t in at.toast)
+
+
+def explorer_heading(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("### ")).removeprefix("### ")
+
+
+def test_a_half_step_is_worded_as_in_the_explorer(page):
+    click(page, "E-step")
+    compare_words = [h.split(" · ", 3)[-1] for h in headings(page)]
+    open_page(page, "")
+    click(page, "E-step")
+    assert compare_words == [explorer_heading(page)] * 2 == ["Iteration 1 · after E-step"] * 2
+
+
+def test_run_animates_half_step_by_half_step_with_a_history_slider(page):
+    click(page, "Run")
+    assert page.session_state["compare_running"]
+    assert button(page, "Stop")
+    assert all(h.endswith("Iteration 1 · after E-step") for h in headings(page))
+    click(page, "Stop")
+    click(page, "Step", 2)
+    slider = page.select_slider(key="compare_history_view")
+    assert slider.options[-1] == "Iteration 2 · M-step" and slider.value == 4
+    slider.set_value(1).run()
+    assert all(h.endswith("Iteration 1 · after E-step") for h in headings(page))
+    assert list(table(page)["iterations"]) == [0, 0]
+    click(page, "M-step")  # from the half-step viewed: the later ones are dropped
+    assert [len(em.history) for em in runs(page)] == [3, 3]
+    assert all(h.endswith("Iteration 1 · after M-step") for h in headings(page))
+    click(page, "Back")
+    assert [len(em.history) for em in runs(page)] == [2, 2]
+    assert not button(page, "Back").disabled
+
+
+STEP_BUTTONS = ("E-step", "M-step", "Step", "Run", "Back", "Reset")
+
+
+def disabled(at: AppTest) -> dict[str, bool]:
+    return {name: button(at, name).disabled for name in STEP_BUTTONS}
+
+
+def test_after_convergence_the_same_buttons_are_disabled_as_in_the_explorer(page):
+    run_instantly(page)
+    assert all(em.finished for em in runs(page))
+    in_compare = disabled(page)
+    open_page(page, "")
+    page.button_group(key="speed").set_value("Instant").run()
+    click(page, "Run")
+    assert page.session_state["em"].finished
+    assert disabled(page) == in_compare
+    assert in_compare == dict.fromkeys(STEP_BUTTONS[:4], True) | {"Back": False, "Reset": False}
+
+
+def test_k_means_disables_the_covariance_type_here_and_in_the_explorer(page):
+    page.selectbox(key="compare_0_algorithm").set_value("kmeans").run()
+    assert page.selectbox(key="compare_0_covariance_type").disabled
+    assert not page.selectbox(key="compare_1_covariance_type").disabled
+    open_page(page, "")
+    page.selectbox(key="algorithm").set_value("kmeans").run()
+    assert page.selectbox(key="covariance_type").disabled

@@ -38,8 +38,8 @@ def test_stepping_one_slot_leaves_the_other_run_untouched(page):
     assert page.session_state["a_history_view"] == 4
     assert page.session_state["b_history_view"] == 0
     assert headings(page) == ["Iteration 2 · after M-step", "Iteration 0 · initial parameters"]
-    assert page.slider(key="a_history_view")
-    assert not [s for s in page.slider if s.key == "b_history_view"]
+    assert page.select_slider(key="a_history_view")
+    assert not [s for s in page.select_slider if s.key == "b_history_view"]
 
 
 def test_each_slot_runs_at_its_own_speed(page):

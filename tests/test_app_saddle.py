@@ -74,6 +74,7 @@ def test_compare_headings_and_table_do_not_call_a_saddle_converged(app):
     assert all(h.endswith(" · stopped at (or near) a saddle point") for h in headings(app))
     assert not table(app)["converged"].any()
     assert not button(app, "Run").disabled and not button(app, "Step").disabled
+    app.button_group(key="compare_speed").set_value("Instant").run()
     click(app, "Run")
     assert all(em.finished for em in runs(app))
     assert all(h.endswith(" · converged") for h in headings(app))

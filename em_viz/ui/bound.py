@@ -11,15 +11,17 @@ from collections.abc import Sequence
 import numpy as np
 import streamlit as st
 
-from em_viz import GaussianMixtureEM, Record
+from em_viz import GaussianMixtureEM
 from em_viz.engine.equations import EStepTerms, MStepTerms, e_step_terms, m_step_terms
 from em_viz.figures.bound import figure_bound, figure_bound_along
-from em_viz.ui.explorer import explorer_page
+from em_viz.ui.explorer import ensure_run, explorer_page
 from em_viz.ui.labels import HARD_SEEING, SEEING, WHY
 from em_viz.ui.plot import plot
-from em_viz.ui.run import EXPLORER, HALF_STEPS, UNDO, phase_text, step_controls
+from em_viz.ui.run import EXPLORER, RunView, history_slider, run_fragment
+from em_viz.ui.sidebar import DEFAULTS, default_data
 
 BOUND_HEIGHT = 420
+TITLE = "Why EM works: the bound under the log-likelihood"
 
 
 def _number(value: float) -> str:
@@ -82,12 +84,14 @@ def m_step_latex(terms: MStepTerms, component: int, reg_covar: float) -> str:
     return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
 
 
-def _bound_panel(em: GaussianMixtureEM, record: Record) -> None:
-    """The stairs of the log-likelihood and the bound, with words beside them."""
+def _bound_panel(view: RunView) -> None:
+    """The stairs of the log-likelihood and the bound, with words beside them and the
+    history slider."""
+    em, record = view.em, view.record
     left, right = st.columns([3, 2])
     with left:
-        figure = figure_bound(em.history, -1, len(em.X))
-        plot(figure.update_layout(height=BOUND_HEIGHT), key="bound", revision=len(em.history))
+        figure = figure_bound(em.history, view.index, len(em.X))
+        plot(figure.update_layout(height=BOUND_HEIGHT), key="bound", revision=view.index)
     with right:
         seeing = HARD_SEEING if em.variant.hard else SEEING
         kl = "" if record.kl is None else f"{record.kl:,.3f}"
@@ -97,6 +101,7 @@ def _bound_panel(em: GaussianMixtureEM, record: Record) -> None:
                 f"log-likelihood **{record.log_likelihood:,.3f}** · "
                 f"bound **{record.elbo:,.3f}** · gap **{record.kl:,.3f}**"
             )
+        history_slider(EXPLORER, view)
         st.caption(WHY)
 
 
@@ -109,10 +114,11 @@ def _parameter_choices(em: GaussianMixtureEM, feature_names: Sequence[str]) -> d
     return choices
 
 
-def _along_panel(em: GaussianMixtureEM, feature_names: Sequence[str]) -> None:
+def _along_panel(view: RunView, feature_names: Sequence[str]) -> None:
     """Bishop's figure 9.14 for a chosen parameter of a chosen component."""
+    em = view.em
     st.subheader("The bound along one parameter")
-    if em.responsibilities is None:
+    if view.resp is None:
         st.info("Press E-step: the bound needs the responsibilities q of an E-step.")
         return
     choices = _parameter_choices(em, feature_names)
@@ -136,8 +142,8 @@ def _along_panel(em: GaussianMixtureEM, feature_names: Sequence[str]) -> None:
     with left:
         figure = figure_bound_along(
             em.X,
-            em.params,
-            em.responsibilities,
+            view.record.params,
+            view.resp,
             component,
             choices[parameter],
             feature_names=feature_names,
@@ -145,12 +151,13 @@ def _along_panel(em: GaussianMixtureEM, feature_names: Sequence[str]) -> None:
         plot(
             figure.update_layout(height=BOUND_HEIGHT),
             key="bound_along",
-            revision=len(em.history),
+            revision=view.index,
         )
 
 
-def _equations_panel(em: GaussianMixtureEM, record: Record) -> None:
+def _equations_panel(view: RunView) -> None:
     """The E-step of a chosen point and the M-step of a chosen component, with numbers."""
+    em, record = view.em, view.record
     st.subheader("The equations with their numbers")
     left, right = st.columns(2)
     index = left.number_input("Point i", 0, len(em.X) - 1, step=1, key="bound_point")
@@ -166,18 +173,18 @@ def _equations_panel(em: GaussianMixtureEM, record: Record) -> None:
         "M": "the next E-step will compute",
     }
     st.markdown(f"**E-step for point {index}**: what {when[record.phase]}.")
-    st.latex(e_step_latex(e_step_terms(em.X, em.params, int(index)), int(index)))
+    st.latex(e_step_latex(e_step_terms(em.X, record.params, int(index)), int(index)))
     if em.variant.hard:
         st.caption(
             "Hard EM and k-means then give the point wholly to the component of largest "
             "r_ik (k-means: its nearest mean)."
         )
-    if em.responsibilities is None:
+    if view.resp is None:
         st.info("The M-step needs responsibilities: press E-step first.")
         return
     when = "the last M-step computed" if record.phase == "M" else "the next M-step computes"
     st.markdown(f"**M-step for component {component + 1}**: what {when}.")
-    terms = m_step_terms(em.X, em.responsibilities, component, em.reg_covar)
+    terms = m_step_terms(em.X, view.resp, component, em.reg_covar)
     if terms is None:
         st.info("No point is responsible for this component: it keeps its place.")
         return
@@ -190,24 +197,29 @@ def _equations_panel(em: GaussianMixtureEM, record: Record) -> None:
         )
 
 
+def _show(view: RunView) -> None:
+    feature_names = st.session_state[EXPLORER.data].feature_names
+    _bound_panel(view)
+    _along_panel(view, feature_names)
+    _equations_panel(view)
+
+
 def bound_page() -> None:
-    """Why EM works: the bound and its gap, the bound along a parameter, the equations."""
+    """Why EM works: the bound and its gap, the bound along a parameter, the equations.
+    Opened first, it starts the explorer's run on the data panel's first data set with
+    the explorer's default model, as the explorer would."""
     state = st.session_state
-    em = state.get(EXPLORER.em)
-    if em is None:
+    st.markdown(f"#### {TITLE}")  # clear of Streamlit's header, above the step buttons
+    if EXPLORER.data not in state:
+        ensure_run(default_data(), DEFAULTS)
+    if state.get(EXPLORER.em) is None:
         st.info(
-            "There is no run yet. Choose data and a model in the Explorer; this page then "
-            "steps the same run.",
+            "The explorer is waiting for its initial means to be placed. Place them "
+            "there; this page then steps the same run.",
             icon=":material/info:",
         )
         st.page_link(
             st.Page(explorer_page), label="Open the Explorer", icon=":material/scatter_plot:"
         )
         return
-    step_controls(EXPLORER, (*HALF_STEPS, *UNDO), key_prefix="bound_", spare=4)
-    record = em.history[-1]
-    st.markdown(f"### {phase_text(record)}")
-    feature_names = state[EXPLORER.data].feature_names
-    _bound_panel(em, record)
-    _along_panel(em, feature_names)
-    _equations_panel(em, record)
+    run_fragment(EXPLORER, _show, stop_when_converged=True)

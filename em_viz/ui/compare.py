@@ -14,10 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from em_viz import (
-    EMVizError,
-    GaussianMixtureEM,
-)
+from em_viz import EMVizError, Record
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.engine.runs import (
     Lockstep,
@@ -31,18 +28,28 @@ from em_viz.engine.runs import (
 from em_viz.figures.compare import figure_multi_start, figure_objective_curves
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.labels import (
-    GROUP_STEP_HELP,
+    GROUP_RUN_HELP,
     plain,
     run_description,
     run_model,
     run_start,
 )
 from em_viz.ui.plot import plot
-from em_viz.ui.run import SADDLE_BADGE, RunSlot, mixture_figure, step_controls
+from em_viz.ui.run import (
+    SADDLE_BADGE,
+    GroupView,
+    RunSlot,
+    RunView,
+    history_slider,
+    mixture_figure,
+    phase_text,
+    run_fragment,
+)
 from em_viz.ui.sidebar import KEPT, DataChoice, chosen_data, model_widgets
 
 MAX_RUNS = 4
-PANEL_HEIGHT = 255
+PANEL_HEIGHT = 330
+ROWS_PANEL_HEIGHT = 200
 CURVE_HEIGHT = 225
 STARTS_HEIGHT = 300
 TABS_CLEAR_OF_HEADER = (
@@ -105,79 +112,98 @@ def _ensure_runs(choice: DataChoice | None, specs: list[GaussianSettings]) -> No
             COMPARE.em: Lockstep(runs),
             COMPARE.run_key: key,
             COMPARE.data: choice.dataset,
+            COMPARE.view: 0,
+            COMPARE.running: False,
             "compare_built": tuple(specs),
         }
     )
 
 
-def run_heading(
-    number: int, spec: GaussianSettings, em: GaussianMixtureEM, with_model: bool
-) -> str:
-    """'Run 2 · seed 7 · k-means++ · iteration 12 · converged', with the model ('K=3 full
-    · EM') after the start when the runs' models differ."""
+def finished_at(record: Record) -> bool:
+    """Converged there, and not at a saddle point (a run's ``finished``, of a record)."""
+    return record.converged and not record.saddle
+
+
+def run_heading(number: int, spec: GaussianSettings, view: RunView, with_model: bool) -> str:
+    """'Run 2 · seed 7 · k-means++ · Iteration 12 · after M-step · converged', with the
+    model ('K=3 full · EM') after the start when the runs' models differ: the explorer's
+    words for the half-step shown."""
     described = run_description(spec) if with_model else run_start(spec)
-    parts = [f"Run {number + 1}", described, f"iteration {em.n_iter}"]
-    if em.finished:
+    parts = [f"Run {number + 1}", described, phase_text(view.record)]
+    if finished_at(view.record):
         parts.append("converged")
-    elif em.converged:
+    elif view.record.converged:
         parts.append(SADDLE_BADGE.lower())
-    elif em.phase == "E":
-        parts.append("after E-step")
     return " · ".join(parts)
 
 
-def results_table(group: Lockstep, specs: tuple[GaussianSettings, ...]) -> pd.DataFrame:
-    """Per run: iterations, converged, final log-likelihood (total and per point), the
-    objective when it is not the log-likelihood, and the time taken in ms."""
+def iterations_done(record: Record) -> int:
+    """Completed iterations (M-steps) at ``record``."""
+    return record.iteration - 1 if record.phase == "E" else record.iteration
+
+
+def results_table(view: GroupView, specs: tuple[GaussianSettings, ...]) -> pd.DataFrame:
+    """Per run, at the half-step shown: iterations, converged, log-likelihood (total and
+    per point), the objective when it is not the log-likelihood, and the time taken in
+    ms (all half-steps so far)."""
     rows = []
-    for number, (spec, em) in enumerate(zip(specs, group.runs, strict=True)):
+    for number, (spec, run) in enumerate(zip(specs, view.runs, strict=True)):
+        record = run.record
         row = {
             "run": f"Run {number + 1}",
-            "iterations": em.n_iter,
-            "converged": em.finished,
-            "log-likelihood": em.log_likelihood,
-            "per point": em.log_likelihood / len(em.X),
+            "iterations": iterations_done(record),
+            "converged": finished_at(record),
+            "log-likelihood": record.log_likelihood,
+            "per point": record.log_likelihood / len(run.em.X),
         }
         if spec.algorithm != "soft":
-            row["objective"] = em.objective
-            row["objective is"] = em.objective_name
-        row["ms"] = group.seconds(number) * 1000
+            row["objective"] = record.objective
+            row["objective is"] = run.em.objective_name
+        row["ms"] = view.group.seconds(number) * 1000
         rows.append(row)
     return pd.DataFrame(rows).set_index("run")
 
 
-def _side_by_side() -> None:
-    """The fragment: controls, one panel per run, the shared curve and the table."""
+def panel_height(n_runs: int) -> int:
+    """Two runs in one row get room; three or four in two rows share the screen's
+    height, so that every panel fits a 1280x720 screen whole."""
+    return PANEL_HEIGHT if n_runs <= 2 else ROWS_PANEL_HEIGHT
+
+
+def _show_runs(view: GroupView) -> None:
+    """Below the controls: one panel per run at the half-step shown, then the shared
+    curve with the history slider, and the table."""
     state = st.session_state
-    group, specs, dataset = state[COMPARE.em], state.compare_built, state[COMPARE.data]
-    step_controls(COMPARE, step_help=GROUP_STEP_HELP, stop_when_converged=True)
-    reference = group.runs[0].means
+    specs, dataset = state.compare_built, state[COMPARE.data]
+    runs = view.runs
+    reference = runs[0].record.means
     with_model = len({run_model(spec) for spec in specs}) > 1
+    height = panel_height(len(runs))
     columns = st.columns(2)
-    for number, em in enumerate(group.runs):
+    for number, run in enumerate(runs):
         with columns[number % 2]:
-            st.markdown(f"###### {run_heading(number, specs[number], em, with_model)}")
+            st.markdown(f"###### {run_heading(number, specs[number], run, with_model)}")
             figure = mixture_figure(
                 dataset,
-                em.params,
-                em.responsibilities,
-                colour_order=match_components(reference, em.means),
+                run.record.params,
+                run.resp,
+                colour_order=match_components(reference, run.record.means),
             )
-            figure.update_layout(height=PANEL_HEIGHT, showlegend=False, margin={"t": 10, "b": 50})
-            plot(figure, key=f"compare_mixture_{number}", revision=len(em.history) - 1)
+            figure.update_layout(height=height, showlegend=False, margin={"t": 6, "b": 44})
+            plot(figure, key=f"compare_mixture_{number}", revision=run.index)
     left, right = st.columns([9, 11])
     with left:
-        names = [f"Run {number + 1}" for number in range(len(group.runs))]
+        names = [f"Run {number + 1}" for number in range(len(runs))]
         curve = figure_objective_curves(
-            [em.history for em in group.runs],
+            [run.em.history[: run.index + 1] for run in runs],
             names,
             len(dataset.X),
-            shared_objective_name(group.runs),
+            shared_objective_name(view.group.runs),
         )
-        revision = sum(len(em.history) for em in group.runs)
-        plot(curve.update_layout(height=CURVE_HEIGHT), key="compare_curves", revision=revision)
+        plot(curve.update_layout(height=CURVE_HEIGHT), key="compare_curves", revision=view.index)
+        history_slider(COMPARE, view)
     with right:
-        shown = results_table(group, specs)
+        shown = results_table(view, specs)
         st.table(
             shown.style.format(
                 {
@@ -354,6 +380,6 @@ def compare_page() -> None:
     st.html(TABS_CLEAR_OF_HEADER)
     side, starts = st.tabs(["Side by side", "Multi-start"])
     with side:
-        st.fragment(_side_by_side)()
+        run_fragment(COMPARE, _show_runs, GROUP_RUN_HELP, stop_when_converged=True)
     with starts:
         _multi_start(state[COMPARE.run_key][0])

@@ -18,7 +18,7 @@ from em_viz.figures.curves import figure_log_likelihood
 from em_viz.figures.mixture import figure_placing
 from em_viz.figures.tables import parameters_table
 from em_viz.ui import link
-from em_viz.ui.labels import HARD_CHANGED, HOW_GAUSSIAN_EM_WORKS, WHAT_CHANGED
+from em_viz.ui.labels import HARD_CHANGED, HOW_GAUSSIAN_EM_WORKS, WHAT_CHANGED, WIDER_THAN_DATA
 from em_viz.ui.plot import plot
 from em_viz.ui.run import (
     EXPLORER,
@@ -79,6 +79,17 @@ def ensure_run(choice: DataChoice | None, settings: GaussianSettings) -> None:
         state.update({"run_data_key": choice.key, EXPLORER.data: choice.dataset})
 
 
+def merging_note(em: GaussianMixtureEM) -> str | None:
+    """Why EM with fixed εI puts every mean on one point, when it does: ε above the
+    data's largest variance (the point where deterministic annealing's clusters split)."""
+    if em.algorithm != "fixed-eps":
+        return None
+    variance = float(np.linalg.eigvalsh(np.cov(em.X, rowvar=False))[-1])
+    if em.epsilon <= variance:
+        return None
+    return WIDER_THAN_DATA.format(epsilon=em.epsilon, variance=variance)
+
+
 def _show_run(view: RunView) -> None:
     """The run view below the controls: the mixture figure, the log-likelihood curve, the
     history slider and the parameters."""
@@ -93,6 +104,9 @@ def _show_run(view: RunView) -> None:
         )
         plot(figure, key="mixture", revision=index)
         st.caption((HARD_CHANGED if em.variant.hard else WHAT_CHANGED)[record.phase])
+        note = merging_note(em)
+        if note:
+            st.info(note, icon=":material/info:")
     with right:
         curve = figure_log_likelihood(em.history, index, len(em.X), em.objective_name)
         plot(curve.update_layout(height=CURVE_HEIGHT), key="log_likelihood", revision=index)
@@ -152,5 +166,5 @@ def explorer_page() -> None:
     if state.get(EXPLORER.em) is None:
         _placing_means(settings)
         return
-    run_fragment(EXPLORER, _show_run)
+    run_fragment(EXPLORER, _show_run, stop_when_converged=True)
     how_em_works(HOW_GAUSSIAN_EM_WORKS)

@@ -8,7 +8,6 @@ A page may keep several runs: each lives in ``st.session_state`` under the keys 
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import methodcaller
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,7 @@ from em_viz import EMVizError, MixtureEM, Record
 from em_viz.data import Dataset
 from em_viz.engine.runs import Lockstep
 from em_viz.figures.mixture import figure_mixture
-from em_viz.ui.labels import STEP_HELP, plain
+from em_viz.ui.labels import E_STEP_DONE, HISTORY_HELP, STEP_HELP, VIEWING_PAST, plain
 
 MAX_RUN_ITERATIONS = 500
 SPEEDS = {"Slow": 1.0, "Medium": 0.4, "Fast": 0.15, "Instant": 0.0}
@@ -30,18 +29,10 @@ components): it stops once finished (converged elsewhere) or after
 :data:`MAX_RUN_ITERATIONS`."""
 SADDLE_BADGE = "Stopped at (or near) a saddle point"
 
-STEPS = {
-    "E-step": methodcaller("e_step"),
-    "M-step": methodcaller("m_step"),
-    "Step": methodcaller("step"),
-    "Run": methodcaller("run", max_iter=MAX_RUN_ITERATIONS, past_saddle=True),
-    "Back": methodcaller("back"),
-    "Reset": methodcaller("reset"),
-}
-"""What each step button does to a run (a :class:`~em_viz.MixtureEM`) or to runs moved
-together (a :class:`~em_viz.engine.runs.Lockstep`), which answer the same calls."""
 HALF_STEPS = ("E-step", "M-step", "Step")
 UNDO = ("Back", "Reset")
+Stepper = MixtureEM | Lockstep
+"""What a slot steps: one run, or runs moved together by one set of controls."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +58,7 @@ class RunSlot:
 
     @property
     def view(self) -> str:
-        """The history slider: the index of the record shown."""
+        """The history slider: the index of the half-step shown."""
         return self.prefix + "history_view"
 
     @property
@@ -117,6 +108,46 @@ class RunView:
     resp: np.ndarray | None
     running: bool
 
+    @classmethod
+    def at(cls, em: MixtureEM, index: int, running: bool = False) -> "RunView":
+        """The view of ``em`` at ``history[index]`` (the latest if ``index`` is past it)."""
+        last = len(em.history) - 1
+        index = min(index, last)
+        resp = em.responsibilities if index == last else em.responsibilities_at(index)
+        return cls(em, index, em.history[index], resp, running)
+
+    @property
+    def history(self) -> list[Record]:
+        """The half-steps the history slider runs over."""
+        return self.em.history
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """What the run view shows of runs moved together: every run at the half-step the
+    history slider chose, or at its last if it finished before.
+
+    Every run's history alternates start, E, M, E, M, ..., so one index is the same
+    half-step (iteration and phase) in all of them.
+    """
+
+    group: Lockstep
+    index: int
+    running: bool
+
+    def run(self, number: int) -> RunView:
+        """The view of run ``number``."""
+        return RunView.at(self.group.runs[number], self.index, self.running)
+
+    @property
+    def runs(self) -> list[RunView]:
+        return [self.run(number) for number in range(len(self.group.runs))]
+
+    @property
+    def history(self) -> list[Record]:
+        """The half-steps the history slider runs over: the longest run's."""
+        return max((em.history for em in self.group.runs), key=len)
+
 
 def phase_text(record: Record) -> str:
     """'Iteration 3 · after E-step', as shown above the figure."""
@@ -124,10 +155,18 @@ def phase_text(record: Record) -> str:
     return f"Iteration {record.iteration} · {after[record.phase]}"
 
 
+def half_step_label(record: Record) -> str:
+    """'Iteration 3 · E-step' (or 'Start'): a place on the history slider, in the
+    heading's and the curve's iterations."""
+    if record.phase == "init":
+        return "Start"
+    return f"Iteration {record.iteration} · {record.phase}-step"
+
+
 def replace_run(
     slot: RunSlot,
     key: Any,
-    build: Callable[[], MixtureEM | None],
+    build: Callable[[], Stepper | None],
     describe: Callable[[Any, Any], str] | None = None,
 ) -> bool:
     """Start a new run in ``slot`` when ``key`` (its settings) changed; on an impossible
@@ -152,33 +191,107 @@ def replace_run(
     return True
 
 
-def _act(target: MixtureEM | Lockstep, name: str) -> list[str]:
-    """Press ``name`` on ``target``; returns the messages of refused steps (a Lockstep
+def _histories(target: Stepper) -> list[list[Record]]:
+    return [em.history for em in target.runs] if isinstance(target, Lockstep) else [target.history]
+
+
+def latest_index(target: Stepper) -> int:
+    """The index of the latest half-step (of the runs still going, for a group)."""
+    return max(len(history) for history in _histories(target)) - 1
+
+
+def _latest_phase(target: Stepper) -> str:
+    """The phase of the latest half-step (of the runs still going, for a group)."""
+    return max(_histories(target), key=len)[-1].phase
+
+
+def _records_at(target: Stepper, index: int) -> list[Record]:
+    """Every run's record at half-step ``index`` (its last, if it stopped before)."""
+    return [history[min(index, len(history) - 1)] for history in _histories(target)]
+
+
+def _n_iter(target: Stepper) -> int:
+    return max(em.n_iter for em in target.runs) if isinstance(target, Lockstep) else target.n_iter
+
+
+def _call(target: Stepper, method: str) -> list[str]:
+    """Call ``method`` of the stepper; returns the messages of refused steps (a Lockstep
     collects its runs' own, a single run raises its)."""
     try:
-        result = STEPS[name](target)
+        result = getattr(target, method)()
     except EMVizError as error:
         return [str(error)]
-    return result if isinstance(target, Lockstep) and isinstance(result, list) else []
+    return result if isinstance(result, list) else []
+
+
+def _half_step(target: Stepper, name: str) -> list[str]:
+    """``name`` (E-step, M-step or Step) as single half-steps, so that every record of a
+    group comes from one call of the group and Back undoes exactly one half-step."""
+    phase = _latest_phase(target)
+    calls = ("e_step",) if name == "E-step" or phase != "E" else ()
+    if name != "E-step":
+        calls = (*calls, "m_step")
+    errors: list[str] = []
+    for method in calls:
+        errors += _call(target, method)
+        if errors:
+            break
+    return errors
+
+
+def _done(target: Stepper) -> bool:
+    """Where Run stops: finished (converged away from a saddle point) or the cap."""
+    return target.finished or _n_iter(target) >= MAX_RUN_ITERATIONS
+
+
+def _run_through(target: Stepper) -> list[str]:
+    """Run at Instant speed: half-steps until :func:`_done` or a refused step."""
+    while not _done(target):
+        errors = _half_step(target, "Step")
+        if errors:
+            return errors
+    return []
+
+
+def _go_back_to(target: Stepper, index: int) -> None:
+    """Drop every half-step after ``index``: the run goes on from the one viewed."""
+    while latest_index(target) > index and target.back():
+        pass
 
 
 def take_step(name: str, slot: RunSlot = EXPLORER) -> None:
-    """A step button's callback (on any page): the button's action on the slot's
-    stepper, then show its latest state; messages of refused steps wait in
-    ``slot.error``."""
+    """A step button's callback (on any page), acting from the half-step the history
+    slider shows: from an earlier one, the later half-steps are dropped first (Back
+    then goes one back from the viewed one). The latest state is shown next; messages
+    of refused steps wait in ``slot.error``."""
     state = st.session_state
     target = state[slot.em]
-    state[slot.error] = _act(target, name)
-    if isinstance(target, MixtureEM):
-        state[slot.view] = len(target.history) - 1
+    if name == "Reset":
+        target.reset()
+        errors = []
+    else:
+        _go_back_to(target, state.get(slot.view, latest_index(target)))
+        if name == "Back":
+            target.back()
+            errors = []
+        elif name == "Run":
+            errors = _run_through(target)
+        else:
+            errors = _half_step(target, name)
+    state[slot.error] = errors
+    state[slot.view] = latest_index(target)
 
 
 def _start_run(slot: RunSlot) -> None:
-    """Run: to convergence at once at Instant speed, else animated half-step by half-step."""
+    """Run: to convergence at once at Instant speed, else animated half-step by half-step
+    (from the half-step viewed)."""
     state = st.session_state
     if SPEEDS[state[slot.speed]] == 0:
         take_step("Run", slot)
     else:
+        target = state[slot.em]
+        _go_back_to(target, state.get(slot.view, latest_index(target)))
+        state[slot.view] = latest_index(target)
         state[slot.running] = True
 
 
@@ -186,15 +299,33 @@ def _stop_run(slot: RunSlot) -> None:
     st.session_state[slot.running] = False
 
 
-def _advance(slot: RunSlot, em: MixtureEM) -> None:
+def _advance(slot: RunSlot, target: Stepper) -> None:
     """One animated half-step of Run, or the end of the run (finished, limit, error)."""
     state = st.session_state
-    if em.finished or em.n_iter >= MAX_RUN_ITERATIONS:
+    if _done(target):
         state[slot.running] = False
         return
-    take_step("M-step" if em.phase == "E" else "E-step", slot)
+    take_step("Step" if _latest_phase(target) == "E" else "E-step", slot)
     if state[slot.error]:
         state[slot.running] = False
+
+
+def _disabled(target: Stepper, index: int, running: bool, stop_when_converged: bool) -> dict:
+    """Which buttons are disabled with half-step ``index`` shown: those that would do
+    nothing from it (E-step right after an E-step; everything but going back once the
+    runs have finished there), and all but Stop while Run animates."""
+    records = _records_at(target, index)
+    finished = all(r.converged and not r.saddle for r in records)
+    settled = running or (stop_when_converged and finished)
+    e_done = all(r.phase == "E" for r in records if not (r.converged and not r.saddle))
+    return {
+        "E-step": settled or e_done,
+        "M-step": settled,
+        "Step": settled,
+        "Run": finished,
+        "Back": running or index == 0,
+        "Reset": running or index == 0,
+    }
 
 
 def step_controls(
@@ -208,13 +339,14 @@ def step_controls(
     spare: float | None = None,
 ) -> None:
     """The step buttons of the slot's stepper, in one row, then the messages of a
-    refused step: the one set of controls of every page.
+    refused step: the one set of controls of every page. They act from the half-step
+    the history slider shows (see :func:`take_step`).
 
     Parameters
     ----------
     slot : RunSlot
     names : sequence of str
-        The buttons, keys of :data:`STEPS`, in order.
+        The buttons (E-step, M-step, Step, Run, Back, Reset), in order.
     step_help : mapping
         Each button's tooltip.
     key_prefix : str, optional
@@ -223,15 +355,17 @@ def step_controls(
         Run animates at the speed of a control after the buttons (Stop ends it), as
         :func:`run_fragment` does; otherwise Run goes to convergence at once.
     stop_when_converged : bool, default=False
-        Whether the half-steps too are disabled once the stepper has finished (Run is,
-        always; a run stopped at a saddle point is not finished).
+        Whether the half-steps too are disabled at a half-step where the runs have
+        finished (Run is, always; a run stopped at a saddle point is not finished): so
+        on the explorer, Compare and the bound page, while a textbook demo may step on.
     spare : float, optional
         The width, in buttons, of a last column (the speed control's, or room).
     """
     state = st.session_state
     target = state[slot.em]
     running = animate and state[slot.running]
-    at_start = target.at_start if isinstance(target, Lockstep) else len(target.history) == 1
+    index = min(state.get(slot.view, 0), latest_index(target))
+    disabled = _disabled(target, index, running, stop_when_converged)
     keys = slot.prefix if key_prefix is None else key_prefix
     widths = [1] * len(names) + ([spare] if spare else [])
     columns = st.columns(widths, vertical_alignment="bottom")
@@ -246,19 +380,16 @@ def step_controls(
                 width="stretch",
             )
             continue
-        if name == "Run":
-            disabled = target.finished
-        elif name in UNDO:
-            disabled = running or at_start
-        else:
-            disabled = running or (stop_when_converged and target.finished)
+        tip = step_help[name]
+        if name == "E-step" and disabled[name] and not disabled["M-step"]:
+            tip = E_STEP_DONE
         column.button(
             name,
             key=keys + name,
             on_click=_start_run if name == "Run" and animate else take_step,
             args=(slot,) if name == "Run" and animate else (name, slot),
-            disabled=disabled,
-            help=step_help[name],
+            disabled=disabled[name],
+            help=tip,
             type="primary" if name == "Run" else "secondary",
             width="stretch",
         )
@@ -275,67 +406,104 @@ def step_controls(
         st.error(plain(message), icon=":material/error:")
 
 
+def _badge(em: MixtureEM, running: bool) -> None:
+    """Converged, running, or stopped at a saddle point: the run's state in a word."""
+    if em.finished:
+        st.success(converged_text(em.n_iter), icon=":material/check:")
+    elif running:
+        st.info("Running…", icon=":material/play_arrow:")
+    elif em.converged:
+        st.warning(SADDLE_BADGE, icon=":material/warning:")
+
+
+def converged_text(n_iter: int) -> str:
+    """'Converged after 5 iterations' (1 iteration)."""
+    return f"Converged after {n_iter} iteration{'' if n_iter == 1 else 's'}"
+
+
 def _run_view(
     slot: RunSlot,
-    show: Callable[[RunView], None],
+    show: Callable[[Any], None],
     step_help: Mapping[str, str],
     running: bool,
+    spare: float,
+    stop_when_converged: bool,
 ) -> None:
-    """The fragment: controls, the step error, the heading and its badge, then ``show``.
-    ``running`` is how the fragment was set up (its timer); when that changes the whole
-    page reruns to set it up anew."""
+    """The fragment: controls, the step error, the heading and its badge (one run's;
+    a group's runs are headed by ``show``), then ``show``. ``running`` is how the
+    fragment was set up (its timer); when that changes the whole page reruns to set it
+    up anew."""
     state = st.session_state
-    em = state[slot.em]
+    target = state[slot.em]
     if running:
-        _advance(slot, em)
+        _advance(slot, target)
     if state[slot.running] != running:
         st.rerun(scope="app")
-    step_controls(slot, step_help=step_help, animate=True, spare=3.4)
-
-    last = len(em.history) - 1
-    index = min(state[slot.view], last)
-    record = em.history[index]
-    resp = em.responsibilities if index == last else em.responsibilities_at(index)
-    status = phase_text(record)
-    if index < last:
-        status = f"Viewing {status} (latest: {phase_text(em.history[-1])})"
+    step_controls(
+        slot,
+        step_help=step_help,
+        animate=True,
+        spare=spare,
+        stop_when_converged=stop_when_converged,
+    )
+    index = min(state[slot.view], latest_index(target))
+    if isinstance(target, Lockstep):
+        show(GroupView(target, index, running))
+        return
+    view = RunView.at(target, index, running)
+    status = phase_text(view.record)
+    if index < len(target.history) - 1:
+        status = f"Viewing {status} (latest: {phase_text(target.history[-1])})"
     head, badge = st.columns([3, 2], vertical_alignment="center")
     head.markdown(f"### {status}")
-    if em.finished:
-        badge.success(f"Converged after {em.n_iter} iterations", icon=":material/check:")
-    elif running:
-        badge.info("Running…", icon=":material/play_arrow:")
-    elif em.converged:
-        badge.warning(SADDLE_BADGE, icon=":material/warning:")
-    show(RunView(em, index, record, resp, running))
+    with badge:
+        _badge(target, running)
+    show(view)
 
 
 def run_fragment(
-    slot: RunSlot, show: Callable[[RunView], None], step_help: Mapping[str, str] = STEP_HELP
+    slot: RunSlot,
+    show: Callable[[Any], None],
+    step_help: Mapping[str, str] = STEP_HELP,
+    *,
+    spare: float = 3.4,
+    stop_when_converged: bool = False,
 ) -> None:
-    """The run view of the slot's run as one fragment, so that a step redraws only it:
-    the controls and heading, then ``show(view)`` draws the rest (figures, the
-    :func:`history_slider`, ...). While Run animates, the fragment reruns at its speed."""
+    """The run view of the slot's run (or runs in lockstep) as one fragment, so that a
+    step redraws only it: the controls and heading, then ``show(view)`` draws the rest
+    (figures, the :func:`history_slider`, ...), given a :class:`RunView` (a
+    :class:`GroupView` for a Lockstep). While Run animates, the fragment reruns at its
+    speed. ``spare`` and ``stop_when_converged`` go to :func:`step_controls`."""
     state = st.session_state
     state.setdefault(slot.speed, "Medium")
     state.setdefault(slot.running, False)
+    state.setdefault(slot.view, 0)
     interval = SPEEDS[state[slot.speed]] if state[slot.running] else None
-    st.fragment(_run_view, run_every=interval)(slot, show, step_help, state[slot.running])
+    st.fragment(_run_view, run_every=interval)(
+        slot, show, step_help, state[slot.running], spare, stop_when_converged
+    )
 
 
-def history_slider(slot: RunSlot, view: RunView) -> None:
-    """Scrub back through the run's half-steps, once there is more than one."""
-    last = len(view.em.history) - 1
-    if last > 0:
-        st.slider(
-            "History: every half-step so far",
-            0,
-            last,
-            key=slot.view,
-            disabled=view.running,
-            persist_state="session",
-            help="Scrub back through the run without recomputing it.",
-        )
+def history_slider(slot: RunSlot, view: RunView | GroupView) -> None:
+    """Scrub back through the run's half-steps, once there is more than one, by
+    iteration and half-step as the heading and the curve count them; viewing an
+    earlier one, a caption says that the buttons go on from there."""
+    history = view.history
+    last = len(history) - 1
+    if last == 0:
+        return
+    labels = tuple(map(half_step_label, history))  # a copy: the history grows and shrinks
+    st.select_slider(
+        "History: iteration · half-step",
+        range(last + 1),
+        key=slot.view,
+        format_func=labels.__getitem__,
+        disabled=view.running,
+        persist_state="session",
+        help=HISTORY_HELP,
+    )
+    if view.index < last:
+        st.caption(VIEWING_PAST)
 
 
 def how_em_works(parts: Sequence[str]) -> None:

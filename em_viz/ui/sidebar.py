@@ -124,29 +124,68 @@ def _knob_widget(preset: str, knob: str) -> object:
     )
 
 
+def _preset_data(name: str, knobs: dict[str, object]) -> DataChoice:
+    return DataChoice(load_preset(name, **knobs), ("preset", name, tuple(knobs.items())))
+
+
+def default_data() -> DataChoice:
+    """What the data panel gives before any of its widgets is touched: the first preset
+    with its knobs at their defaults (the same key, so the explorer keeps a run built
+    from it)."""
+    name = next(iter(PRESETS))
+    return _preset_data(name, {knob: knob_default(name, knob) for knob in PRESETS[name].knobs})
+
+
 def _preset_choice() -> DataChoice:
     name = st.selectbox("Data set", list(PRESETS), key="preset", persist_state=KEPT)
     preset = PRESETS[name]
     st.caption(preset.description)
-    knobs = {knob: _knob_widget(name, knob) for knob in preset.knobs}
-    return DataChoice(load_preset(name, **knobs), ("preset", name, tuple(knobs.items())))
+    return _preset_data(name, {knob: _knob_widget(name, knob) for knob in preset.knobs})
+
+
+@dataclass(frozen=True)
+class KeptUpload:
+    """An uploaded file, kept in the session: Streamlit forgets a file uploader's file
+    when a page without it is shown (it has no ``persist_state``)."""
+
+    name: str
+    data: bytes
+    file_id: str
+
+
+UPLOADED = "uploaded_file"
+"""Where the last uploaded file is kept (a plain key, not a widget's)."""
+
+
+def _keep_upload() -> None:
+    """The uploader's callback: keep a new file, or forget it when it is removed (a
+    page switch calls no callback, so the kept file outlives it)."""
+    upload = st.session_state.get("upload")
+    if upload is None:
+        st.session_state.pop(UPLOADED, None)
+    else:
+        st.session_state[UPLOADED] = KeptUpload(upload.name, upload.getvalue(), upload.file_id)
 
 
 def _upload_choice() -> DataChoice | None:
-    upload = st.file_uploader(
+    st.file_uploader(
         "CSV file with a header row",
         type=["csv", "txt", "tsv"],
         key="upload",
+        on_change=_keep_upload,
         help=f"At most {MAX_UPLOAD_BYTES // 2**20} MB; two numeric columns are used.",
     )
-    if upload is None:
+    kept = st.session_state.get(UPLOADED)
+    if kept is None:
         st.caption("Upload a CSV; until then the last data set stays.")
         return None
-    table, columns = load_table(upload.getvalue(), upload.name)
+    if st.session_state.get("upload") is None:
+        st.caption(plain(f"Using {kept.name}, uploaded before. Upload another to replace it."))
+    table, columns = load_table(kept.data, kept.name)
     x = st.selectbox("x column", columns, index=0, key="column_x", persist_state=KEPT)
     y = st.selectbox("y column", columns, index=1, key="column_y", persist_state=KEPT)
-    dataset = dataset_from_table(table, (x, y), name=upload.name)
-    return DataChoice(dataset, ("upload", upload.file_id, x, y))
+    dataset = dataset_from_table(table, (x, y), name=kept.name)
+    return DataChoice(dataset, ("upload", kept.file_id, x, y))
 
 
 def data_panel() -> DataChoice | None:
