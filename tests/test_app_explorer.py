@@ -75,7 +75,7 @@ def test_the_page_opens_on_three_gaussians_with_a_fresh_run(app):
     assert heading(app) == "Iteration 0 · initial parameters"
     traces = mixture(app)
     np.testing.assert_array_equal(traces[0]["x"], three_gaussians().X[:, 0])
-    assert len(traces) == 1 + 3 * 3
+    assert len(traces) == 2 + 3 * 3 + 3  # points, halo, three per component, the key
     assert len(np.unique(point_colours(app), axis=0)) == 1  # grey before any E-step
     assert button(app, "Back").disabled and button(app, "Reset").disabled
 
@@ -182,8 +182,8 @@ def test_changing_k_starts_a_new_run_and_says_so(app):
     app.number_input(key="n_components").set_value(4).run()
     assert heading(app) == "Iteration 0 · initial parameters"
     assert stepper(app).n_components == 4
-    assert any("n components 3 → 4" in t.value for t in app.toast)
-    assert len(mixture(app)) == 1 + 3 * 4
+    assert any("Components K 3 → 4" in t.value for t in app.toast)
+    assert len(mixture(app)) == 2 + 3 * 4 + 3
 
 
 @pytest.mark.parametrize(

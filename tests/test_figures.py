@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 from plotly_json import decode, figure_data, shown_colours
 
-from em_viz.data import old_faithful
+from em_viz.data import PRESETS, old_faithful
 from em_viz.engine.families.gaussian import GaussianParams
 from em_viz.engine.gaussian_em import GaussianMixtureEM
 from em_viz.figures.curves import figure_log_likelihood
 from em_viz.figures.geometry import mix_colours
-from em_viz.figures.mixture import WEBGL_ABOVE, figure_mixture
-from em_viz.figures.style import FONT_SIZE, PALETTE
+from em_viz.figures.mixture import WEBGL_ABOVE, figure_mixture, figure_placing
+from em_viz.figures.style import FONT_SIZE, OUTLINE, PALETTE
 from em_viz.figures.tables import parameters_table
 
 CENTRES = np.array([[0.0, 0.0], [6.0, 1.0], [2.0, 6.0]])
@@ -88,9 +88,10 @@ def test_trace_count_and_order_do_not_depend_on_the_state(engine):
     engine.step()
     states.append(draw(engine))
     layouts = [[(t["type"], t.get("name")) for t in data] for data in states]
-    assert len(layouts[0]) == 1 + 3 * K
+    assert len(layouts[0]) == 2 + 3 * K + 3
     assert all(entry == layouts[0] for entry in layouts)
     assert layouts[0][0] == ("scatter", "Data points")  # SVG: the means stay on top
+    assert layouts[0][1] == ("scatter", "halo")
     assert {kind for kind, _ in layouts[0][1:]} == {"scatter"}
 
 
@@ -170,8 +171,9 @@ def test_components_are_named_coloured_and_in_the_legend_once(engine):
         colour = "#{:02x}{:02x}{:02x}".format(*PALETTE[k])
         outer, inner, mean = component(data, k)
         assert inner["name"] == f"Component {k + 1}"
-        assert inner.get("showlegend", True) is True
-        assert outer["showlegend"] is False and mean["showlegend"] is False
+        assert f"Component {k + 1}" in mean["hovertemplate"]
+        assert {outer["showlegend"], inner["showlegend"], mean["showlegend"]} == {False}
+        assert mean["text"] == [str(k + 1)] and "text" in mean["mode"]
         assert {outer["line"]["color"].lower(), inner["line"]["color"].lower()} == {colour}
         assert mean["marker"]["color"].lower() == colour
         assert mean["marker"]["symbol"] == "x"
@@ -369,3 +371,78 @@ def test_axis_ranges_follow_the_data_not_the_components(engine):
     for axis in ("xaxis", "yaxis"):
         assert away[axis]["range"] == near[axis]["range"]
         assert max(np.abs(near[axis]["range"])) < 20
+
+
+def legend_entries(data: list[dict]) -> list[str]:
+    return [t["name"] for t in data if t.get("showlegend", True)]
+
+
+@pytest.mark.parametrize("n_components", [3, 10])
+def test_the_legend_is_a_key_to_the_lines_in_one_row_whatever_k(n_components):
+    em = GaussianMixtureEM(three_blobs(), n_components, random_state=0)
+    figure = json.loads(figure_mixture(em.X, em.params, None).to_json())
+    data = figure_data(figure)
+    sigma = "\N{GREEK SMALL LETTER SIGMA}"
+    assert legend_entries(data) == [f"1{sigma} ellipse", f"2{sigma}, 3{sigma}", "mean"]
+    solid, dashed, mean = data[-3:]
+    assert "dash" not in solid["line"] and dashed["line"]["dash"] == "dash"
+    assert solid["line"]["width"] == component(data, 0)[1]["line"]["width"]
+    assert mean["marker"]["symbol"] == "x"
+    legend = figure["layout"]["legend"]
+    assert legend["orientation"] == "h" and legend["itemclick"] is False
+
+
+def test_a_white_halo_lies_under_every_one_sigma_ellipse(engine):
+    engine.step()
+    data = draw(engine)
+    halo = data[1]
+    assert halo["name"] == "halo" and halo["line"]["color"] == "white"
+    inner = [component(data, k)[1] for k in range(K)]
+    np.testing.assert_array_equal(halo["x"], np.concatenate([t["x"] for t in inner]))
+    np.testing.assert_array_equal(halo["y"], np.concatenate([t["y"] for t in inner]))
+    assert halo["line"]["width"] >= inner[0]["line"]["width"] + 4
+    assert data.index(halo) > data.index(points(data))
+    assert all(data.index(halo) < data.index(t) for t in inner)
+
+
+def test_at_thirty_thousand_points_ellipses_and_means_are_drawn_over_the_points():
+    rng = np.random.default_rng(0)
+    X = np.vstack([c + 0.6 * rng.standard_normal((10_000, 2)) for c in CENTRES])
+    em = GaussianMixtureEM(X, K, random_state=0)
+    em.step()
+    em.e_step()
+    data = draw(em)
+    cloud = points(data)
+    assert data.index(cloud) == 0
+    assert {t["type"] for t in data} == {"scattergl"}  # WebGL draws in order: points first
+    assert cloud["marker"]["size"] <= 4 and cloud["marker"]["opacity"] <= 0.3
+    small = points(draw(GaussianMixtureEM(X[:500], K, random_state=0)))
+    assert small["marker"]["opacity"] > cloud["marker"]["opacity"]
+    for k in range(K):
+        _, inner, mean = component(data, k)
+        assert mean["marker"]["line"]["color"] == OUTLINE
+        assert inner["line"]["width"] >= 3
+    assert data[1]["name"] == "halo"
+
+
+def test_a_mean_leaves_a_tight_clusters_one_sigma_ellipse_in_view():
+    """Four tight blobs (std 0.6) at the explorer's 500 px: the cross covers less than a
+    third of the smallest 1-sigma ellipse's width, so the ellipse shows around it."""
+    dataset = PRESETS["Four tight blobs"].make()
+    em = GaussianMixtureEM(dataset.X, 4, random_state=0)
+    em.run()
+    figure = json.loads(figure_mixture(dataset.X, em.params, None).to_json())
+    y_range = figure["layout"]["yaxis"]["range"]
+    margin = figure["layout"]["margin"]
+    px_per_unit = (500 - margin["t"] - margin["b"]) / (y_range[1] - y_range[0])
+    narrowest = 2 * np.sqrt(np.linalg.eigvalsh(em.covariances).min()) * px_per_unit
+    (mean_size,) = {component(figure_data(figure), k)[2]["marker"]["size"] for k in range(4)}
+    assert 3 * mean_size <= narrowest
+
+
+def test_the_view_for_placing_means_shows_the_run_views_ranges(engine):
+    run = layout(engine)
+    placing = json.loads(figure_placing(engine.X, np.zeros((0, 2))).to_json())["layout"]
+    for name in ("xaxis", "yaxis"):
+        assert placing[name] == run[name]
+    assert run["yaxis"]["scaleanchor"] == "x"

@@ -20,6 +20,13 @@ from em_viz.figures.style import (
     base_layout,
 )
 
+TICKS = 8
+"""About as many ticks as Plotly puts on a small chart's y axis."""
+LEAST_SPAN = 1e-5
+"""The least range of a multi-start's axis, relative to its values: ten times the
+tolerance within which two starts count as one optimum (``distinct_optima``), so two
+optima that count as distinct lie visibly apart."""
+
 RUN_COLOURS = (BLACK, VERMILLION, BLUE, GREEN)
 RUN_DASHES = ("solid", "dash", "dot", "dashdot")
 """One colour and dash per run on the shared curve (told apart in grey print too)."""
@@ -41,6 +48,26 @@ def _layout(title: str, x_title: str) -> dict:
         },
         xaxis=axis(x_title, standoff=4, automargin=True),
         yaxis=axis(tickformat=".4~f", automargin=True),
+    )
+
+
+def value_axis(values: Sequence[float]) -> dict:
+    """A y axis on which no two tick labels read the same: its range the values' with a
+    margin, and as many decimals as ticks ``TICKS`` to the range apart need. Values
+    closer than ``LEAST_SPAN`` of their size (starts that all reached one optimum) get that
+    range, so the axis still reads like numbers."""
+    low, high = float(np.min(values)), float(np.max(values))
+    size = max(abs(low), abs(high), 1.0)
+    span = max(high - low, LEAST_SPAN * size)
+    middle = (low + high) / 2
+    low, high = min(low, middle - span / 2), max(high, middle + span / 2)
+    margin = 0.15 * span
+    decimals = max(0, int(np.ceil(-np.log10(span / TICKS))))
+    return axis(
+        range=[low - margin, high + margin],
+        autorange=False,
+        tickformat=f",.{decimals}f",
+        automargin=True,
     )
 
 
@@ -152,4 +179,4 @@ def figure_multi_start(
     ]
     title = f"final {objective_name} per point<br><sup>{len(results)} starts · ★ best</sup>"
     layout = _layout(title, "iterations to converge")
-    return go.Figure(traces, {**layout, "showlegend": False})
+    return go.Figure(traces, {**layout, "yaxis": value_axis(y), "showlegend": False})

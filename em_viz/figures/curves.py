@@ -121,6 +121,7 @@ def figure_log_likelihood(
                 mode="markers",
                 name=label,
                 marker={"symbol": symbol, "size": 13, "color": colour},
+                cliponaxis=False,
                 customdata=customdata[chosen],
                 hovertemplate=(
                     f"iteration %{{customdata[0]}}, {label}<br>{objective_name} %{{y:,.2f}}"
@@ -129,7 +130,15 @@ def figure_log_likelihood(
             )
         )
     current = history[current_index]
-    traces.append(ring([half_step_x(current)], [current.objective], size=24, name="shown now"))
+    traces.append(
+        ring(
+            [half_step_x(current)],
+            [current.objective],
+            size=24,
+            name="shown now",
+            cliponaxis=False,  # whole at the plot's edge, the latest record's place
+        )
+    )
     short = len(objective_name) <= SHORT_NAME
     title = (
         f"{objective_name if short else 'objective'} {signed(current.objective, ',.1f')}"
@@ -137,9 +146,12 @@ def figure_log_likelihood(
     )
     layout = base_layout(
         title,
+        # Two entries a row across the whole figure, whatever the axis title's margin.
         legend=legend_below(
             -0.3,
-            entrywidth=0.5,
+            xref="container",
+            x=0.02,
+            entrywidth=0.48,
             entrywidthmode="fraction",
             font={"size": CURVE_FONT_SIZE - 2},
         ),

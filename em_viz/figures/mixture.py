@@ -2,9 +2,12 @@
 covariance ellipses; and the data alone for placing initial means by hand.
 
 The mixture figure always has the same traces in the same order (optional click grid,
-data points, then per component its 2- and 3-sigma ellipses, its 1-sigma ellipse and
-its mean), so that Plotly can animate one state into the next: an E-step changes only
-the points' colours, an M-step only the ellipses and means.
+data points, a white halo under every 1-sigma ellipse, then per component its 2- and
+3-sigma ellipses, its 1-sigma ellipse and its numbered mean, and last the legend's key to
+the line styles), so that Plotly can animate one state into the next: an E-step changes
+only the points' colours, an M-step only the ellipses and means. The legend holds the key
+alone, one row whatever K; a component's number sits beside its mean and its name in the
+hover.
 """
 
 from collections.abc import Sequence
@@ -16,6 +19,7 @@ import plotly.graph_objects as go
 from em_viz.engine.families.gaussian import GaussianParams
 from em_viz.figures.geometry import ellipses_path, mix_colours, quantised_colours
 from em_viz.figures.style import (
+    CURVE_FONT_SIZE,
     FONT_SIZE,
     GREY,
     OUTLINE,
@@ -33,8 +37,14 @@ WEBGL_ABOVE = 1_000
 """Above this many points they are drawn with WebGL (fast for large N). Plotly draws
 WebGL above every SVG trace, so smaller data sets use SVG and keep the means on top."""
 
-POINT_OPACITY = 0.75
-"""See-through points, so that overlaps and (for WebGL) the means under them show."""
+INNER_WIDTH = 3.5
+"""The 1-sigma ellipse's line width in px."""
+HALO_WIDTH = INNER_WIDTH + 4
+"""The white line under each 1-sigma ellipse: 2 px of white each side, so that the
+ellipse stands out of a cloud of points in its own colour."""
+SIGMA = "\N{GREEK SMALL LETTER SIGMA}"
+MEAN_SIZE = 16
+"""A mean's cross in px: small enough to leave a tight cluster's 1-sigma ellipse in view."""
 
 CLICK_GRID_SIZE = 40
 EQUAL_SCALE_RATIO = 3.0
@@ -49,9 +59,13 @@ def _axis_ranges(X: np.ndarray) -> tuple[list[float], list[float]]:
     return [low[0] - margin[0], high[0] + margin[0]], [low[1] - margin[1], high[1] + margin[1]]
 
 
-def _marker_size(n_samples: int) -> int:
-    """Smaller markers for more points, so that dense clouds keep their shape."""
-    return 9 if n_samples <= 1_000 else 6 if n_samples <= 10_000 else 4
+def point_style(n_samples: int) -> tuple[int, float]:
+    """Marker size (px) and opacity of the points: smaller and more see-through for
+    more points, so that dense clouds keep their shape and the ellipses and means over
+    them stay in view."""
+    if n_samples <= WEBGL_ABOVE:
+        return 9, 0.75
+    return (6, 0.5) if n_samples <= 10_000 else (4, 0.3)
 
 
 def _points_trace(
@@ -75,6 +89,7 @@ def _points_trace(
         )
     colour_index, colorscale = quantised_colours(rgb)
     scatter = go.Scattergl if len(X) > WEBGL_ABOVE else go.Scatter
+    size, opacity = point_style(len(X))
     return scatter(
         x=X[:, 0],
         y=X[:, 1],
@@ -87,8 +102,8 @@ def _points_trace(
             "cmin": -0.5,
             "cmax": len(colorscale) // 2 - 0.5,
             "showscale": False,
-            "size": _marker_size(len(X)),
-            "opacity": POINT_OPACITY,
+            "size": size,
+            "opacity": opacity,
         },
         customdata=customdata,
         hovertemplate=hover + "<extra></extra>",
@@ -113,7 +128,57 @@ def _click_grid_trace(x_range: list[float], y_range: list[float]) -> go.Scatterg
 
 def _mean_marker(colour: str | Sequence[str]) -> dict:
     """A mean's cross, in its component's colour (one, or one per mean), outlined."""
-    return {"symbol": "x", "size": 26, "color": colour, "line": {"color": OUTLINE, "width": 2.5}}
+    return {
+        "symbol": "x",
+        "size": MEAN_SIZE,
+        "color": colour,
+        "line": {"color": OUTLINE, "width": 2},
+    }
+
+
+def _number_font(scatter: type[go.Scatter] | type[go.Scattergl]) -> dict:
+    """A mean's number beside it: dark, with a white shadow where SVG offers one."""
+    font = {"color": OUTLINE, "size": CURVE_FONT_SIZE}
+    return {**font, "shadow": "auto"} if scatter is go.Scatter else font
+
+
+def _halo_trace(
+    params: GaussianParams, scatter: type[go.Scatter] | type[go.Scattergl]
+) -> go.Scatter | go.Scattergl:
+    """White lines under all 1-sigma ellipses at once (drawn between the points and the
+    components)."""
+    x, y = ellipses_path(params.means, params.covariances, 1.0, ELLIPSE_POINTS)
+    return scatter(
+        x=x,
+        y=y,
+        mode="lines",
+        name="halo",
+        showlegend=False,
+        line={"color": "white", "width": HALO_WIDTH},
+        opacity=0.85,
+        hoverinfo="skip",
+    )
+
+
+def _key_traces(scatter: type[go.Scatter] | type[go.Scattergl]) -> list[go.Scatter | go.Scattergl]:
+    """The legend's entries, with no data: what the solid and dashed lines and the
+    numbered crosses are."""
+    common = {"x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
+    return [
+        scatter(
+            name=f"1{SIGMA} ellipse",
+            mode="lines",
+            line={"color": OUTLINE, "width": INNER_WIDTH},
+            **common,
+        ),
+        scatter(
+            name=f"2{SIGMA}, 3{SIGMA}",
+            mode="lines",
+            line={"color": OUTLINE, "width": 1.5, "dash": "dash"},
+            **common,
+        ),
+        scatter(name="mean", mode="markers", marker=_mean_marker("white"), **common),
+    ]
 
 
 def _component_traces(
@@ -121,7 +186,8 @@ def _component_traces(
     hex_colours: Sequence[str],
     scatter: type[go.Scatter] | type[go.Scattergl] = go.Scatter,
 ) -> list[go.Scatter | go.Scattergl]:
-    """Per component: 2- and 3-sigma ellipses, 1-sigma ellipse, mean; one legend entry.
+    """Per component: 2- and 3-sigma ellipses, 1-sigma ellipse, numbered mean; named in
+    the hover, not in the legend.
 
     ``scatter`` is the points' trace type: WebGL points hide every SVG trace, so with
     WebGL points the ellipses and means are WebGL too (drawn on top, but not animated).
@@ -135,23 +201,31 @@ def _component_traces(
             np.repeat(mean, 2, axis=0), np.repeat(cov, 2, axis=0), [2.0, 3.0], ELLIPSE_POINTS
         )
         inner_x, inner_y = ellipses_path(mean, cov, 1.0, ELLIPSE_POINTS)
-        common = {"legendgroup": name, "name": name, "mode": "lines", "hoverinfo": "skip"}
+        common = {
+            "legendgroup": name,
+            "name": name,
+            "mode": "lines",
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
         traces += [
             scatter(
                 x=outer_x,
                 y=outer_y,
                 line={"color": colour, "width": 1.5, "dash": "dash"},
-                showlegend=False,
                 **common,
             ),
-            scatter(x=inner_x, y=inner_y, line={"color": colour, "width": 3.5}, **common),
+            scatter(x=inner_x, y=inner_y, line={"color": colour, "width": INNER_WIDTH}, **common),
             scatter(
                 x=mean[:, 0],
                 y=mean[:, 1],
-                mode="markers",
+                mode="markers+text",
                 name=name,
                 legendgroup=name,
                 showlegend=False,
+                text=[str(k + 1)],
+                textposition="top right",
+                textfont=_number_font(scatter),
                 marker=_mean_marker(colour),
                 customdata=[[params.weights[k]]],
                 hovertemplate=(
@@ -201,8 +275,10 @@ def figure_mixture(
     Returns
     -------
     figure : go.Figure
-        Traces: the click grid (only if ``clickable``), the points (WebGL), then three
-        per component; the same count and order in every state of a run.
+        Traces: the click grid (only if ``clickable``), the points (WebGL above
+        ``WEBGL_ABOVE`` points, and then every trace), and with ``params`` the halo,
+        three per component and the three entries of the legend; the same count and
+        order in every state of a run.
     """
     X = np.asarray(X, dtype=float)
     names = [escape(str(name)) for name in feature_names]
@@ -213,20 +289,43 @@ def figure_mixture(
     hex_colours, palette_rgb = _palette(n_components, colour_order)
     traces = [_click_grid_trace(x_range, y_range)] if clickable else []
     traces.append(_points_trace(X, resp, palette_rgb, names))
-    if params is not None:
-        traces += _component_traces(params, hex_colours, type(traces[-1]))
+    if n_components and params is not None:
+        scatter = type(traces[-1])
+        traces.append(_halo_trace(params, scatter))
+        traces += _component_traces(params, hex_colours, scatter)
+        traces += _key_traces(scatter)
+    x_axis, y_axis = data_axes(X, names)
     layout = base_layout(
         title,
         font_size=FONT_SIZE,
         uirevision=uirevision,
-        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "y": 1.0,
+            "yanchor": "bottom",
+            "font": {"size": CURVE_FONT_SIZE},
+            "traceorder": "normal",  # not grouped: one row, not a column per group
+            "itemclick": False,
+            "itemdoubleclick": False,
+        },
         margin={"l": 70, "r": 20, "t": 60 if title else 30, "b": 60},
-        xaxis=axis(names[0], range=x_range, autorange=False),
-        yaxis=axis(names[1], range=y_range, autorange=False),
+        xaxis=x_axis,
+        yaxis=y_axis,
     )
-    if _comparable(x_range, y_range):
-        layout["yaxis"].update(scaleanchor="x", scaleratio=1)
     return go.Figure(traces, layout)
+
+
+def data_axes(X: np.ndarray, names: Sequence[str]) -> tuple[dict, dict]:
+    """The x and y axes of every view of the data ``X`` (N, 2), titled ``names``: its
+    ranges with a margin, and one scale for both when their spans are alike (Plotly then
+    widens one range to the plot's shape, so views of one size show the same ranges)."""
+    x_range, y_range = _axis_ranges(X)
+    x_axis = axis(names[0], range=x_range, autorange=False)
+    y_axis = axis(names[1], range=y_range, autorange=False)
+    if _comparable(x_range, y_range):
+        y_axis.update(scaleanchor="x", scaleratio=1)
+    return x_axis, y_axis
 
 
 def _palette(

@@ -39,6 +39,9 @@ from em_viz.figures.style import component_colours
 from em_viz.ui import link
 from em_viz.ui.labels import (
     DIGITS_CHANGED,
+    DIGITS_INIT_HELP,
+    DIGITS_INIT_NAMES,
+    DIGITS_STEP_HELP,
     FLIPS_CHANGED,
     HOW_BERNOULLI_EM_WORKS,
     MIXTURE_STEP_HELP,
@@ -339,10 +342,10 @@ def _digits_panel() -> tuple[Any, Callable[[], Any], Digits] | None:
     init = st.selectbox(
         "Initialisation",
         INIT_METHODS,
+        format_func=DIGITS_INIT_NAMES.get,
         key="digits_init",
         **LINKED,
-        help="random: every pixel probability uniform in 0.25-0.75; random-responsibilities: "
-        "one M-step from random soft assignments; kmeans: one M-step from a k-means fit.",
+        help=DIGITS_INIT_HELP,
     )
     seed = st.number_input("Init seed", 0, 1_000_000, 2, key="digits_rs", **LINKED)
     pseudo_count = st.select_slider(
@@ -448,5 +451,6 @@ def bernoulli_page() -> None:
     if state.get(demo.slot.em) is None:
         st.stop()
     data = state[demo.slot.data]
-    run_fragment(demo.slot, lambda view: demo.show(view, data), MIXTURE_STEP_HELP)
+    step_help = DIGITS_STEP_HELP if demo.slot == DIGITS else MIXTURE_STEP_HELP
+    run_fragment(demo.slot, lambda view: demo.show(view, data), step_help)
     how_em_works(HOW_BERNOULLI_EM_WORKS)

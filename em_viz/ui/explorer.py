@@ -18,7 +18,7 @@ from em_viz.figures.curves import figure_log_likelihood
 from em_viz.figures.mixture import figure_placing
 from em_viz.figures.tables import parameters_table
 from em_viz.ui import link
-from em_viz.ui.labels import HARD_CHANGED, HOW_GAUSSIAN_EM_WORKS, WHAT_CHANGED, WIDER_THAN_DATA
+from em_viz.ui.labels import HOW_GAUSSIAN_EM_WORKS, WIDER_THAN_DATA, settings_change, what_changed
 from em_viz.ui.plot import plot
 from em_viz.ui.run import (
     EXPLORER,
@@ -41,14 +41,10 @@ def _describe_change(old: dict, new: dict) -> str:
     """Plain words for what made a new run start."""
     if old["data"] != new["data"]:
         return "New data: a new run starts from its initial parameters."
-    changed = [
-        f"{name.replace('_', ' ')} {old['model'][name]} → {value}"
-        for name, value in new["model"].items()
-        if old["model"][name] != value
-    ]
+    changed = settings_change(old["model"], new["model"])
     if not changed:
         return "Initial means placed: a new run starts from them."
-    return f"{', '.join(changed)}: a new run starts from the new initial parameters."
+    return f"{changed}: a new run starts from the new initial parameters."
 
 
 def _build(choice: DataChoice, settings: GaussianSettings) -> GaussianMixtureEM | None:
@@ -75,7 +71,9 @@ def ensure_run(choice: DataChoice | None, settings: GaussianSettings) -> None:
         "model": asdict(settings),
         "clicked": tuple(map(tuple, state.get("clicked_means", []))),
     }
-    if replace_run(EXPLORER, key, lambda: _build(choice, settings), _describe_change):
+    placing = settings.init == MANUAL_INIT and len(key["clicked"]) < settings.n_components
+    describe = None if placing else _describe_change  # the heading says what to do
+    if replace_run(EXPLORER, key, lambda: _build(choice, settings), describe):
         state.update({"run_data_key": choice.key, EXPLORER.data: choice.dataset})
 
 
@@ -103,7 +101,7 @@ def _show_run(view: RunView) -> None:
             transition={"duration": ELLIPSE_MOTION_MS, "easing": "cubic-in-out"},
         )
         plot(figure, key="mixture", revision=index)
-        st.caption((HARD_CHANGED if em.variant.hard else WHAT_CHANGED)[record.phase])
+        st.caption(what_changed(em.variant)[record.phase])
         note = merging_note(em)
         if note:
             st.info(note, icon=":material/info:")
@@ -145,8 +143,13 @@ def _placing_means(settings: GaussianSettings) -> None:
     figure = figure_placing(
         dataset.X, np.array(clicked), feature_names=dataset.feature_names, uirevision=dataset.name
     )
-    plot(figure.update_layout(height=MIXTURE_HEIGHT), key="mixture_clicks", on_click=_add_click)
-    st.button("Clear placed means", on_click=_clear_clicks, disabled=not clicked)
+    left, right = st.columns([3, 2])  # the run view's columns: the same axis ranges
+    with left:
+        plot(
+            figure.update_layout(height=MIXTURE_HEIGHT), key="mixture_clicks", on_click=_add_click
+        )
+    with right:
+        st.button("Clear placed means", on_click=_clear_clicks, disabled=not clicked)
 
 
 def explorer_page() -> None:

@@ -3,6 +3,7 @@
 import re
 
 from em_viz.engine.gaussian_em import GaussianSettings
+from em_viz.engine.stepper import Algorithm
 
 _MARKUP_SIGNS = re.compile(r"([\\`*\[\]<>$~|!])")
 """What markdown can make a link, an image, HTML, code or maths of: brackets, angle
@@ -17,9 +18,11 @@ WORD_JOINER = "\u2060"
 INIT_NAMES = {
     "random-points": "random points",
     "k-means++": "k-means++",
-    "kmeans": "k-means init",
-    "random-responsibilities": "random resp.",
+    "kmeans": "k-means fit",
+    "random-responsibilities": "random responsibilities",
+    "click on the plot": "click on the plot",
 }
+"""Each initialisation's name as the page shows it, in its menu and in headings."""
 ALGORITHM_SHORT = {"soft": "EM", "hard": "hard EM", "kmeans": "k-means", "fixed-eps": "EM εI"}
 
 
@@ -71,16 +74,16 @@ ALGORITHM_HELP = (
     "soft EM whose covariances stay ε·I and weights 1/K; as ε shrinks it becomes k-means."
 )
 INIT_HELP = (
-    "random-points: means at random data points; k-means++: means spread out by "
+    "Random points: means at random data points; k-means++: means spread out by "
     "k-means++ seeding (both start every covariance at the data's own covariance, with "
-    "equal weights); kmeans: a full k-means fit, then one M-step from its clusters; "
-    "random-responsibilities: one M-step from random soft assignments (all means start "
+    "equal weights); k-means fit: a full k-means fit, then one M-step from its clusters; "
+    "random responsibilities: one M-step from random soft assignments (all means start "
     "near the centre); click on the plot: place the means yourself."
 )
 INIT_SHORT_HELP = (
-    "random-points: means at random data points; k-means++: means spread out by "
-    "k-means++ seeding; kmeans: a full k-means fit first; random-responsibilities: one "
-    "M-step from random soft assignments."
+    "Random points: means at random data points; k-means++: means spread out by "
+    "k-means++ seeding; k-means fit: a full k-means fit first; random responsibilities: "
+    "one M-step from random soft assignments."
 )
 REG_COVAR_HELP = "Added to every variance so that no component can shrink to nothing."
 TOL_HELP = "Converged when an iteration raises the mean log-likelihood per point by less."
@@ -90,6 +93,37 @@ COVARIANCE_HELP = (
 )
 EPSILON_LABEL = "ε (every component's variance)"
 EPSILON_HELP = "In squared data units. Small ε hardens the colours: the updates become k-means."
+SETTING_LABELS = {
+    "n_components": "Components K",
+    "covariance_type": "Covariance type",
+    "init": "Initialisation",
+    "random_state": "Init seed",
+    "reg_covar": "reg_covar",
+    "tol": "Tolerance",
+    "algorithm": "Algorithm",
+    "epsilon": "ε",
+}
+"""Each Gaussian setting's name as its widget shows it."""
+VALUE_NAMES = {"algorithm": ALGORITHM_NAMES, "init": INIT_NAMES}
+"""Settings whose values have display names."""
+
+
+def settings_change(old: dict, new: dict) -> str:
+    """'Algorithm EM (soft) → hard EM, Components K 3 → 4': what differs between two
+    settings (dicts of a :class:`GaussianSettings`' fields), in the widgets' words; ""
+    when nothing does."""
+
+    def shown(name: str, value: object) -> str:
+        names = VALUE_NAMES.get(name, {})
+        return names.get(value, f"{value:g}" if isinstance(value, float) else str(value))
+
+    return ", ".join(
+        f"{SETTING_LABELS.get(name, name.replace('_', ' '))} {shown(name, old.get(name))} → "
+        f"{shown(name, value)}"
+        for name, value in new.items()
+        if old.get(name) != value
+    )
+
 
 # The step controls ---------------------------------------------------------------------
 
@@ -117,7 +151,25 @@ MIXTURE_STEP_HELP = {
     "M-step": "Maximisation: each component's probability of heads becomes the heads "
     "credited to it over all tosses credited to it; its weight, its share.",
 }
-"""The Bernoulli page's controls: components are coins and prototypes."""
+"""The Bernoulli page's coin demos' controls: components are coins."""
+DIGITS_STEP_HELP = {
+    **STEP_HELP,
+    "E-step": "Expectation: for every image, how likely each prototype is to have produced it.",
+    "M-step": "Maximisation: each prototype's pixel becomes the share of images with that "
+    "pixel black, each image counted by its responsibility (plus the pseudo-count); its "
+    "weight, its share of the images.",
+}
+"""The digits demo's controls: components are prototype images."""
+DIGITS_INIT_NAMES = {
+    "random": "random pixel probabilities",
+    "random-responsibilities": "random responsibilities",
+    "kmeans": "k-means fit",
+}
+DIGITS_INIT_HELP = (
+    "Random pixel probabilities: every pixel's probability uniform in 0.25-0.75; random "
+    "responsibilities: one M-step from random soft assignments; k-means fit: one M-step "
+    "from the clusters of a k-means fit."
+)
 
 # What each half-step changed -------------------------------------------------------------
 
@@ -133,9 +185,29 @@ HARD_CHANGED = {
     **WHAT_CHANGED,
     "E": "E-step: each point now belongs wholly to its most responsible component (for "
     "k-means: its nearest centre). The ellipses did not move.",
-    "M": "M-step: each component moved to the mean (and covariance) of the points it now "
-    "owns. The colours did not change.",
+    "M": "M-step: each component moved to the mean and covariance of the points it now "
+    "owns; its weight is its share of them. The colours did not change.",
 }
+FIXED_SHAPE_M = {
+    False: "M-step: each mean moved to the mean of all points weighted by their "
+    "responsibilities. The covariances stay ε·I and the weights 1/K; the colours did not "
+    "change.",
+    True: "M-step: each centre moved to the mean of the points it now owns. The shared "
+    "round covariance and the equal weights stay; the colours did not change.",
+}
+"""The M-step of the variants that learn only the means (EM with fixed εI, k-means), by
+whether the algorithm is hard."""
+
+
+def what_changed(variant: Algorithm) -> dict[str, str]:
+    """The per-half-step captions for ``variant``: soft or hard, and what its M-step
+    learns."""
+    captions = HARD_CHANGED if variant.hard else WHAT_CHANGED
+    if variant.uses_covariance_type:
+        return captions
+    return {**captions, "M": FIXED_SHAPE_M[variant.hard]}
+
+
 SEEING = {
     "init": "There is no bound yet: it is built from responsibilities q, and no E-step has "
     "given any. Press **E-step**.",
@@ -184,9 +256,9 @@ PSEUDO_COUNT_HELP = (
 
 HOW_GAUSSIAN_EM_WORKS = (
     (
-        "Each component k has a weight π_k, a mean μ_k and a covariance Σ_k. "
-        "**E-step**: every point gets a responsibility for every component, how likely "
-        "that component is to have produced it:"
+        r"Each component $k$ has a weight $\pi_k$, a mean $\mu_k$ and a covariance "
+        r"$\Sigma_k$. **E-step**: every point $x_i$ gets a responsibility $r_{ik}$ for every "
+        "component, how likely that component is to have produced it:"
     ),
     (
         r"r_{ik} = \frac{\pi_k\,\mathcal{N}(x_i \mid \mu_k, \Sigma_k)}"
@@ -194,27 +266,31 @@ HOW_GAUSSIAN_EM_WORKS = (
     ),
     (
         "**M-step**: each component is re-fitted to all points, weighted by those "
-        "responsibilities (reg_covar keeps every covariance invertible):"
+        r"responsibilities (a small $\lambda$, the setting reg_covar, keeps every "
+        "covariance invertible):"
     ),
     (
-        r"N_k = \sum_i r_{ik},\quad \pi_k = \frac{N_k}{N},\quad "
-        r"\mu_k = \frac{1}{N_k}\sum_i r_{ik} x_i,\quad "
-        r"\Sigma_k = \frac{1}{N_k}\sum_i r_{ik}(x_i-\mu_k)(x_i-\mu_k)^\top"
-        r" + \text{reg\_covar}\, I"
+        r"\begin{gathered}"
+        r"N_k = \sum_i r_{ik},\qquad \pi_k = \frac{N_k}{N},\qquad "
+        r"\mu_k = \frac{1}{N_k}\sum_i r_{ik}\, x_i, \\ "
+        r"\Sigma_k = \frac{1}{N_k}\sum_i r_{ik}\,(x_i-\mu_k)(x_i-\mu_k)^\top + \lambda I"
+        r"\end{gathered}"
     ),
     (
         "Neither half-step can lower the log-likelihood "
-        "Σ_i log Σ_k π_k N(x_i | μ_k, Σ_k), so the curve only climbs; it stops at a "
-        "*local* optimum that depends on the start. Try another seed or initialisation."
+        r"$\sum_i \log \sum_k \pi_k\,\mathcal{N}(x_i \mid \mu_k, \Sigma_k)$, so the curve "
+        "only climbs; it stops at a *local* optimum that depends on the start. Try another "
+        "seed or initialisation."
     ),
 )
-"""The two half-steps of a Gaussian mixture in symbols: prose and formulas in turn."""
+"""The two half-steps of a Gaussian mixture in symbols: prose (Markdown, with inline
+maths between dollars) and formulas (LaTeX) in turn."""
 HOW_BERNOULLI_EM_WORKS = (
     (
-        "Component k (a coin, or a prototype image) has a weight π_k and a probability "
-        "p_kd of heads (of a black pixel) in feature d. Observation i has h_id heads "
-        "and t_id tails (one toss per pixel for an image). **E-step**: how likely each "
-        "component is to have produced each observation:"
+        r"Component $k$ (a coin, or a prototype image) has a weight $\pi_k$ and a "
+        r"probability $p_{kd}$ of heads (of a black pixel) in feature $d$. Observation $i$ "
+        r"has $h_{id}$ heads and $t_{id}$ tails (one toss per pixel for an image). "
+        "**E-step**: how likely each component is to have produced each observation:"
     ),
     (
         r"r_{ik} = \frac{\pi_k \prod_d p_{kd}^{h_{id}} (1 - p_{kd})^{t_{id}}}"
@@ -222,18 +298,18 @@ HOW_BERNOULLI_EM_WORKS = (
     ),
     (
         "**M-step**: every observation's heads and tails are credited to the "
-        "components in proportion to r_ik; each component's new probability is the "
-        "heads credited to it over all tosses credited to it, with a pseudo-count a of "
-        "extra heads and tails (digits only; a = 0 is plain maximum likelihood):"
+        r"components in proportion to $r_{ik}$; each component's new probability is the "
+        "heads credited to it over all tosses credited to it, with a pseudo-count $a$ of "
+        "extra heads and tails (digits only; $a = 0$ is plain maximum likelihood):"
     ),
     (
         r"N_k = \sum_i r_{ik},\quad \pi_k = \frac{N_k}{N},\quad "
         r"p_{kd} = \frac{\sum_i r_{ik} h_{id} + a}{\sum_i r_{ik} (h_{id} + t_{id}) + 2a}"
     ),
     (
-        "Neither half-step can lower the log-likelihood (with a > 0: the "
-        "log-likelihood plus the log of the Beta(1 + a, 1 + a) prior on every p_kd), "
-        "so the curve only climbs, to a *local* optimum that depends on the start."
+        "Neither half-step can lower the log-likelihood (with $a > 0$: the "
+        r"log-likelihood plus the log of the $\mathrm{Beta}(1 + a, 1 + a)$ prior on every "
+        r"$p_{kd}$), so the curve only climbs, to a *local* optimum that depends on the start."
     ),
 )
 """The two half-steps of a mixture of coins (or of images) in symbols, in turn."""

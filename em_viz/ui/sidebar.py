@@ -31,6 +31,7 @@ from em_viz.ui.labels import (
     EPSILON_HELP,
     EPSILON_LABEL,
     INIT_HELP,
+    INIT_NAMES,
     INIT_SHORT_HELP,
     REG_COVAR_HELP,
     TOL_HELP,
@@ -262,7 +263,11 @@ def model_widgets(
     )
     inits = INIT_CHOICES if manual_init else INIT_METHODS
     init = choice(
-        "Initialisation", inits, "init", help=INIT_HELP if manual_init else INIT_SHORT_HELP
+        "Initialisation",
+        inits,
+        "init",
+        format_func=INIT_NAMES.get,
+        help=INIT_HELP if manual_init else INIT_SHORT_HELP,
     )
     random_state = whole("Init seed", 0, 1_000_000, "random_state")
     reg_covar, tol = default.reg_covar, default.tol

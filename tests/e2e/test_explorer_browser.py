@@ -59,7 +59,7 @@ def test_an_m_step_moves_the_ellipses_visibly(page: Page, app_url: str):
     open_app(page, app_url)
     page.get_by_role("button", name="E-step", exact=True).click()
     wait_drawn(page, MIXTURE, 1)
-    ellipse = f"{MIXTURE} .scatterlayer .trace:nth-child(3) path.js-line"
+    ellipse = f"{MIXTURE} .scatterlayer .trace:nth-child(4) path.js-line"  # 1-sigma, component 1
     before = page.locator(ellipse).get_attribute("d")
     page.get_by_role("button", name="M-step", exact=True).click()
     shapes = set()
@@ -105,7 +105,7 @@ def test_place_the_initial_means_by_clicking(page: Page, app_url: str):
             expect(heading(page)).to_have_text(f"Click on the plot to place mean {n + 1} of 3")
     expect(heading(page)).to_have_text("Iteration 0 · initial parameters", timeout=30_000)
     wait_drawn(page, MIXTURE, 0)
-    means_x = [plotted(page, MIXTURE, trace, "x")[0] for trace in (3, 6, 9)]
+    means_x = [plotted(page, MIXTURE, trace, "x")[0] for trace in (4, 7, 10)]
     assert means_x[0] < means_x[1] and means_x[2] < means_x[1]
     assert page.console_errors == []
 
@@ -133,11 +133,11 @@ def test_a_link_made_before_opens_the_same_set_up(page: Page, app_url: str):
     page.wait_for_selector(f"{MIXTURE} .main-svg", timeout=60_000)
     expect(page.get_by_text("272 eruptions")).to_be_visible()
     page.wait_for_function(
-        f'() => document.querySelector("{MIXTURE}")._fullData.length === 1 + 3 * 2'
+        f'() => document.querySelector("{MIXTURE}")._fullData.length === 2 + 3 * 2 + 3'
     )
     assert len(plotted(page, MIXTURE, 0, "x")) == 272
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_role("spinbutton", name="Components K")).to_have_value("2")
-    expect(sidebar.get_by_role("combobox", name="Initialisation")).to_have_value("kmeans")
+    expect(sidebar.get_by_role("combobox", name="Initialisation")).to_have_value("k-means fit")
     assert "data=Old+Faithful" in page.url and "k=2" in page.url
     assert page.console_errors == []
