@@ -4,10 +4,12 @@ browser is said in words. Kaleido costs seconds per start, so each picture is re
 once for the module."""
 
 import io
+import json
 
 import numpy as np
 import pytest
 from PIL import Image
+from plotly.utils import PlotlyJSONEncoder
 
 from em_viz import EMVizError
 from em_viz.engine.gaussian_em import GaussianSettings
@@ -15,6 +17,7 @@ from em_viz.figures.export import (
     FRAME_MS,
     LAST_FRAME_MS,
     ExportError,
+    as_svg,
     gif_bytes,
     png_bytes,
     with_heading,
@@ -22,6 +25,10 @@ from em_viz.figures.export import (
 from em_viz.figures.mixture import figure_mixture
 
 SIZE = (480, 320)
+
+
+def as_json(part) -> str:
+    return json.dumps(part.to_plotly_json(), cls=PlotlyJSONEncoder, sort_keys=True)
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +91,20 @@ def test_a_missing_browser_is_said_in_words(monkeypatch, frames):
     with pytest.raises(ExportError, match="not installed at /nowhere/chromium"):
         png_bytes(frames[0])
     assert issubclass(ExportError, EMVizError)
+
+
+def test_webgl_points_are_drawn_as_svg_in_a_file_unless_too_many():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(1_500, 2))
+    em = GaussianSettings(n_components=2).build(X)
+    em.e_step()
+    figure = figure_mixture(X, em.params, em.responsibilities)
+    assert "scattergl" in {trace.type for trace in figure.data}
+    svg = as_svg(figure)
+    assert {trace.type for trace in svg.data} == {"scatter"}
+    for before, after in zip(figure.data, svg.data, strict=True):
+        np.testing.assert_array_equal(before.x, after.x)
+        assert as_json(before.marker) == as_json(after.marker)
+    assert svg.layout == figure.layout
+    many = figure_mixture(np.tile(X, (15, 1)), em.params, np.tile(em.responsibilities, (15, 1)))
+    assert as_svg(many) is many
