@@ -96,17 +96,26 @@ def test_the_casino_figure_shows_the_rolls_band_truth_and_both_decodings():
     colours, _ = component_colours(2)
     assert band["line"]["color"] == colours[1]
     # a state's colour is the decodings' colour for that state index
-    scale = viterbi["colorscale"]
-    assert scale[0][1] == colours[0] and scale[-1][1] == colours[1]
+    scale = viterbi["colorscale"]  # two states, then white for "not known"
+    assert [scale[i][1] for i in (0, 2, 4)] == [colours[0], colours[1], "white"]
+    assert viterbi["zmin"] == -0.5 and viterbi["zmax"] == 2.5
 
 
 def test_the_casino_figure_before_an_e_step_keeps_its_traces_and_shows_no_nan():
     rolls, posteriors, path, _ = casino_arrays()
-    before = figure_casino(rolls, None, None, loaded=0)
+    before = figure_casino(rolls, None, path, loaded=0)
     after = figure_casino(rolls, posteriors, path, loaded=0)
     assert [t.type for t in before.data] == [t.type for t in after.data]
     text = before.to_json()
     assert "NaN" not in text and "no E-step yet" in text
+    traces = figure_data(before)
+    true_die, band, decoding = traces[1], traces[2], traces[4]
+    np.testing.assert_array_equal(band["y"], np.zeros(len(rolls)))  # flat, unhovered
+    assert band["hoverinfo"] == "skip"
+    for unknown in (true_die, decoding):  # every cell the "not known" level, white
+        np.testing.assert_array_equal(np.asarray(unknown["z"])[0], np.full(len(rolls), 2))
+        assert unknown["colorscale"][-1][1] == "white"
+        assert set(np.asarray(unknown["text"])[0]) == {"not known"}
 
 
 def test_the_casino_band_follows_the_loaded_state():

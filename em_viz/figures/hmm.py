@@ -51,12 +51,27 @@ def _stepped(colours: Sequence[str]) -> list[list]:
     return scale
 
 
-def _strip(values: np.ndarray | None, axis_name: str, colours: Sequence[str]) -> go.Heatmap:
-    """One row of cells under the rolls (a state path, the true die); empty when
-    ``values`` is None (not known yet), so the figure keeps its traces."""
-    z = [[]] if values is None else [np.asarray(values, dtype=float)]
+UNKNOWN = "white"
+"""A strip's cells where its values are not known (typed rolls' dice, decoding before
+an E-step)."""
+
+
+def _strip(
+    values: np.ndarray | None,
+    n_rolls: int,
+    axis_name: str,
+    colours: Sequence[str],
+    names: Sequence[str],
+) -> go.Heatmap:
+    """One row of cells under the rolls (a state path, the true die), value k in
+    ``colours[k]`` and named ``names[k]`` on hover; blank when ``values`` is None, so
+    that the figure keeps its traces (a hidden or empty heatmap draws a broken path)."""
+    colours, names = [*colours, UNKNOWN], [*names, "not known"]
+    unknown = len(colours) - 1
+    shown = np.full(n_rolls, unknown) if values is None else np.asarray(values, dtype=int)
     return go.Heatmap(
-        z=z,
+        z=[shown],
+        text=[np.asarray(names)[shown]],
         x0=1,
         dx=1,
         y0=0,
@@ -65,8 +80,7 @@ def _strip(values: np.ndarray | None, axis_name: str, colours: Sequence[str]) ->
         zmin=-0.5,
         zmax=len(colours) - 0.5,
         showscale=False,
-        hovertemplate="roll %{x}: %{z}<extra></extra>",
-        xgap=0,
+        hovertemplate="roll %{x}: %{text}<extra></extra>",
     )
 
 
@@ -111,9 +125,12 @@ def figure_casino(
     if viterbi_path is not None:
         n_states = max(n_states, int(np.max(viterbi_path)) + 1)
     colours, _ = component_colours(n_states)
+    states = [f"state {k + 1}" for k in range(n_states)]
     x = np.arange(1, n_rolls + 1)
     top = rolls == len(faces) - 1
-    band = [] if posteriors is None else posteriors[:, loaded]
+    # Before an E-step the band lies flat at 0 (an axis with no data would draw a
+    # broken path), unhovered; the annotation says why.
+    band = np.zeros(n_rolls) if posteriors is None else posteriors[:, loaded]
     traces = [
         go.Scatter(
             x=x,
@@ -128,9 +145,11 @@ def figure_casino(
             customdata=np.asarray(faces)[rolls],
             hovertemplate="roll %{x}: %{customdata}<extra></extra>",
         ),
-        _strip(true_states, "y2", [FAIR_COLOUR, LOADED_COLOUR]),
+        _strip(
+            true_states, n_rolls, "y2", [FAIR_COLOUR, LOADED_COLOUR], ["fair die", "loaded die"]
+        ),
         go.Scatter(
-            x=x[: len(band)],
+            x=x,
             y=band,
             mode="lines",
             fill="tozeroy",
@@ -139,13 +158,18 @@ def figure_casino(
             line={"color": colours[loaded], "width": 1.5},
             fillcolor=translucent(colours[loaded], 0.45),
             yaxis="y3",
-            hovertemplate="roll %{x}<br>P(loaded | all rolls) = %{y:.3f}<extra></extra>",
+            hovertemplate=None
+            if posteriors is None
+            else "roll %{x}<br>P(loaded | all rolls) = %{y:.3f}<extra></extra>",
+            hoverinfo="skip" if posteriors is None else None,
         ),
-        _strip(viterbi_path, "y4", colours),
+        _strip(viterbi_path, n_rolls, "y4", colours, states),
         _strip(
             None if posteriors is None else posteriors.argmax(axis=1),
+            n_rolls,
             "y5",
             colours,
+            states,
         ),
     ]
     traces += [
@@ -160,16 +184,18 @@ def figure_casino(
         for k, colour in enumerate(colours)
     ]
 
-    def row(name: str, label: str, **options) -> dict:
+    def row(name: str, label: str) -> dict:
+        """A strip's axis: one row, its name as the tick (its range fixed, so that a
+        strip not known yet leaves a blank row)."""
         return axis(
             domain=STRIP_ROWS[name],
             anchor="x",
+            range=[-0.5, 0.5],
             fixedrange=True,
             showgrid=False,
             zeroline=False,
             tickvals=[0],
             ticktext=[label],
-            **options,
         )
 
     roll_ticks = list(range(1, len(faces) + 1))

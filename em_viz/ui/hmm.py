@@ -148,11 +148,6 @@ def _rolls_panel(prefix: str, default_rolls: int, typed: bool, max_k: int):
     return (data_key, n_states, seed), build, rolls
 
 
-def _viterbi_path(em: CategoricalHMMEM, params: Any) -> np.ndarray:
-    log_emission = hmm.categorical_log_emission(em.X, params)
-    return hmm.viterbi(params.startprob, params.transmat, log_emission, em.bounds)[1]
-
-
 def _matched_truth(n_states: int, loaded: int) -> np.ndarray | None:
     """The true dice's faces row by row as the model's states play them (two states)."""
     if n_states != len(DICE):
@@ -211,7 +206,7 @@ def _casino_words(view: RunView, rolls: Rolls, loaded: int, path: np.ndarray) ->
 def _show_casino(view: RunView, rolls: Rolls) -> None:
     record, em = view.record, view.em
     loaded = _loaded_state(record.emissionprob)
-    path = _viterbi_path(em, record.params)
+    path = em.viterbi(view.index)[1]
     strip = figure_casino(
         em.X,
         view.resp,
