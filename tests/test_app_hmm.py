@@ -257,8 +257,8 @@ def test_rows_of_a_equal_to_the_weights_make_the_gaussian_mixture(page):
     press(page, "regimes_", "Step", 2)
     arrows = figures(page)["regimes_transitions"][9]["text"]
     assert arrows == [f"{p:.2f}" for p in np.tile(em.weights, 3)]
-    match = re.search(r"largest difference ([0-9.e+-]+)\)", texts(page))
-    assert match and float(match.group(1)) < 1e-10
+    match = re.search("largest difference ([0-9.e+\N{MINUS SIGN}]+)\\)", texts(page))
+    assert match and float(match.group(1).replace("\N{MINUS SIGN}", "-")) < 1e-10
 
 
 def test_the_gaussian_controls_each_start_a_new_run(page):

@@ -32,7 +32,7 @@ from em_viz.data.sequences import (
 )
 from em_viz.engine.families import gaussian, hmm
 from em_viz.engine.hmm_em import GAUSSIAN_INITS
-from em_viz.figures.curves import figure_log_likelihood
+from em_viz.figures.curves import figure_log_likelihood, signed
 from em_viz.figures.hmm import figure_casino, figure_emissions, figure_gaussian_hmm
 from em_viz.figures.hmm_graphs import figure_transitions, figure_trellis, trellis_window
 from em_viz.figures.style import component_colours
@@ -409,7 +409,7 @@ def _regimes_words(view: RunView, dataset: Dataset, as_mixture: bool) -> str:
         gap = _mixture_check(dataset.X, _e_step_params(view), view.resp)
         words += (
             " Forward-backward with these rows gives each point exactly the mixture's "
-            f"responsibilities (largest difference {gap:.0e})."
+            f"responsibilities (largest difference {signed(gap, '.0e')})."
         )
     return words
 
