@@ -1,4 +1,4 @@
-"""Seeded preset datasets for the explorer, and two real ones (Old Faithful, Iris).
+"""Seeded preset datasets for the explorer, and real ones (Old Faithful, Iris, wine).
 
 Everything here is pure and free of Streamlit, so the page can cache it and the tests can pin
 it. A bad knob is raised as `DataError`, whose message is written for the user and shown in
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.datasets import load_iris, make_moons
+from sklearn.datasets import load_iris, load_wine, make_moons
 
 from em_viz.engine.validation import DataError, check_number
 
@@ -22,16 +22,19 @@ __all__ = [
     "IRIS_FEATURES",
     "OLD_FAITHFUL_CSV",
     "PRESETS",
+    "WINE_FEATURES",
     "Dataset",
     "Preset",
     "anisotropic",
     "four_blobs",
     "iris",
+    "iris_measurements",
     "old_faithful",
     "three_gaussians",
     "two_moons",
     "two_squares",
     "unequal",
+    "wine",
 ]
 
 IRIS_FEATURES: tuple[str, ...] = (
@@ -41,6 +44,23 @@ IRIS_FEATURES: tuple[str, ...] = (
     "petal width (cm)",
 )
 
+WINE_FEATURES: tuple[str, ...] = (
+    "alcohol (% vol)",
+    "malic acid",
+    "ash",
+    "alkalinity of ash",
+    "magnesium",
+    "total phenols",
+    "flavonoids",
+    "non-flavonoid phenols",
+    "proanthocyanins",
+    "colour intensity",
+    "hue",
+    "OD280/OD315 of diluted wine",
+    "proline",
+)
+"""scikit-learn's wine columns in plain words; the source gives no units but alcohol's."""
+
 OLD_FAITHFUL_CSV = Path(__file__).resolve().parents[2] / "assets" / "old_faithful.csv"
 
 _XY = ("x1", "x2")
@@ -49,22 +69,28 @@ _ANISOTROPIC_MAP = np.array([[0.6, -0.64], [-0.41, 0.85]])
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Two-dimensional points to cluster, with the true labels when they are known.
+    """Points to cluster (two features or more), with the true labels when they are known.
 
-    `X` is stored as a read-only, C-contiguous float64 array of shape (n_samples, 2) and
-    `labels` as a read-only int64 array, so a cached dataset cannot be changed by accident.
+    `X` is stored as a read-only, C-contiguous float64 array of shape (n_samples,
+    n_features), n_features >= 2, with one name per feature, and `labels` as a read-only
+    int64 array, so a cached dataset cannot be changed by accident.
     """
 
     X: np.ndarray
     labels: np.ndarray | None
     name: str
-    feature_names: tuple[str, str]
+    feature_names: tuple[str, ...]
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         X = np.array(self.X, dtype=np.float64, order="C")
-        if X.ndim != 2 or X.shape[1] != 2:
-            raise ValueError(f"X must have shape (n_samples, 2), got {X.shape}")
+        if X.ndim != 2 or X.shape[1] < 2:
+            raise ValueError(f"X must have shape (n_samples, n_features >= 2), got {X.shape}")
+        if len(self.feature_names) != X.shape[1]:
+            raise ValueError(
+                f"X has shape {X.shape}, so it needs {X.shape[1]} feature names,"
+                f" got {len(self.feature_names)}"
+            )
         X.flags.writeable = False
         object.__setattr__(self, "X", X)
         if self.labels is not None:
@@ -212,6 +238,20 @@ def iris(features: tuple[str, str] = ("petal length (cm)", "petal width (cm)")) 
     columns = [list(bunch.feature_names).index(feature) for feature in features]
     X = bunch.data[:, columns]
     return Dataset(X, bunch.target, "Iris", (features[0], features[1]))
+
+
+def iris_measurements() -> Dataset:
+    """Fisher's Iris flowers (150, three species) on all four measurements."""
+    bunch = load_iris()
+    columns = [list(bunch.feature_names).index(feature) for feature in IRIS_FEATURES]
+    return Dataset(bunch.data[:, columns], bunch.target, "Iris, four measurements", IRIS_FEATURES)
+
+
+def wine() -> Dataset:
+    """scikit-learn's wine data: 13 chemical measurements of 178 Italian wines from three
+    cultivars (bundled with scikit-learn, no download)."""
+    bunch = load_wine()
+    return Dataset(bunch.data, bunch.target, "Wine", WINE_FEATURES)
 
 
 def two_moons(n_samples: int = 400, seed: int = 0, noise: float = 0.08) -> Dataset:

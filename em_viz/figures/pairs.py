@@ -1,0 +1,585 @@
+"""A Gaussian mixture on data with more than two features: a pairs grid and a
+principal-components view.
+
+The pairs grid is a corner plot: below the diagonal, each pair of the chosen features with
+the points coloured by responsibilities (as the mixture figure colours them) and every
+component's exact marginal 1- and 2-sigma ellipses; on the diagonal, each feature's
+histogram under the mixture's 1-D density, one line per component and one for the total.
+The principal-components view is the mixture figure of the points on the data's first two
+principal components, with each component's projected Gaussian.
+
+Both keep the same traces in the same order in every state of a run (cell by cell, then
+the legend's key), so that Plotly can animate one state into the next.
+"""
+
+from collections.abc import Sequence
+from html import escape
+from textwrap import wrap
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from em_viz.engine.families.gaussian import GaussianParams
+from em_viz.engine.projection import (
+    Projection,
+    component_densities,
+    marginal,
+    principal_components,
+)
+from em_viz.figures.geometry import ellipses_path, mix_colours, quantised_colours
+from em_viz.figures.mixture import ELLIPSE_POINTS, WEBGL_ABOVE, figure_mixture
+from em_viz.figures.style import (
+    CURVE_FONT_SIZE,
+    GREY,
+    OUTLINE,
+    RANGE_MARGIN,
+    axis,
+    base_layout,
+    component_colours,
+    to_rgb,
+    translucent,
+)
+
+MAX_GRID_FEATURES = 5
+"""The most features the grid shows at once (at 1280x720 the cells stay readable)."""
+
+VIEWS = ("pairs", "pca")
+"""The views :func:`figure_for` draws."""
+
+DENSITY_POINTS = 121
+"""Points on each diagonal density curve, fixed so that the curves animate."""
+HISTOGRAM_BINS = 16
+CELL_GAP = 0.035
+"""The space between cells, as a fraction of the grid's width (and height)."""
+TITLE_WIDTH = 16
+"""Characters per line of a feature's name under the grid: longer names are wrapped."""
+ROW_TITLE_WIDTH = 12
+"""Characters per line of a feature's name beside its row, written across (a rotated
+title longer than a cell's height would run into the next row's)."""
+ROW_TITLE_SHIFT = 42
+"""The row names' right edge, in px left of the grid (clear of the tick labels)."""
+ELLIPSE_WIDTH = 2.5
+HALO_WIDTH = ELLIPSE_WIDTH + 3
+MEAN_SIZE = 12
+TOTAL_NAME = "mixture density"
+SIGMA = "\N{GREEK SMALL LETTER SIGMA}"
+
+
+def chosen_features(n_features: int, features: Sequence[int] | None) -> list[int]:
+    """The features the grid shows: ``features`` (distinct indices, at most
+    ``MAX_GRID_FEATURES``), or by default the first ``MAX_GRID_FEATURES``."""
+    if features is None:
+        return list(range(min(n_features, MAX_GRID_FEATURES)))
+    chosen = [int(feature) for feature in features]
+    if not 1 <= len(chosen) <= MAX_GRID_FEATURES or len(set(chosen)) != len(chosen):
+        raise ValueError(f"choose 1 to {MAX_GRID_FEATURES} distinct features, got {chosen}")
+    if not all(0 <= feature < n_features for feature in chosen):
+        raise ValueError(f"features must be indices below {n_features}, got {chosen}")
+    return chosen
+
+
+def _ranges(X: np.ndarray) -> np.ndarray:
+    """(D, 2) each feature's data range with a margin of ``RANGE_MARGIN`` of its extent
+    (one unit where it does not vary)."""
+    low, high = X.min(axis=0), X.max(axis=0)
+    margin = np.where(high > low, RANGE_MARGIN * (high - low), 1.0)
+    return np.column_stack([low - margin, high + margin])
+
+
+def _title(name: str, width: int = TITLE_WIDTH) -> str:
+    """A feature's name as a title, wrapped onto lines of at most ``width`` characters
+    (a longer word keeps a line of its own)."""
+    lines = wrap(name, width, break_long_words=False, break_on_hyphens=False)
+    return "<br>".join(lines) or name
+
+
+def _row_titles(grid: "_Grid", shown: Sequence[int], names: Sequence[str]) -> list[dict]:
+    """The names of the features on the rows' y axes (all rows but the first), written
+    across at the left of each row."""
+    titles = []
+    for row in range(1, grid.n_shown):
+        _, (low, high) = grid.domain(grid.cells.index((row, 0)))
+        titles.append(
+            {
+                "text": _title(names[shown[row]], ROW_TITLE_WIDTH),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": (low + high) / 2,
+                "xanchor": "right",
+                "yanchor": "middle",
+                "xshift": -ROW_TITLE_SHIFT,
+                "showarrow": False,
+                "align": "right",
+                "font": {"size": CURVE_FONT_SIZE},
+            }
+        )
+    return titles
+
+
+def _point_style(n_samples: int) -> tuple[int, float]:
+    """Marker size (px) and opacity of the points in a cell: small, and more see-through
+    for more points."""
+    if n_samples <= WEBGL_ABOVE:
+        return 6, 0.75
+    return (4, 0.5) if n_samples <= 10_000 else (3, 0.3)
+
+
+class _Grid:
+    """The corner grid's cells: their axes (one x and one y axis each) and layout."""
+
+    def __init__(self, n_shown: int) -> None:
+        self.n_shown = n_shown
+        self.cells = [(row, col) for row in range(n_shown) for col in range(row + 1)]
+
+    def refs(self, cell: tuple[int, int]) -> dict[str, str]:
+        """The trace's ``xaxis`` and ``yaxis`` for ``cell`` (row, column)."""
+        n = self.cells.index(cell) + 1
+        suffix = "" if n == 1 else str(n)
+        return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+
+    def domain(self, index: int) -> tuple[list[float], list[float]]:
+        """The x and y domains (fractions of the plot area) of cell ``row, column``, the
+        first row at the top."""
+        m, half = self.n_shown, CELL_GAP / 2
+        row, col = self.cells[index]
+        x = [col / m + half, (col + 1) / m - half]
+        y = [1 - (row + 1) / m + half, 1 - row / m - half]
+        return x, y
+
+
+def _points_traces(
+    X: np.ndarray,
+    resp: np.ndarray | None,
+    palette_rgb: np.ndarray,
+    names: Sequence[str],
+    pairs: Sequence[tuple[int, int]],
+    refs: Sequence[dict[str, str]],
+) -> list[go.Scatter | go.Scattergl]:
+    """The points of each cell below the diagonal (feature ``pair[1]`` on x, ``pair[0]``
+    on y), in one set of colours: responsibility-weighted mixes, grey before any E-step;
+    each point's index and responsibilities in ``customdata``."""
+    index = np.arange(len(X), dtype=np.float32)[:, None]
+    if resp is None:
+        rgb = np.broadcast_to(to_rgb([GREY]), (len(X), 3))
+        customdata, extra = index, "<br>no E-step yet"
+    else:
+        rgb = mix_colours(resp, palette_rgb)
+        customdata = np.hstack([index, resp.astype(np.float32)])
+        extra = "".join(
+            f"<br>P(component {k + 1}) = %{{customdata[{k + 1}]:.3f}}"
+            for k in range(resp.shape[1])
+        )
+    colour, colorscale = quantised_colours(rgb)
+    size, opacity = _point_style(len(X))
+    marker = {
+        "color": colour,
+        "colorscale": colorscale,
+        "cmin": -0.5,
+        "cmax": len(colorscale) // 2 - 0.5,
+        "showscale": False,
+        "size": size,
+        "opacity": opacity,
+    }
+    scatter = go.Scattergl if len(X) > WEBGL_ABOVE else go.Scatter
+    traces = []
+    for (row, col), ref in zip(pairs, refs, strict=True):
+        hover = (
+            f"point %{{customdata[0]}}<br>{names[col]} = %{{x:.4g}}<br>{names[row]} = %{{y:.4g}}"
+        )
+        traces.append(
+            scatter(
+                x=X[:, col],
+                y=X[:, row],
+                mode="markers",
+                name="Data points",
+                showlegend=False,
+                marker=marker,
+                customdata=customdata,
+                hovertemplate=hover + extra + "<extra></extra>",
+                **ref,
+            )
+        )
+    return traces
+
+
+def _ellipse_traces(
+    params: Any,
+    pair: tuple[int, int],
+    ref: dict[str, str],
+    hex_colours: Sequence[str],
+    names: Sequence[str],
+    scatter: type[go.Scatter] | type[go.Scattergl],
+) -> list[go.Scatter | go.Scattergl]:
+    """One cell's marginal Gaussians: a white halo under all 1-sigma ellipses, then per
+    component its 2-sigma (dashed) and 1-sigma ellipses, then all means in one trace."""
+    row, col = pair
+    means, covariances = marginal(params.means, params.covariances, [col, row])
+    common = {"mode": "lines", "hoverinfo": "skip", "showlegend": False, **ref}
+    halo_x, halo_y = ellipses_path(means, covariances, 1.0, ELLIPSE_POINTS)
+    traces = [
+        scatter(
+            x=halo_x,
+            y=halo_y,
+            name="halo",
+            line={"color": "white", "width": HALO_WIDTH},
+            opacity=0.85,
+            **common,
+        )
+    ]
+    for k, colour in enumerate(hex_colours):
+        name = f"Component {k + 1}"
+        for radius, line in ((2.0, {"width": 1.5, "dash": "dash"}), (1.0, {"width": 2.5})):
+            x, y = ellipses_path(means[k : k + 1], covariances[k : k + 1], radius, ELLIPSE_POINTS)
+            traces.append(scatter(x=x, y=y, name=name, line={"color": colour, **line}, **common))
+    traces.append(
+        scatter(
+            x=means[:, 0],
+            y=means[:, 1],
+            mode="markers",
+            name="means",
+            showlegend=False,
+            marker=_mean_marker(list(hex_colours)),
+            customdata=np.column_stack([np.arange(1, len(means) + 1), params.weights]),
+            hovertemplate=(
+                "<b>Component %{customdata[0]}</b><br>"
+                f"{names[col]} = %{{x:.4g}}<br>{names[row]} = %{{y:.4g}}"
+                "<br>weight %{customdata[1]:.3f}<extra></extra>"
+            ),
+            **ref,
+        )
+    )
+    return traces
+
+
+def _mean_marker(colour: str | list[str]) -> dict:
+    """A mean's cross in its component's colour, outlined."""
+    return {
+        "symbol": "x",
+        "size": MEAN_SIZE,
+        "color": colour,
+        "line": {"color": OUTLINE, "width": 1.5},
+    }
+
+
+def _diagonal_traces(
+    values: np.ndarray,
+    grid: np.ndarray,
+    params: Any,
+    feature: int,
+    ref: dict[str, str],
+    hex_colours: Sequence[str],
+    name: str,
+) -> tuple[list[go.Bar | go.Scatter], float]:
+    """One feature's histogram (as a density) under each component's weighted normal on
+    that coordinate and their sum; also the highest value drawn."""
+    counts, edges = np.histogram(values, bins=HISTOGRAM_BINS, range=(grid[0], grid[-1]))
+    heights = counts / (len(values) * np.diff(edges))
+    traces: list[go.Bar | go.Scatter] = [
+        go.Bar(
+            x=(edges[:-1] + edges[1:]) / 2,
+            y=heights,
+            width=np.diff(edges),
+            name="histogram",
+            showlegend=False,
+            marker={"color": translucent(GREY, 0.35), "line": {"width": 0}},
+            hovertemplate=f"{name} %{{x:.4g}}<br>density %{{y:.3g}}<extra></extra>",
+            **ref,
+        )
+    ]
+    top = float(heights.max(initial=0.0))
+    if params is None:
+        return traces, top
+    densities = component_densities(
+        grid, params.weights, params.means[:, feature], params.covariances[:, feature, feature]
+    )
+    common = {"x": grid, "mode": "lines", "showlegend": False, **ref}
+    for k, colour in enumerate(hex_colours):
+        traces.append(
+            go.Scatter(
+                y=densities[k],
+                name=f"Component {k + 1}",
+                line={"color": colour, "width": 2},
+                hovertemplate=(
+                    f"<b>Component {k + 1}</b><br>{name} %{{x:.4g}}"
+                    "<br>weight x density %{y:.3g}<extra></extra>"
+                ),
+                **common,
+            )
+        )
+    total = densities.sum(axis=0)
+    traces.append(
+        go.Scatter(
+            y=total,
+            name=TOTAL_NAME,
+            line={"color": OUTLINE, "width": 2.5},
+            hovertemplate=f"{name} %{{x:.4g}}<br>mixture density %{{y:.3g}}<extra></extra>",
+            **common,
+        )
+    )
+    return traces, max(top, float(total.max()))
+
+
+def _key_traces(scatter: type[go.Scatter] | type[go.Scattergl]) -> list[go.Scatter | go.Scattergl]:
+    """The legend's entries, with no data: the ellipses' line styles, the means' crosses
+    and the diagonal's total density."""
+    common = {"x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
+    return [
+        scatter(
+            name=f"1{SIGMA} ellipse", mode="lines", line={"color": OUTLINE, "width": 2.5}, **common
+        ),
+        scatter(
+            name=f"2{SIGMA}",
+            mode="lines",
+            line={"color": OUTLINE, "width": 1.5, "dash": "dash"},
+            **common,
+        ),
+        scatter(name="mean", mode="markers", marker=_mean_marker("white"), **common),
+        go.Scatter(name=TOTAL_NAME, mode="lines", line={"color": OUTLINE, "width": 2.5}, **common),
+    ]
+
+
+def figure_pairs(
+    X: np.ndarray,
+    params: Any,
+    resp: np.ndarray | None,
+    *,
+    feature_names: Sequence[str],
+    features: Sequence[int] | None = None,
+    title: str | None = None,
+    uirevision: str = "data",
+) -> go.Figure:
+    """The pairs grid: every pair of the chosen features with the components' marginal
+    ellipses, and each feature's 1-D mixture density on the diagonal.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, D)
+    params : GaussianParams-like or None
+        ``weights`` (K,), ``means`` (K, D) and full ``covariances`` (K, D, D); None draws
+        the data alone.
+    resp : ndarray of shape (N, K) or None
+        Responsibilities of the latest E-step; None (before any) draws the points grey.
+    feature_names : sequence of D str
+    features : sequence of int, optional
+        Which features to show, in order (at most ``MAX_GRID_FEATURES``); default the
+        first ``MAX_GRID_FEATURES``.
+    title : str, optional
+    uirevision : str, default="data"
+        Kept zoom and pan across reruns while it stays the same.
+
+    Returns
+    -------
+    figure : go.Figure
+        Cell by cell (row by row, left to right, the diagonal last in its row): on the
+        diagonal the histogram, with ``params`` K component densities and the total; below
+        it the points, and with ``params`` the halo, K pairs of 2- and 1-sigma ellipses and
+        the means; with ``params`` last the legend's four entries. The same count and
+        order in every state of a run.
+    """
+    X = np.asarray(X, dtype=float)
+    shown = chosen_features(X.shape[1], features)
+    names = [escape(str(name)) for name in feature_names]
+    grid = _Grid(len(shown))
+    ranges = _ranges(X)
+    n_components = len(params.weights) if params is not None else 0
+    if resp is not None:
+        n_components = resp.shape[1]
+    hex_colours, palette_rgb = component_colours(n_components)
+    below = [(row, col) for row, col in grid.cells if row != col]
+    points = _points_traces(
+        X,
+        resp,
+        palette_rgb,
+        names,
+        [(shown[row], shown[col]) for row, col in below],
+        [grid.refs(cell) for cell in below],
+    )
+    scatter = go.Scattergl if len(X) > WEBGL_ABOVE else go.Scatter
+    traces, layout, tops = [], {}, {}
+    for index, (row, col) in enumerate(grid.cells):
+        ref = grid.refs((row, col))
+        feature_x, feature_y = shown[col], shown[row]
+        if row == col:
+            curve = np.linspace(*ranges[feature_x], DENSITY_POINTS)
+            cell_traces, tops[index] = _diagonal_traces(
+                X[:, feature_x], curve, params, feature_x, ref, hex_colours, names[feature_x]
+            )
+            traces += cell_traces
+        else:
+            traces.append(points[below.index((row, col))])
+            if params is not None:
+                traces += _ellipse_traces(
+                    params, (feature_y, feature_x), ref, hex_colours, names, scatter
+                )
+        layout.update(_cell_axes(grid, index, ranges, shown, names, tops.get(index)))
+    if params is not None:
+        traces += _key_traces(scatter)
+    layout = base_layout(
+        title,
+        font_size=CURVE_FONT_SIZE,
+        uirevision=uirevision,
+        bargap=0,
+        legend={
+            "x": 1,
+            "y": 1,
+            "xanchor": "right",
+            "yanchor": "top",
+            "itemclick": False,
+            "itemdoubleclick": False,
+        },
+        annotations=_row_titles(grid, shown, names),
+        margin={"l": 150, "r": 10, "t": 50 if title else 10, "b": 80},
+        **layout,
+    )
+    return go.Figure(traces, layout)
+
+
+def _cell_axes(
+    grid: _Grid,
+    index: int,
+    ranges: np.ndarray,
+    shown: Sequence[int],
+    names: Sequence[str],
+    top: float | None,
+) -> dict[str, dict]:
+    """Cell ``index``'s x and y axes: the features' ranges (shared by a column's x and a
+    row's y, so that zooming one cell zooms its row and column), numbers and titles on the
+    bottom row (the rows' names are annotations) and numbers on the left column, and on
+    the diagonal a density axis without numbers."""
+    row, col = grid.cells[index]
+    n = index + 1
+    suffix = "" if n == 1 else str(n)
+    x_domain, y_domain = grid.domain(index)
+    bottom, left = row == grid.n_shown - 1, col == 0
+    feature_x, feature_y = shown[col], shown[row]
+    anchor_x, anchor_y = f"y{suffix}", f"x{suffix}"
+    x_axis = axis(
+        _title(names[feature_x]) if bottom else None,
+        domain=x_domain,
+        anchor=anchor_x,
+        range=list(ranges[feature_x]),
+        autorange=False,
+        showticklabels=bottom,
+        nticks=4,
+    )
+    bottom_ref = grid.refs((grid.n_shown - 1, col))["xaxis"]
+    if bottom_ref != f"x{suffix}":
+        x_axis["matches"] = bottom_ref
+    if row == col:
+        y_axis = axis(
+            domain=y_domain,
+            anchor=anchor_y,
+            range=[0, 1.08 * top if top else 1.0],
+            autorange=False,
+            showticklabels=False,
+            showgrid=False,
+        )
+    else:
+        y_axis = axis(
+            None,
+            domain=y_domain,
+            anchor=anchor_y,
+            range=list(ranges[feature_y]),
+            autorange=False,
+            showticklabels=left,
+            nticks=4,
+        )
+        left_ref = grid.refs((row, 0))["yaxis"]
+        if left_ref != f"y{suffix}":
+            y_axis["matches"] = left_ref
+    return {f"xaxis{suffix}": x_axis, f"yaxis{suffix}": y_axis}
+
+
+def pc_title(position: int, explained: float) -> str:
+    """A principal component's axis title: which one, and its share of the variance."""
+    return f"principal component {position} ({100 * explained:.0f}% of the variance)"
+
+
+def figure_principal(
+    X: np.ndarray,
+    params: Any,
+    resp: np.ndarray | None,
+    *,
+    projection: Projection | None = None,
+    title: str | None = None,
+    uirevision: str = "data",
+) -> go.Figure:
+    """The points on the data's first two principal components with each component's
+    projected Gaussian: means ``A (mu - c)`` and ellipses of ``A Sigma A'``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, D)
+    params : GaussianParams-like or None
+        As for :func:`figure_pairs`.
+    resp : ndarray of shape (N, K) or None
+    projection : Projection, optional
+        The map onto two coordinates; default :func:`principal_components` of ``X``
+        (it depends on the data only, so every state has the same axes).
+    title : str, optional
+    uirevision : str, default="data"
+
+    Returns
+    -------
+    figure : go.Figure
+        The mixture figure (:func:`~em_viz.figures.mixture.figure_mixture`) of the
+        projected points and Gaussians, its axes titled with the variance explained.
+    """
+    X = np.asarray(X, dtype=float)
+    projection = projection or principal_components(X)
+    projected = None
+    if params is not None:
+        means, covariances = projection.gaussians(params.means, params.covariances)
+        projected = GaussianParams(np.asarray(params.weights), means, covariances)
+    names = [pc_title(p + 1, share) for p, share in enumerate(projection.explained)]
+    return figure_mixture(
+        projection.points(X),
+        projected,
+        resp,
+        feature_names=names,
+        title=title,
+        uirevision=uirevision,
+    )
+
+
+def figure_for(
+    dataset: Any,
+    params: Any,
+    resp: np.ndarray | None,
+    *,
+    view: str = "pairs",
+    features: Sequence[int] | None = None,
+) -> go.Figure:
+    """A run's picture on a data set of more than two features, for a page.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Its ``X`` (N, D), ``feature_names`` and ``name`` (zoom is kept per data set and
+        view).
+    params : GaussianParams-like or None
+    resp : ndarray of shape (N, K) or None
+    view : {"pairs", "pca"}, default="pairs"
+        The pairs grid or the principal-components view.
+    features : sequence of int, optional
+        The pairs grid's features (see :func:`figure_pairs`).
+
+    Returns
+    -------
+    figure : go.Figure
+    """
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
+    uirevision = f"{dataset.name}:{view}"
+    if view == "pca":
+        return figure_principal(dataset.X, params, resp, uirevision=uirevision)
+    return figure_pairs(
+        dataset.X,
+        params,
+        resp,
+        feature_names=dataset.feature_names,
+        features=features,
+        uirevision=f"{uirevision}:{chosen_features(dataset.X.shape[1], features)}",
+    )
