@@ -217,6 +217,7 @@ default="k-means++"
             algorithm=VARIANTS[algorithm],
             step_failed=gaussian.STEP_FAILED,
             near_saddle=saddle.near_saddle if algorithm == "soft" else None,
+            unstable=saddle.unstable if algorithm == "soft" else None,
         )
         if algorithm == "fixed-eps" and not np.isfinite(self.log_likelihood):
             raise SettingsError(

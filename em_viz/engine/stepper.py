@@ -57,8 +57,8 @@ class Record:
         Whether the run has converged here (see ``MixtureEM.converged``): decided at
         each M-step and carried by the E-step after it; False before any M-step.
     saddle : bool
-        Whether these parameters have nearly identical components (see
-        ``MixtureEM.at_saddle``).
+        Whether these parameters have nearly identical components or, converged, are an
+        unstable fixed point of EM (see ``MixtureEM.at_saddle``).
     """
 
     iteration: int
@@ -176,6 +176,12 @@ class MixtureEM:
         ``near_saddle(params) -> bool``: whether some components are nearly identical, a
         saddle point (or near one) where EM gains little per iteration without being at
         an optimum. None: never.
+    unstable : callable, optional
+        ``unstable(params, em_map) -> bool``: whether converged parameters are an
+        unstable fixed point of ``em_map`` (one iteration, as :meth:`step` takes it), a
+        saddle point however the components look. Asked when the gain rule says
+        converged, and at later converged steps only while at a saddle (a point found
+        stable stays so as EM closes in). None: never.
     """
 
     def __init__(
@@ -193,6 +199,7 @@ class MixtureEM:
         step_failed: str = "The M-step gave parameters the data cannot be evaluated under, "
         "so this step was not taken.",
         near_saddle: Callable[[Any], bool] | None = None,
+        unstable: Callable[[Any, Callable[[Any], Any]], bool] | None = None,
     ) -> None:
         self.X = X
         self.tol = tol
@@ -204,6 +211,7 @@ class MixtureEM:
         self._log_prior = log_prior
         self._step_failed = step_failed
         self._near_saddle = near_saddle
+        self._unstable = unstable
         self._current = self._evaluate(params)
         self._latest_e: _Evaluation | None = None
         warnings = tuple(diagnose(params))
@@ -220,8 +228,18 @@ class MixtureEM:
             )
         ]
 
-    def _saddle(self, params: Any) -> bool:
-        return self._near_saddle is not None and bool(self._near_saddle(params))
+    def _saddle(self, params: Any, check_fixed_point: bool = False) -> bool:
+        if self._near_saddle is not None and self._near_saddle(params):
+            return True
+        return (
+            check_fixed_point
+            and self._unstable is not None
+            and bool(self._unstable(params, self._em_map))
+        )
+
+    def _em_map(self, params: Any) -> Any:
+        """The parameters one iteration from ``params``: E-step, then M-step."""
+        return self._estimate(self._data, self._evaluate(params).q, previous=params)
 
     def _evaluate(self, params: Any, q: Any = None) -> _Evaluation:
         """Total log-likelihood, objective, responsibilities (the algorithm's E-step) and
@@ -351,9 +369,10 @@ class MixtureEM:
 
     @property
     def at_saddle(self) -> bool:
-        """Whether the current parameters have nearly identical components: EM is at or
-        near a saddle point, where an iteration gains little although the parameters
-        are not an optimum (a symmetric start, such as random responsibilities)."""
+        """Whether EM is at or near a saddle point, where an iteration gains little
+        although the parameters are not an optimum: nearly identical components (a
+        symmetric start, such as random responsibilities) or, converged, parameters
+        that a small perturbation would leave (an unstable fixed point)."""
         return self.history[-1].saddle
 
     @property
@@ -412,7 +431,7 @@ class MixtureEM:
                 elbo,
                 current.log_likelihood - elbo,
                 bool(converged),
-                self._saddle(params),
+                self._saddle(params, converged and (not last.converged or last.saddle)),
             )
         )
 
