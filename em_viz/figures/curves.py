@@ -52,6 +52,9 @@ def iteration_axis(history: Sequence[Record]) -> dict:
     )
 
 
+LEGEND_ENTRY_WIDTH = 112
+"""A legend entry's width in px: the symbol's 40 and "shown now" at the legend's 13 px."""
+
 SHORT_NAME = 16
 """Objective names longer than this are called "objective" in the curve's title and
 wrapped onto two lines on its axis."""
@@ -146,13 +149,14 @@ def figure_log_likelihood(
     )
     layout = base_layout(
         title,
-        # Two entries a row across the whole figure, whatever the axis title's margin.
+        # Entries as wide as the widest ("shown now") from the figure's left edge: two
+        # a row whatever the axis title's margin, none cut.
         legend=legend_below(
             -0.3,
             xref="container",
             x=0.02,
-            entrywidth=0.48,
-            entrywidthmode="fraction",
+            entrywidth=LEGEND_ENTRY_WIDTH,
+            entrywidthmode="pixels",
             font={"size": CURVE_FONT_SIZE - 2},
         ),
         # A wrapped axis title takes two lines' width beside the ticks.

@@ -29,6 +29,7 @@ from em_viz.figures.compare import figure_multi_start, figure_objective_curves
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.labels import (
     GROUP_RUN_HELP,
+    objectives_note,
     plain,
     run_description,
     run_model,
@@ -158,7 +159,6 @@ def results_table(view: GroupView, specs: tuple[GaussianSettings, ...]) -> pd.Da
         }
         if spec.algorithm != "soft":
             row["objective"] = record.objective
-            row["objective is"] = run.em.objective_name
         row["ms"] = view.group.seconds(number) * 1000
         rows.append(row)
     return pd.DataFrame(rows).set_index("run")
@@ -216,6 +216,13 @@ def _show_runs(view: GroupView) -> None:
                 na_rep="",
             )
         )
+        objectives = {
+            f"Run {number + 1}": run.em.objective_name
+            for number, (spec, run) in enumerate(zip(specs, view.runs, strict=True))
+            if spec.algorithm != "soft"
+        }
+        if objectives:  # named below the table: a column of them would be cut
+            st.caption(objectives_note(objectives))
         st.caption(
             "Colours are matched to Run 1's components by their means, so the same colour "
             "is the same cluster in every panel."

@@ -59,6 +59,13 @@ def run_description(settings: GaussianSettings) -> str:
     return f"{run_start(settings)} · {run_model(settings)}"
 
 
+def objectives_note(objectives: dict[str, str]) -> str:
+    """'Objective: Run 2, the negative sum of squared distances.', naming what each run's
+    "objective" column is (``objectives``: run name to objective name)."""
+    named = "; ".join(f"{run}, the {name}" for run, name in objectives.items())
+    return f"Objective: {named}."
+
+
 # The Gaussian settings -----------------------------------------------------------------
 
 ALGORITHM_NAMES = {

@@ -25,17 +25,18 @@ def legend_rows(page: Page, plot: str) -> int:
 
 
 def entries_overlap_or_overflow(page: Page, plot: str) -> list[str]:
-    """Legend entries whose text runs into the next entry of its row or out of the plot."""
+    """Legend entries (symbol and text) that run into the next entry of their row or out
+    of the figure."""
     return page.evaluate(
         f"""() => {{
             const box = document.querySelector("{plot} .main-svg").getBoundingClientRect();
-            const texts = Array.from(document.querySelectorAll("{plot} .legend .legendtext"))
-                .map(t => [t.textContent, t.getBoundingClientRect()]);
+            const entries = Array.from(document.querySelectorAll("{plot} .legend .traces"))
+                .map(entry => [entry.textContent, entry.getBoundingClientRect()]);
             const bad = [];
-            texts.forEach(([name, r], i) => {{
+            entries.forEach(([name, r], i) => {{
                 if (r.right > box.right + 0.5) bad.push(name + " overflows");
-                const next = texts[i + 1];
-                if (next && Math.abs(next[1].top - r.top) < 2 && next[1].left < r.right)
+                const next = entries[i + 1];
+                if (next && Math.abs(next[1].top - r.top) < 2 && next[1].left < r.right - 0.5)
                     bad.push(name + " runs into " + next[0]);
             }});
             return bad;
