@@ -503,8 +503,7 @@ def figure_principal(
     resp: np.ndarray | None,
     *,
     projection: Projection | None = None,
-    title: str | None = None,
-    uirevision: str = "data",
+    **options: Any,
 ) -> go.Figure:
     """The points on the data's first two principal components with each component's
     projected Gaussian: means ``A (mu - c)`` and ellipses of ``A Sigma A'``.
@@ -518,8 +517,9 @@ def figure_principal(
     projection : Projection, optional
         The map onto two coordinates; default :func:`principal_components` of ``X``
         (it depends on the data only, so every state has the same axes).
-    title : str, optional
-    uirevision : str, default="data"
+    **options
+        Passed to :func:`~em_viz.figures.mixture.figure_mixture` (``title``,
+        ``uirevision``, ``colour_order``).
 
     Returns
     -------
@@ -539,8 +539,7 @@ def figure_principal(
         projected,
         resp,
         feature_names=names,
-        title=title,
-        uirevision=uirevision,
+        **options,
     )
 
 
