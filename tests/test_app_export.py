@@ -86,6 +86,7 @@ def test_a_saved_run_opens_at_its_half_step(app):
     np.testing.assert_array_equal(em.history[4].means, content["history"][4]["means"])
     assert app.session_state["run_dataset"].feature_names == ("x1", "x2")
     assert app.session_state["run_dataset"].name == "two blobs"
+    assert any("opened from a file (run.json)" in c.value for c in app.caption)
 
 
 def test_a_bad_file_is_refused_and_the_run_kept(app):
@@ -102,6 +103,7 @@ def test_a_bad_file_is_refused_and_the_run_kept(app):
     assert "run shown is kept" in error.value
     assert texts(app)[0] == "### Iteration 2 · after E-step"
     assert texts(app)[1] == "half-steps: 4; K: 3"
+    assert not any("opened from a file" in c.value for c in app.caption)
 
 
 def test_a_file_that_is_not_json_is_refused_in_words(app):

@@ -33,6 +33,10 @@ EXPORT_HELP = {
 }
 NO_RESPONSIBILITIES = "There are no responsibilities before the first E-step: take one first."
 OPEN_LABEL = "Open a saved run (JSON)"
+OPENED = (
+    "This run was opened from a file ({name}). Changing a setting in the sidebar starts a "
+    "new run on the sidebar's data."
+)
 NOT_TWO_COLUMNS = (
     "The saved run is on {n} columns of data; this page draws runs on two. Its file can "
     "be read in a notebook with em_viz.engine.run_file.run_from_json."
@@ -43,13 +47,19 @@ def _key(slot: RunSlot, name: str) -> str:
     return f"{slot.prefix}export_{name}"
 
 
+def _opened(slot: RunSlot) -> tuple | None:
+    """The slot's run, its settings and its file's name if it was opened from a file."""
+    restored = st.session_state.get(_key(slot, "restored"))
+    if restored is not None and restored[0] is st.session_state.get(slot.em):
+        return restored
+    return None
+
+
 def run_settings(slot: RunSlot, settings: GaussianSettings) -> GaussianSettings:
     """The settings of the slot's run: those saved with it if it was opened from a file,
     else ``settings`` (the page's)."""
-    restored = st.session_state.get(_key(slot, "restored"))
-    if restored is not None and restored[0] is st.session_state.get(slot.em):
-        return restored[1]
-    return settings
+    opened = _opened(slot)
+    return settings if opened is None else opened[1]
 
 
 def mixture_frame(slot: RunSlot) -> FrameFigure:
@@ -87,7 +97,7 @@ def _restore(slot: RunSlot) -> None:
             slot.data: dataset,
             slot.view: saved.position,
             slot.running: False,
-            _key(slot, "restored"): (saved.em, saved.settings),
+            _key(slot, "restored"): (saved.em, saved.settings, upload.name),
             _key(slot, "gif"): None,
         }
     )
@@ -99,7 +109,7 @@ def _gif(slot: RunSlot, view: RunView, frame_figure: FrameFigure) -> None:
     """GIF: render every half-step so far with a progress bar, then offer the file."""
     state = st.session_state
     history = view.em.history
-    made_for = (id(view.em), len(history))
+    made_for = (view.em, history[-1])
     if st.button("GIF", key=_key(slot, "render_gif"), help=EXPORT_HELP["GIF"], width="stretch"):
         bar = st.progress(0.0, text="Rendering the GIF…")
 
@@ -110,7 +120,7 @@ def _gif(slot: RunSlot, view: RunView, frame_figure: FrameFigure) -> None:
         state[_key(slot, "gif")] = (made_for, gif_bytes(list(frames), progress=advance))
         bar.empty()
     made = state.get(_key(slot, "gif"))
-    if made is not None and made[0] == made_for:
+    if made is not None and all(a is b for a, b in zip(made[0], made_for, strict=True)):
         st.download_button(
             f"Save the GIF ({len(made[1]) / 1e6:.1f} MB, {len(history)} frames)",
             made[1],
@@ -201,3 +211,6 @@ def export_menu(
     message = state.pop(_key(slot, "message"), None)
     if message:
         st.error(plain(message), icon=":material/error:")
+    opened = _opened(slot)
+    if opened is not None:
+        st.caption(plain(OPENED.format(name=opened[2])))
