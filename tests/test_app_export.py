@@ -125,3 +125,14 @@ def test_a_run_on_three_columns_is_refused(app):
     (error,) = app.error
     assert "3 columns" in error.value
     assert texts(app)[1] == "half-steps: 4; K: 3"
+
+
+def test_without_a_browser_the_pictures_say_why(monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", "/nowhere/chromium")
+    app = AppTest.from_function(page, default_timeout=TIMEOUT).run()
+    assert "GIF" not in [button.label for button in app.button]
+    png = next(button for button in app.download_button if button.label == "PNG")
+    assert png.disabled
+    assert any("not installed at /nowhere/chromium" in c.value for c in app.caption)
+    json_button = next(button for button in app.download_button if button.label == "JSON")
+    assert not json_button.disabled
