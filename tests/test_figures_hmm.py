@@ -88,17 +88,18 @@ def test_the_casino_figure_shows_the_rolls_band_truth_and_both_decodings():
     traces = figure_data(figure_casino(rolls, posteriors, path, loaded=1, true_states=truth))
     shown_rolls, true_die, band, viterbi, decoding = traces[:5]
     np.testing.assert_array_equal(shown_rolls["y"], rolls + 1)
-    np.testing.assert_array_equal(np.asarray(true_die["z"])[0], truth)
+    np.testing.assert_array_equal(np.asarray(true_die["z"])[0], truth + 1)  # 0: not known
     np.testing.assert_allclose(band["y"], posteriors[:, 1])
-    np.testing.assert_array_equal(np.asarray(viterbi["z"])[0], path)
-    np.testing.assert_array_equal(np.asarray(decoding["z"])[0], posteriors.argmax(axis=1))
+    np.testing.assert_array_equal(np.asarray(viterbi["z"])[0], path + 1)
+    np.testing.assert_array_equal(np.asarray(decoding["z"])[0], posteriors.argmax(axis=1) + 1)
     assert [t["name"] for t in traces[5:]] == ["state 1", "state 2"]
     colours, _ = component_colours(2)
     assert band["line"]["color"] == colours[1]
     # a state's colour is the decodings' colour for that state index
-    scale = viterbi["colorscale"]  # two states, then white for "not known"
-    assert [scale[i][1] for i in (0, 2, 4)] == [colours[0], colours[1], "white"]
+    scale = viterbi["colorscale"]  # white for "not known", then the two states
+    assert [scale[i][1] for i in (0, 2, 4)] == ["white", colours[0], colours[1]]
     assert viterbi["zmin"] == -0.5 and viterbi["zmax"] == 2.5
+    assert viterbi["hovertemplate"] == "roll %{x}: state %{z}<extra></extra>"
 
 
 def test_the_casino_figure_before_an_e_step_keeps_its_traces_and_shows_no_nan():
@@ -113,9 +114,8 @@ def test_the_casino_figure_before_an_e_step_keeps_its_traces_and_shows_no_nan():
     np.testing.assert_array_equal(band["y"], np.zeros(len(rolls)))  # flat, unhovered
     assert band["hoverinfo"] == "skip"
     for unknown in (true_die, decoding):  # every cell the "not known" level, white
-        np.testing.assert_array_equal(np.asarray(unknown["z"])[0], np.full(len(rolls), 2))
-        assert unknown["colorscale"][-1][1] == "white"
-        assert set(np.asarray(unknown["text"])[0]) == {"not known"}
+        np.testing.assert_array_equal(np.asarray(unknown["z"])[0], np.zeros(len(rolls)))
+        assert unknown["colorscale"][0][1] == "white" and unknown["hoverinfo"] == "skip"
 
 
 def test_the_casino_band_follows_the_loaded_state():

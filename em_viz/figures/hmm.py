@@ -61,26 +61,27 @@ def _strip(
     n_rolls: int,
     axis_name: str,
     colours: Sequence[str],
-    names: Sequence[str],
+    hover: str,
 ) -> go.Heatmap:
-    """One row of cells under the rolls (a state path, the true die), value k in
-    ``colours[k]`` and named ``names[k]`` on hover; blank when ``values`` is None, so
-    that the figure keeps its traces (a hidden or empty heatmap draws a broken path)."""
-    colours, names = [*colours, UNKNOWN], [*names, "not known"]
-    unknown = len(colours) - 1
-    shown = np.full(n_rolls, unknown) if values is None else np.asarray(values, dtype=int)
+    """One row of cells under the rolls (a state path, the true die): value k is drawn
+    as z = k + 1 in ``colours[k]``, and ``hover`` names it from ``%{z}``. Unknown
+    values (``values`` None) are z = 0, white and unhovered, so that the figure keeps
+    its traces (a hidden or empty heatmap draws a broken path). Numbers, not names,
+    per cell: 20,000 rolls stay light to send."""
+    known = values is not None
+    z = np.asarray(values, dtype=np.uint8) + 1 if known else np.zeros(n_rolls, dtype=np.uint8)
     return go.Heatmap(
-        z=[shown],
-        text=[np.asarray(names)[shown]],
+        z=z[None, :],
         x0=1,
         dx=1,
         y0=0,
         yaxis=axis_name,
-        colorscale=_stepped(colours),
+        colorscale=_stepped([UNKNOWN, *colours]),
         zmin=-0.5,
-        zmax=len(colours) - 0.5,
+        zmax=len(colours) + 0.5,
         showscale=False,
-        hovertemplate="roll %{x}: %{text}<extra></extra>",
+        hovertemplate=f"roll %{{x}}: {hover}<extra></extra>" if known else None,
+        hoverinfo=None if known else "skip",
     )
 
 
@@ -100,7 +101,7 @@ def figure_casino(
     Parameters
     ----------
     rolls : ndarray of shape (T,)
-        Symbols 0 .. M-1 (``faces[s]`` is shown for symbol s).
+        Symbols 0 .. M-1, symbol s drawn at height s + 1 (the face of a die).
     posteriors : ndarray of shape (T, K) or None
         The latest E-step's P(state k at t | all rolls); None before any E-step.
     viterbi_path : ndarray of shape (T,) or None
@@ -110,6 +111,7 @@ def figure_casino(
     true_states : ndarray of shape (T,), optional
         The die that made each roll, 0 fair and 1 loaded (generated rolls only).
     faces : sequence of str
+        The symbols' names, on the rolls' axis; the last is the one drawn dark.
     uirevision : str
         Kept zoom while it stays the same.
 
@@ -125,28 +127,30 @@ def figure_casino(
     if viterbi_path is not None:
         n_states = max(n_states, int(np.max(viterbi_path)) + 1)
     colours, _ = component_colours(n_states)
-    states = [f"state {k + 1}" for k in range(n_states)]
-    x = np.arange(1, n_rolls + 1)
+    x = np.arange(1, n_rolls + 1, dtype=np.int32)  # compact types: light to send
     top = rolls == len(faces) - 1
     # Before an E-step the band lies flat at 0 (an axis with no data would draw a
     # broken path), unhovered; the annotation says why.
     band = np.zeros(n_rolls) if posteriors is None else posteriors[:, loaded]
+    band = band.astype(np.float32)
     traces = [
         go.Scatter(
             x=x,
-            y=rolls + 1,
+            y=(rolls + 1).astype(np.uint8),
             mode="markers",
             name="rolls",
             showlegend=False,
-            marker={
-                "size": np.where(top, 7, 4).tolist() if n_rolls > 400 else 7,
-                "color": np.where(top, OUTLINE, LINE_GREY).tolist(),
+            marker={  # the top face dark (sixes stand out), as numbers: light to send
+                "size": np.where(top, 7, 4).astype(np.uint8) if n_rolls > 400 else 7,
+                "color": top.astype(np.uint8),
+                "colorscale": [[0, LINE_GREY], [1, OUTLINE]],
+                "cmin": 0,
+                "cmax": 1,
             },
-            customdata=np.asarray(faces)[rolls],
-            hovertemplate="roll %{x}: %{customdata}<extra></extra>",
+            hovertemplate="roll %{x}: %{y}<extra></extra>",
         ),
         _strip(
-            true_states, n_rolls, "y2", [FAIR_COLOUR, LOADED_COLOUR], ["fair die", "loaded die"]
+            true_states, n_rolls, "y2", [FAIR_COLOUR, LOADED_COLOUR], "die %{z} (1 fair, 2 loaded)"
         ),
         go.Scatter(
             x=x,
@@ -163,13 +167,13 @@ def figure_casino(
             else "roll %{x}<br>P(loaded | all rolls) = %{y:.3f}<extra></extra>",
             hoverinfo="skip" if posteriors is None else None,
         ),
-        _strip(viterbi_path, n_rolls, "y4", colours, states),
+        _strip(viterbi_path, n_rolls, "y4", colours, "state %{z}"),
         _strip(
             None if posteriors is None else posteriors.argmax(axis=1),
             n_rolls,
             "y5",
             colours,
-            states,
+            "state %{z}",
         ),
     ]
     traces += [
