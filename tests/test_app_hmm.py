@@ -106,16 +106,21 @@ def test_a_run_to_the_end_compares_the_learnt_casino_with_the_true_one(page):
     assert match and int(match.group(1)) == round(100 * expected)
 
 
-@pytest.mark.parametrize(("seed", "switched"), [(0, True), (3, False)])
-def test_label_switching_is_explained_only_when_the_states_numbers_differ_from_the_dice(
-    page, seed, switched
-):
+@pytest.mark.parametrize(
+    ("seed", "switched", "swapped"), [(0, True, False), (3, False, False), (39, False, True)]
+)
+def test_label_switching_is_explained_only_when_it_happens(page, seed, switched, swapped):
+    """Said when the state playing the loaded die is not the casino's die 2, and when
+    the states swapped roles during the run (seeds found by running the engine)."""
     page.number_input(key="casino_rs").set_value(seed).run()
     run_to_the_end(page, "casino_")
-    loaded = int(np.argmax(run_of(page, "casino_").emissionprob[:, 5]))
+    em = run_of(page, "casino_")
+    loaded = int(np.argmax(em.emissionprob[:, 5]))
     assert (loaded == 0) is switched
-    said = any("Label switching" in info.value for info in page.info)
-    assert said is switched
+    assert (int(np.argmax(em.history[0].emissionprob[:, 5])) != loaded) is swapped
+    said = " ".join(info.value for info in page.info)
+    assert ("Label switching" in said) is switched
+    assert ("swapped roles" in said) is swapped
 
 
 def test_bad_typed_rolls_are_explained_and_the_run_kept(page):

@@ -172,8 +172,9 @@ def _recovered(params: Any, loaded: int) -> pd.DataFrame:
 
 
 def _casino_words(view: RunView, rolls: Rolls, loaded: int, path: np.ndarray) -> None:
-    """Which state plays the loaded die (and label switching when the numbers differ
-    from the truth's), and how well each decoding matches the true die."""
+    """Which state plays the loaded die (and label switching: when that state changed
+    during the run, or its number differs from the true loaded die's), and how well each
+    decoding matches the true die."""
     n_states = view.em.n_components
     colour = component_colours(n_states)[0][loaded]
     st.markdown(
@@ -181,6 +182,14 @@ def _casino_words(view: RunView, rolls: Rolls, loaded: int, path: np.ndarray) ->
         "sixes, so it plays the loaded die: the band is its posterior.",
         unsafe_allow_html=True,
     )
+    at_start = _loaded_state(view.em.history[0].emissionprob)
+    if at_start != loaded:
+        st.info(
+            f"**The states swapped roles.** At the start state {at_start + 1} rolled the "
+            f"most sixes; now state {loaded + 1} does. EM's states have no fixed meaning: "
+            "each becomes whichever die fits it best, whatever its number.",
+            icon=":material/swap_horiz:",
+        )
     if rolls.dice is None or n_states != len(DICE) or view.resp is None:
         return
     if loaded != LOADED:
