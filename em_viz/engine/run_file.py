@@ -21,7 +21,7 @@ import pandas as pd
 
 from em_viz.engine.gaussian_em import GaussianMixtureEM, GaussianSettings
 from em_viz.engine.stepper import MixtureEM
-from em_viz.engine.validation import DataError, EMVizError
+from em_viz.engine.validation import DataError, EMVizError, check_number
 
 FORMAT = "em-viz run"
 FORMAT_VERSION = 1
@@ -144,6 +144,9 @@ def _settings(value: Any) -> GaussianSettings:
     known = {field.name for field in fields(GaussianSettings)}
     if not isinstance(value, dict) or set(value) != known:
         raise DataError(f"The file's settings must name exactly: {', '.join(sorted(known))}.")
+    check_number(value["n_components"], "n_components", minimum=1, whole=True, error=DataError)
+    if value["random_state"] is not None:
+        check_number(value["random_state"], "random_state", whole=True, error=DataError)
     return GaussianSettings(**value)
 
 
@@ -256,7 +259,7 @@ def run_from_json(text: str | bytes) -> SavedRun:
             f"The file's position must be a half-step of its history, 0 to {len(history) - 1}."
         )
     first_record = history[0]
-    K = settings.n_components if isinstance(settings.n_components, int) else 0
+    K = settings.n_components
     shapes = {"weights": (K,), "means": (K, n_features), "covariances": (K, *[n_features] * 2)}
     start = {
         f"{key}_init": _array(first_record[key], shape, f"the first half-step's {key}")
