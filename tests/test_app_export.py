@@ -106,22 +106,19 @@ def test_a_bad_file_is_refused_and_the_run_kept(app):
     assert not any("opened from a file" in c.value for c in app.caption)
 
 
-def test_a_file_that_is_not_json_is_refused_in_words(app):
+def test_other_bad_files_are_refused_in_words(app):
     app.file_uploader[0].set_value(("notes.json", b"my notes", "application/json")).run()
     (error,) = app.error
+    assert "notes.json" in error.value
     assert "not JSON" in error.value
     assert texts(app)[1] == "half-steps: 4; K: 3"
 
-
-def test_a_run_on_three_columns_is_refused(app):
     rng = np.random.default_rng(0)
     settings = GaussianSettings(n_components=2)
     em = settings.build(rng.normal(size=(30, 3)))
     em.step()
-    app.file_uploader[0].set_value(
-        ("wide.json", run_to_json(em, settings).encode(), "application/json")
-    )
-    app.run()
+    wide = run_to_json(em, settings).encode()
+    app.file_uploader[0].set_value(("wide.json", wide, "application/json")).run()
     (error,) = app.error
     assert "3 columns" in error.value
     assert texts(app)[1] == "half-steps: 4; K: 3"
@@ -136,3 +133,15 @@ def test_without_a_browser_the_pictures_say_why(monkeypatch):
     assert any("not installed at /nowhere/chromium" in c.value for c in app.caption)
     json_button = next(button for button in app.download_button if button.label == "JSON")
     assert not json_button.disabled
+
+
+def test_a_gif_is_made_on_click_of_at_most_its_frames(monkeypatch):
+    from em_viz.ui import export
+
+    monkeypatch.setattr(export, "MAX_GIF_FRAMES", 2)
+    app = AppTest.from_function(page, default_timeout=TIMEOUT).run()
+    assert not [b for b in app.download_button if b.label.startswith("Save the GIF")]
+    next(button for button in app.button if button.label == "GIF").click().run()
+    assert not app.exception
+    (save,) = [b for b in app.download_button if b.label.startswith("Save the GIF")]
+    assert save.label.endswith("MB, first 2 of 4)")

@@ -16,21 +16,32 @@ import streamlit as st
 from em_viz import EMVizError
 from em_viz.data import Dataset
 from em_viz.engine.gaussian_em import GaussianSettings
-from em_viz.engine.run_file import SavedRun, responsibilities_csv, run_from_json, run_to_json
+from em_viz.engine.run_file import (
+    MAX_POINTS,
+    SavedRun,
+    responsibilities_csv,
+    run_from_json,
+    run_to_json,
+)
 from em_viz.figures.export import DEFAULT_SIZE, browser_problem, gif_bytes, png_bytes, with_heading
 from em_viz.ui.labels import plain
 from em_viz.ui.run import RunSlot, RunView, mixture_figure, phase_text
 
+MAX_GIF_FRAMES = 100
+"""A GIF shows at most the first this many half-steps (about a second each to render)."""
 FrameFigure = Callable[[RunView], go.Figure]
 """The page's figure of a run at one half-step (``view.record``, ``view.resp``)."""
 EXPORT_HELP = {
-    "GIF": "The run so far as an animation, one frame per half-step (takes about a second "
-    "a frame).",
+    "GIF": "The run so far as an animation, one frame per half-step (at most the first "
+    f"{MAX_GIF_FRAMES}; it takes about a second a frame to make).",
     "PNG": "The picture shown, at twice the resolution, for slides.",
     "JSON": "The settings, the data and every half-step's parameters, to open again here "
     "or read in a notebook.",
     "CSV": "The points with each component's responsibility at the half-step shown.",
 }
+TOO_MANY_TO_SAVE = (
+    f"A saved run holds at most {MAX_POINTS:,} points; take a sample of the data to save it."
+)
 NO_RESPONSIBILITIES = "There are no responsibilities before the first E-step: take one first."
 OPEN_LABEL = "Open a saved run (JSON)"
 OPENED = (
@@ -109,6 +120,7 @@ def _gif(slot: RunSlot, view: RunView, frame_figure: FrameFigure) -> None:
     """GIF: render every half-step so far with a progress bar, then offer the file."""
     state = st.session_state
     history = view.em.history
+    shown = min(len(history), MAX_GIF_FRAMES)
     made_for = (view.em, history[-1])
     if st.button("GIF", key=_key(slot, "render_gif"), help=EXPORT_HELP["GIF"], width="stretch"):
         bar = st.progress(0.0, text="Rendering the GIF…")
@@ -116,13 +128,14 @@ def _gif(slot: RunSlot, view: RunView, frame_figure: FrameFigure) -> None:
         def advance(done: int, total: int) -> None:
             bar.progress(done / total, text=f"Rendering the GIF: frame {done} of {total}")
 
-        frames = (_frame(frame_figure, RunView.at(view.em, i)) for i in range(len(history)))
+        frames = (_frame(frame_figure, RunView.at(view.em, i)) for i in range(shown))
         state[_key(slot, "gif")] = (made_for, gif_bytes(list(frames), progress=advance))
         bar.empty()
     made = state.get(_key(slot, "gif"))
     if made is not None and all(a is b for a, b in zip(made[0], made_for, strict=True)):
+        frames = f"{shown} frames" if shown == len(history) else f"first {shown} of {len(history)}"
         st.download_button(
-            f"Save the GIF ({len(made[1]) / 1e6:.1f} MB, {len(history)} frames)",
+            f"Save the GIF ({len(made[1]) / 1e6:.1f} MB, {frames})",
             made[1],
             file_name="em-run.gif",
             mime="image/gif",
@@ -187,7 +200,8 @@ def export_menu(
             mime="application/json",
             key=_key(slot, "json"),
             on_click="ignore",
-            help=EXPORT_HELP["JSON"],
+            disabled=len(em.X) > MAX_POINTS,
+            help=TOO_MANY_TO_SAVE if len(em.X) > MAX_POINTS else EXPORT_HELP["JSON"],
             width="stretch",
         )
         st.download_button(
