@@ -157,7 +157,9 @@ def test_the_casinos_rolls_and_model_controls_each_start_a_new_run(page):
     np.testing.assert_array_equal(em.X, casino_rolls(500, 4).symbols)
     page.number_input(key="casino_k").set_value(3).run()
     page.number_input(key="casino_rs").set_value(9).run()
+    page.select_slider(key="casino_tol").set_value(1e-8).run()
     em = run_of(page, "casino_")
+    assert em.tol == 1e-8
     expected = CategoricalHMMEM(casino_rolls(500, 4).symbols, 3, n_symbols=6, random_state=9)
     np.testing.assert_array_equal(em.emissionprob, expected.emissionprob)
     press(page, "casino_", "Step")
@@ -231,7 +233,8 @@ def test_the_trellis_window_stays_inside_fewer_rolls(page):
     page.number_input(key="trellis_k").set_value(3).run()
     page.number_input(key="trellis_seed").set_value(2).run()
     page.number_input(key="trellis_rs").set_value(5).run()
-    assert run_of(page, "trellis_").n_components == 3
+    page.select_slider(key="trellis_tol").set_value(1e-4).run()
+    assert run_of(page, "trellis_").n_components == 3 and run_of(page, "trellis_").tol == 1e-4
     assert list(page.table[0].value.columns) == ["to 1", "to 2", "to 3"]
     assert not page.exception
 
@@ -274,8 +277,14 @@ def test_the_gaussian_controls_each_start_a_new_run(page):
     page.selectbox(key="regimes_cov").set_value("diag").run()
     page.selectbox(key="regimes_init").set_value("random-points").run()
     page.number_input(key="regimes_rs").set_value(4).run()
+    page.select_slider(key="regimes_tol").set_value(1e-3).run()
     em = run_of(page, "regimes_")
-    assert em.n_components == 2 and em.covariance_type == "diag" and len(em.X) == 200
+    assert (
+        em.tol == 1e-3
+        and em.n_components == 2
+        and em.covariance_type == "diag"
+        and len(em.X) == 200
+    )
     np.testing.assert_array_equal(em.X, regime_switching(200, 3).X)
     press(page, "regimes_", "Step")
     assert not page.exception

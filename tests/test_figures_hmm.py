@@ -10,7 +10,13 @@ from plotly_json import figure_data
 
 from em_viz.engine.families.gaussian import GaussianParams
 from em_viz.engine.families.hmm import forward_backward
-from em_viz.figures.hmm import figure_casino, figure_emissions, figure_gaussian_hmm
+from em_viz.figures.hmm import (
+    emissions_table,
+    figure_casino,
+    figure_emissions,
+    figure_gaussian_hmm,
+    transitions_table,
+)
 from em_viz.figures.hmm_graphs import (
     ALPHA,
     BETA,
@@ -222,3 +228,18 @@ def test_the_gaussian_states_are_the_mixture_picture_over_the_points_in_time_ord
     np.testing.assert_array_equal(traces[1]["marker"]["color"], mixture[0]["marker"]["color"])
     single = figure_data(figure_gaussian_hmm(X, means, covariances, weights, None))[0]
     assert None not in single["x"] and len(single["x"]) == 30
+
+
+def test_the_m_steps_counts_are_shown_as_fractions_with_their_totals():
+    transitions = np.array([[41.2, 4.1], [3.0, 0.0]])
+    table = transitions_table(transitions)
+    assert list(table.index) == ["from 1", "from 2"] and list(table.columns) == ["to 1", "to 2"]
+    assert table.loc["from 1", "to 2"] == "4.1 / 45.3 = 0.09"
+    assert table.loc["from 2", "to 2"] == "0.0 / 3.0 = 0.00"
+    assert transitions_table(np.zeros((2, 2))).loc["from 1", "to 1"] == "no counts"
+    symbols = np.array([5, 5, 0, 1])
+    counts = np.array([[0.5, 0.0, 0, 0, 0, 1.5], [0.5, 1.0, 0, 0, 0, 0.5]])
+    rows = emissions_table(counts, symbols, ("1", "2", "3", "4", "5", "6"))
+    assert list(rows["rolled"]) == [1, 1, 0, 0, 0, 2, 4]
+    assert rows.loc["6", "state 1"] == "1.5 / 2.0 = 0.75"
+    assert rows.loc["Total", "state 2"] == "2.0"

@@ -1,6 +1,7 @@
 """Figures of a hidden Markov model fitted by Baum-Welch: the rolls and what the model
 says of them, each state's emissions, and the Gaussian states on 2-D data joined in time
-order (the transition diagram and the trellis are in :mod:`em_viz.figures.hmm_graphs`).
+order (the transition diagram and the trellis are in :mod:`em_viz.figures.hmm_graphs`);
+and the M-step's expected counts as tables of fractions.
 
 All take arrays (the model's parameters, its posteriors), not a run, and keep the same
 traces in the same order in every state of a run, so that ``Plotly.react`` updates
@@ -11,6 +12,7 @@ them in place. Hidden state k is drawn in colour k of
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from em_viz.engine.families.gaussian import GaussianParams
@@ -383,3 +385,64 @@ def figure_gaussian_hmm(
         hoverinfo="skip",
     )
     return go.Figure([line, *figure.data], figure.layout)
+
+
+# The M-step's counts as fractions ------------------------------------------------------------
+
+
+def _fraction(count: float, total: float) -> str:
+    """'41.2 / 45.3 = 0.91'; a row with nothing to count says so."""
+    return f"{count:.1f} / {total:.1f} = {count / total:.2f}" if total > 0 else "no counts"
+
+
+def transitions_table(transitions: np.ndarray) -> pd.DataFrame:
+    """Expected transitions out of each state over their total: the M-step's A.
+
+    Parameters
+    ----------
+    transitions : ndarray of shape (K, K)
+        ``sum_t xi_t(i, j)``.
+
+    Returns
+    -------
+    table : DataFrame
+        Rows "from i", columns "to j", cells "count / total = A_ij".
+    """
+    totals = transitions.sum(axis=1)
+    states = range(1, len(transitions) + 1)
+    return pd.DataFrame(
+        [
+            [_fraction(c, total) for c in row]
+            for row, total in zip(transitions, totals, strict=True)
+        ],
+        index=[f"from {i}" for i in states],
+        columns=[f"to {j}" for j in states],
+    )
+
+
+def emissions_table(counts: np.ndarray, symbols: np.ndarray, faces: Sequence[str]) -> pd.DataFrame:
+    """Per face, how often it was rolled, and the rolls of it credited to each state
+    over all the rolls credited to that state: the M-step's B, laid out as the two-coin
+    table (totals in a last row).
+
+    Parameters
+    ----------
+    counts : ndarray of shape (K, M)
+        ``sum_t gamma_t(k) [x_t = s]``.
+    symbols : ndarray of shape (T,)
+    faces : sequence of str, length M
+
+    Returns
+    -------
+    table : DataFrame
+        Rows the faces and "Total"; columns "rolled", then "state k" with cells
+        "count / total = B_k(face)".
+    """
+    totals = counts.sum(axis=1)
+    rows = pd.DataFrame(
+        {"rolled": [*np.bincount(symbols, minlength=len(faces)), len(symbols)]},
+        index=[*faces, "Total"],
+    )
+    for k, (row, total) in enumerate(zip(counts, totals, strict=True)):
+        rows[f"state {k + 1}"] = [*(_fraction(c, total) for c in row), f"{total:.1f}"]
+    return rows

@@ -33,7 +33,13 @@ from em_viz.data.sequences import (
 from em_viz.engine.families import gaussian, hmm
 from em_viz.engine.hmm_em import GAUSSIAN_INITS
 from em_viz.figures.curves import figure_log_likelihood, signed
-from em_viz.figures.hmm import figure_casino, figure_emissions, figure_gaussian_hmm
+from em_viz.figures.hmm import (
+    emissions_table,
+    figure_casino,
+    figure_emissions,
+    figure_gaussian_hmm,
+    transitions_table,
+)
 from em_viz.figures.hmm_graphs import figure_transitions, figure_trellis, trellis_window
 from em_viz.figures.style import component_colours
 from em_viz.ui import link
@@ -45,12 +51,14 @@ from em_viz.ui.labels import (
     HMM_STEP_HELP,
     HOW_HMM_EM_WORKS,
     REGIMES_MIXTURE_HELP,
+    TOL_HELP,
     TRELLIS_CHANGED,
     TRELLIS_NUMBERS,
     plain,
 )
 from em_viz.ui.plot import plot
 from em_viz.ui.run import RunSlot, RunView, history_slider, how_em_works, replace_run, run_fragment
+from em_viz.ui.sidebar import TOL_CHOICES
 
 CASINO = RunSlot("casino_")
 TRELLIS = RunSlot("trellis_")
@@ -73,6 +81,7 @@ TYPED_DEFAULT = (
     "6 1 6 6 5 6 6 2 2 4 1 3 5 2 1 6 4 3 2 5 1 1 4 3 2 6 5 4 2 3"
 )
 SOURCES = ("Generated", "Typed in")
+DEFAULT_TOL = 1e-6
 
 
 def _curve(slot: RunSlot, view: RunView) -> None:
@@ -130,22 +139,38 @@ def _rolls_widgets(prefix: str, default_rolls: int, typed: bool) -> tuple[Any, R
         return text, None
 
 
-def _model_widgets(prefix: str, default_k: int, max_k: int) -> tuple[int, int]:
+def _tolerance(prefix: str) -> float:
+    """When a run has converged. A casino's likelihood is flat near its top: at 1e-4 a
+    run may stop far from where smaller tolerances all agree."""
+    return st.select_slider(
+        "Tolerance",
+        TOL_CHOICES,
+        DEFAULT_TOL,
+        key=prefix + "tol",
+        format_func=lambda tol: f"{tol:g}",
+        help=TOL_HELP,
+        **LINKED,
+    )
+
+
+def _model_widgets(prefix: str, default_k: int, max_k: int) -> tuple[int, int, float]:
     n_states = st.number_input("Hidden states K", 1, max_k, default_k, key=prefix + "k", **LINKED)
     seed = st.number_input("Init seed", 0, 1_000_000, 0, key=prefix + "rs", **LINKED)
-    return n_states, seed
+    return n_states, seed, _tolerance(prefix)
 
 
 def _rolls_panel(prefix: str, default_rolls: int, typed: bool, max_k: int):
     data_key, rolls = _rolls_widgets(prefix, default_rolls, typed)
-    n_states, seed = _model_widgets(prefix, 2, max_k)
+    n_states, seed, tol = _model_widgets(prefix, 2, max_k)
     if rolls is None:
         return None
 
     def build() -> CategoricalHMMEM:
-        return CategoricalHMMEM(rolls.symbols, n_states, n_symbols=len(FACES), random_state=seed)
+        return CategoricalHMMEM(
+            rolls.symbols, n_states, n_symbols=len(FACES), random_state=seed, tol=tol
+        )
 
-    return (data_key, n_states, seed), build, rolls
+    return (data_key, n_states, seed, tol), build, rolls
 
 
 def _matched_truth(n_states: int, loaded: int) -> np.ndarray | None:
@@ -254,38 +279,6 @@ def _show_casino(view: RunView, rolls: Rolls) -> None:
 # The trellis -----------------------------------------------------------------------------
 
 
-def _fraction(count: float, total: float) -> str:
-    """'41.2 / 45.3 = 0.91'; a row with nothing to count says so."""
-    return f"{count:.1f} / {total:.1f} = {count / total:.2f}" if total > 0 else "no counts"
-
-
-def _transition_table(transitions: np.ndarray) -> pd.DataFrame:
-    """Expected transitions out of each state divided by their total: the new A."""
-    totals = transitions.sum(axis=1)
-    states = range(1, len(transitions) + 1)
-    return pd.DataFrame(
-        [
-            [_fraction(c, total) for c in row]
-            for row, total in zip(transitions, totals, strict=True)
-        ],
-        index=[f"from {i}" for i in states],
-        columns=[f"to {j}" for j in states],
-    )
-
-
-def _emission_table(counts: np.ndarray, symbols: np.ndarray) -> pd.DataFrame:
-    """Per face: how often it was rolled and the rolls of it credited to each state over
-    all rolls credited to that state (the new B), laid out as the two-coin table."""
-    totals = counts.sum(axis=1)
-    rows = pd.DataFrame(
-        {"rolled": [*np.bincount(symbols, minlength=len(FACES)), len(symbols)]},
-        index=[*FACES, "Total"],
-    )
-    for k, (row, total) in enumerate(zip(counts, totals, strict=True)):
-        rows[f"state {k + 1}"] = [*(_fraction(c, total) for c in row), f"{total:.1f}"]
-    return rows
-
-
 def _in_state_colours(rows: pd.DataFrame, n_states: int) -> "pd.io.formats.style.Styler":
     """The table with each state's column ("state k") or row ("from k") in that
     state's colour."""
@@ -327,13 +320,13 @@ def _show_trellis(view: RunView, rolls: Rolls) -> None:
     transitions, emissions = st.columns([2, 3])
     with transitions:
         st.markdown("**Expected transitions → A**")
-        st.table(_in_state_colours(_transition_table(posterior.transitions), n_states))
+        st.table(_in_state_colours(transitions_table(posterior.transitions), n_states))
         starts = ", ".join(f"{p:.2f}" for p in posterior.start)
         st.caption(f"Start probabilities π: $\\gamma$ at the first roll, ({starts}).")
     with emissions:
         st.markdown("**Expected rolls of each face → B**")
         counts = hmm.categorical_counts(em.X, posterior.gamma, len(FACES))
-        st.table(_in_state_colours(_emission_table(counts, em.X), n_states))
+        st.table(_in_state_colours(emissions_table(counts, em.X, FACES), n_states))
     curve, words = st.columns([3, 2])
     with curve:
         _curve(TRELLIS, view)
@@ -360,6 +353,7 @@ def _regimes_panel() -> tuple[Any, Callable[[], Any], Dataset]:
     )
     init = st.selectbox("Initialisation", GAUSSIAN_INITS, key="regimes_init", **LINKED)
     seed = st.number_input("Init seed", 0, 1_000_000, 0, key="regimes_rs", **LINKED)
+    tol = _tolerance(REGIMES.prefix)
     as_mixture = st.toggle(
         "Every row of A equal to the weights",
         False,
@@ -370,7 +364,9 @@ def _regimes_panel() -> tuple[Any, Callable[[], Any], Dataset]:
     dataset = regime_switching(n_samples, data_seed)
 
     def build() -> GaussianHMMEM | GaussianMixtureEM:
-        model = GaussianHMMEM(dataset.X, n_states, covariance_type, init=init, random_state=seed)
+        model = GaussianHMMEM(
+            dataset.X, n_states, covariance_type, init=init, random_state=seed, tol=tol
+        )
         if not as_mixture:
             return model
         return GaussianMixtureEM(
@@ -383,7 +379,7 @@ def _regimes_panel() -> tuple[Any, Callable[[], Any], Dataset]:
             tol=model.tol,
         )
 
-    key = (n_samples, data_seed, n_states, covariance_type, init, seed, as_mixture)
+    key = (n_samples, data_seed, n_states, covariance_type, init, seed, tol, as_mixture)
     return key, build, dataset
 
 
