@@ -194,7 +194,12 @@ def test_the_trellis_has_a_cell_per_roll_and_state_and_an_edge_per_transition():
     widths = np.array([e["line"]["width"] for e in edges])
     order = np.argsort(trellis.xi.ravel())
     assert np.all(np.diff(widths[order]) >= 0)
-    assert xi_labels["text"] == [f"{v:.2f}" for v in trellis.xi.ravel()]
+    assert xi_labels["text"] == [f"{v:.2f}" if v >= 0.005 else "" for v in trellis.xi.ravel()]
+    sticky = np.array([[0.999, 0.001], [0.001, 0.999]])  # switching all but impossible
+    unlikely = trellis_window(symbols, startprob, sticky, log_emission, gamma, 1, 8)
+    labels = figure_data(figure_trellis(unlikely))[n_edges]["text"]
+    assert labels[1] == "" and unlikely.xi[0, 0, 1] < 0.005  # the edge is drawn, unlabelled
+    assert labels[0] == f"{unlikely.xi[0, 0, 0]:.2f}"
     cells = traces[n_edges + 1 : n_edges + 17]
     numbers, row_names, header = traces[-3:]
     assert len(traces) == n_edges + 1 + 16 + 3

@@ -280,6 +280,9 @@ def trellis_window(
     return Trellis(start, np.asarray(symbols)[window], alpha, beta, gamma, xi)
 
 
+XI_SHOWN = 0.005
+"""Edges carrying less than this are drawn (hair-thin) but not labelled: "0.00" on
+every unlikely edge would hide the likely ones."""
 CELL_WIDTH = 0.56
 CELL_HEIGHT = 0.76
 ALPHA, BETA, GAMMA = (
@@ -345,7 +348,7 @@ def figure_trellis(
                     + along * (y[1] - y[0])
                     + (0.09 if i == j else 0.0) * (1 if i == 0 else -1)
                 )
-                labels.append(f"{xi:.2f}")
+                labels.append(f"{xi:.2f}" if xi >= XI_SHOWN else "")
     traces.append(
         go.Scatter(
             x=label_x,

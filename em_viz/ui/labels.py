@@ -471,7 +471,7 @@ TRELLIS_NUMBERS = (
     "each roll. $\\beta$: how much better the rolls after here are explained from this "
     "state than on average, so that $\\gamma = \\alpha\\beta$. $\\gamma$: P(state | all "
     "rolls), the cell's shade. $\\xi$ on an edge: P(this state here and that state at the "
-    "next roll | all rolls), its width."
+    "next roll | all rolls), its width (not written below 0.005)."
 )
 """Under the trellis: what its numbers are."""
 REGIMES_MIXTURE_HELP = (
