@@ -26,6 +26,7 @@ from em_viz.figures.pairs import (
     figure_principal,
 )
 from em_viz.figures.style import CURVE_FONT_SIZE
+from em_viz.figures.tables import parameters_table
 
 D, K = 4, 3
 
@@ -434,3 +435,17 @@ def test_a_dataset_needs_one_name_per_feature_and_two_features():
         Dataset(np.zeros((4, 3)), None, "bad", ("a", "b"))
     with pytest.raises(ValueError, match="n_features >= 2"):
         Dataset(np.zeros((4, 1)), None, "bad", ("a",))
+
+
+def test_the_parameters_table_has_every_feature_and_every_pair():
+    params = random_params()
+    table = parameters_table(params, feature_names=IRIS_FEATURES)
+    assert len(table.columns) == 1 + D + D + D * (D - 1) // 2
+    assert table.index.tolist() == [f"Component {k + 1}" for k in range(K)]
+    np.testing.assert_array_equal(table["weight"], params.weights)
+    for d, name in enumerate(IRIS_FEATURES):
+        np.testing.assert_array_equal(table[f"mean {name}"], params.means[:, d])
+        np.testing.assert_array_equal(table[f"var {name}"], params.covariances[:, d, d])
+    np.testing.assert_array_equal(
+        table["cov sepal width (cm),petal width (cm)"], params.covariances[:, 1, 3]
+    )

@@ -1,6 +1,7 @@
 """Tables shown beside the figures: a state in, a ``pandas.DataFrame`` of plain floats out."""
 
 from collections.abc import Sequence
+from itertools import combinations
 
 import pandas as pd
 
@@ -15,23 +16,19 @@ def parameters_table(
     Parameters
     ----------
     params : GaussianParams
-    feature_names : pair of str, default=("x1", "x2")
+    feature_names : sequence of D str, default=("x1", "x2")
 
     Returns
     -------
     table : pandas.DataFrame
-        Index ``"Component k"``; columns weight, mean and variance of each feature,
-        and their covariance.
+        Index ``"Component k"``; columns weight, the mean of each feature, the variance
+        of each feature, and the covariance of each pair of features.
     """
-    a, b = feature_names
     cov = params.covariances
-    columns = {
-        "weight": params.weights,
-        f"mean {a}": params.means[:, 0],
-        f"mean {b}": params.means[:, 1],
-        f"var {a}": cov[:, 0, 0],
-        f"var {b}": cov[:, 1, 1],
-        f"cov {a},{b}": cov[:, 0, 1],
-    }
+    columns = {"weight": params.weights}
+    columns |= {f"mean {name}": params.means[:, d] for d, name in enumerate(feature_names)}
+    columns |= {f"var {name}": cov[:, d, d] for d, name in enumerate(feature_names)}
+    for (i, a), (j, b) in combinations(enumerate(feature_names), 2):
+        columns[f"cov {a},{b}"] = cov[:, i, j]
     index = [f"Component {k + 1}" for k in range(len(params.weights))]
     return pd.DataFrame(columns, index=index, dtype=float)
