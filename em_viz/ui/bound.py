@@ -17,7 +17,7 @@ from em_viz.figures.bound import figure_bound, figure_bound_along
 from em_viz.ui.explorer import ensure_run, explorer_page
 from em_viz.ui.labels import HARD_SEEING, SEEING, WHY
 from em_viz.ui.plot import plot
-from em_viz.ui.run import EXPLORER, RunView, history_slider, run_fragment
+from em_viz.ui.run import CLEAR_OF_HEADER, EXPLORER, RunView, history_slider, run_fragment
 from em_viz.ui.sidebar import DEFAULTS, default_data
 
 BOUND_HEIGHT = 420
@@ -209,7 +209,8 @@ def bound_page() -> None:
     Opened first, it starts the explorer's run on the data panel's first data set with
     the explorer's default model, as the explorer would."""
     state = st.session_state
-    st.markdown(f"#### {TITLE}")  # clear of Streamlit's header, above the step buttons
+    st.html(CLEAR_OF_HEADER)
+    st.markdown(f"#### {TITLE}")  # above the step buttons, which it keeps clear of the header
     if EXPLORER.data not in state:
         ensure_run(default_data(), DEFAULTS)
     if state.get(EXPLORER.em) is None:

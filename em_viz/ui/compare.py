@@ -37,27 +37,24 @@ from em_viz.ui.labels import (
 )
 from em_viz.ui.plot import plot
 from em_viz.ui.run import (
+    CLEAR_OF_HEADER,
     SADDLE_BADGE,
     GroupView,
     RunSlot,
     RunView,
     history_slider,
     mixture_figure,
-    phase_text,
     run_fragment,
 )
 from em_viz.ui.sidebar import KEPT, DataChoice, chosen_data, model_widgets
 
 MAX_RUNS = 4
 PANEL_HEIGHT = 330
-ROWS_PANEL_HEIGHT = 200
+ROWS_PANEL_HEIGHT = 215
+WRAPPED_HEADING = 22
+"""The height in px of a panel heading's second line."""
 CURVE_HEIGHT = 225
 STARTS_HEIGHT = 300
-TABS_CLEAR_OF_HEADER = (
-    "<style>[data-testid='stMainBlockContainer'] { padding-top: 3.4rem; }</style>"
-)
-"""The tabs are the page's first element: a little more room above than the app's
-compact top, so that Streamlit's header does not cover their labels."""
 MULTI_START_TOL = 1e-8
 """Starts run to this tolerance, so that starts at one optimum agree to about 1e-8
 relative and can be counted as one (see :func:`~em_viz.engine.runs.distinct_optima`)."""
@@ -99,7 +96,7 @@ def _ensure_runs(choice: DataChoice | None, specs: list[GaussianSettings]) -> No
     state = st.session_state
     if choice is None:
         return
-    key = (choice.key, tuple(specs))
+    key = (choice.key, tuple(map(asdict, specs)))  # plain values: equal across reloads
     if state.get(COMPARE.run_key) == key:
         return
     try:
@@ -126,11 +123,11 @@ def finished_at(record: Record) -> bool:
 
 
 def run_heading(number: int, spec: GaussianSettings, view: RunView, with_model: bool) -> str:
-    """'Run 2 · seed 7 · k-means++ · Iteration 12 · after M-step · converged', with the
-    model ('K=3 full · EM') after the start when the runs' models differ: the explorer's
-    words for the half-step shown."""
+    """'Run 2 · seed 7 · k-means++ · converged', with the model ('K=3 full · EM') after
+    the start when the runs' models differ; the half-step shown, in the explorer's
+    words, heads all the panels."""
     described = run_description(spec) if with_model else run_start(spec)
-    parts = [f"Run {number + 1}", described, phase_text(view.record)]
+    parts = [f"Run {number + 1}", described]
     if finished_at(view.record):
         parts.append("converged")
     elif view.record.converged:
@@ -164,10 +161,13 @@ def results_table(view: GroupView, specs: tuple[GaussianSettings, ...]) -> pd.Da
     return pd.DataFrame(rows).set_index("run")
 
 
-def panel_height(n_runs: int) -> int:
+def panel_height(n_runs: int, with_model: bool) -> int:
     """Two runs in one row get room; three or four in two rows share the screen's
-    height, so that every panel fits a 1280x720 screen whole."""
-    return PANEL_HEIGHT if n_runs <= 2 else ROWS_PANEL_HEIGHT
+    height, so that every panel fits a 1280x720 screen whole (headings naming the
+    models take two lines)."""
+    if n_runs <= 2:
+        return PANEL_HEIGHT
+    return ROWS_PANEL_HEIGHT - (WRAPPED_HEADING if with_model else 0)
 
 
 def _show_runs(view: GroupView) -> None:
@@ -178,7 +178,7 @@ def _show_runs(view: GroupView) -> None:
     runs = view.runs
     reference = runs[0].record.means
     with_model = len({run_model(spec) for spec in specs}) > 1
-    height = panel_height(len(runs))
+    height = panel_height(len(runs), with_model)
     columns = st.columns(2)
     for number, run in enumerate(runs):
         with columns[number % 2]:
@@ -384,7 +384,7 @@ def compare_page() -> None:
     _ensure_runs(chosen_data(), specs)
     if COMPARE.em not in state:
         st.stop()
-    st.html(TABS_CLEAR_OF_HEADER)
+    st.html(CLEAR_OF_HEADER)  # the tabs come first
     side, starts = st.tabs(["Side by side", "Multi-start"])
     with side:
         run_fragment(COMPARE, _show_runs, GROUP_RUN_HELP, stop_when_converged=True)

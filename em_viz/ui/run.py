@@ -29,6 +29,10 @@ components): it stops once finished (converged elsewhere) or after
 :data:`MAX_RUN_ITERATIONS`."""
 SADDLE_BADGE = "Stopped at (or near) a saddle point"
 
+CLEAR_OF_HEADER = "<style>[data-testid='stMainBlockContainer'] { padding-top: 3.4rem; }</style>"
+"""For a page whose first element is a line of text or tabs: a little more room above
+than the app's compact top, so that Streamlit's header does not cover it."""
+
 HALF_STEPS = ("E-step", "M-step", "Step")
 UNDO = ("Back", "Reset")
 Stepper = MixtureEM | Lockstep
@@ -400,6 +404,7 @@ def step_controls(
             key=slot.speed,
             disabled=running,
             required=True,
+            label_visibility="collapsed",  # the four speeds say what they are
             persist_state="session",
         )
     for message in state.pop(slot.error, None) or []:
@@ -429,10 +434,10 @@ def _run_view(
     spare: float,
     stop_when_converged: bool,
 ) -> None:
-    """The fragment: controls, the step error, the heading and its badge (one run's;
-    a group's runs are headed by ``show``), then ``show``. ``running`` is how the
-    fragment was set up (its timer); when that changes the whole page reruns to set it
-    up anew."""
+    """The fragment: controls, the step error, the heading (with the badge of a single
+    run; a group's runs are badged in their panels by ``show``), then ``show``.
+    ``running`` is how the fragment was set up (its timer); when that changes the whole
+    page reruns to set it up anew."""
     state = st.session_state
     target = state[slot.em]
     if running:
@@ -447,17 +452,19 @@ def _run_view(
         stop_when_converged=stop_when_converged,
     )
     index = min(state[slot.view], latest_index(target))
-    if isinstance(target, Lockstep):
-        show(GroupView(target, index, running))
-        return
-    view = RunView.at(target, index, running)
-    status = phase_text(view.record)
-    if index < len(target.history) - 1:
-        status = f"Viewing {status} (latest: {phase_text(target.history[-1])})"
-    head, badge = st.columns([3, 2], vertical_alignment="center")
-    head.markdown(f"### {status}")
-    with badge:
-        _badge(target, running)
+    group = isinstance(target, Lockstep)
+    view = GroupView(target, index, running) if group else RunView.at(target, index, running)
+    history = view.history
+    status = phase_text(history[index])
+    if index < len(history) - 1:
+        status = f"Viewing {status} (latest: {phase_text(history[-1])})"
+    if group:
+        st.markdown(f"##### {status}")  # a smaller heading: four panels share the screen
+    else:
+        head, badge = st.columns([3, 2], vertical_alignment="center")
+        head.markdown(f"### {status}")
+        with badge:
+            _badge(target, running)
     show(view)
 
 
@@ -484,6 +491,9 @@ def run_fragment(
     )
 
 
+SLIDER_LABEL = "History: iteration · half-step"
+
+
 def history_slider(slot: RunSlot, view: RunView | GroupView) -> None:
     """Scrub back through the run's half-steps, once there is more than one, by
     iteration and half-step as the heading and the curve count them; viewing an
@@ -493,14 +503,14 @@ def history_slider(slot: RunSlot, view: RunView | GroupView) -> None:
     if last == 0:
         return
     labels = tuple(map(half_step_label, history))  # a copy: the history grows and shrinks
+    options = {"format_func": labels.__getitem__, "help": HISTORY_HELP}
+    if view.running:
+        # Shown, not read: a slider of its own, without a key, so that no value the
+        # browser sends back from an earlier tick can move the run off its latest step.
+        st.select_slider(SLIDER_LABEL, range(last + 1), value=last, disabled=True, **options)
+        return
     st.select_slider(
-        "History: iteration · half-step",
-        range(last + 1),
-        key=slot.view,
-        format_func=labels.__getitem__,
-        disabled=view.running,
-        persist_state="session",
-        help=HISTORY_HELP,
+        SLIDER_LABEL, range(last + 1), key=slot.view, persist_state="session", **options
     )
     if view.index < last:
         st.caption(VIEWING_PAST)
