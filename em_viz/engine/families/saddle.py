@@ -80,14 +80,15 @@ def near_saddle(params: GaussianParams) -> bool:
 # to 1.006 for two overlapping clusters (unit variances, 1.5 apart, tol 1e-4), whose
 # maximum reads 0.97. The saddle points read 16/15 (Murray's twelve points) and 1.16
 # (random responsibilities on Old Faithful). On the presets (K = 2 to 4, every
-# covariance type and init, tol 1e-4) each run read above 1.01 went on to gain at least
-# 0.14 in log-likelihood: none had stopped at its maximum.
+# covariance type, three inits, two seeds, tol 1e-4) each run read above 1.01 went on to
+# gain at least 0.14 in log-likelihood: none had stopped at its maximum.
 UNSTABLE_GROWTH = 1.01
 """A converged point whose perturbations grow by more than this per iteration is a
 saddle point."""
 POWER_STEPS = 30
-"""Iterations of the power method: enough for the quotient to settle to 1e-4 on the
-examples above; stopped early once above :data:`UNSTABLE_GROWTH`."""
+"""Iterations of the power method: the quotient settles to 1e-4 within them at Murray's
+and Old Faithful's points (at a slow maximum it is still rising, from below); stopped
+early once above :data:`UNSTABLE_GROWTH`."""
 NUDGE = 1e-6
 """The perturbation's size in the components' own units (standard deviations, relative
 weights): far above rounding, far below where the map bends."""
