@@ -318,3 +318,21 @@ def test_k_means_disables_the_covariance_type_here_and_in_the_explorer(page):
     open_page(page, "")
     page.selectbox(key="algorithm").set_value("kmeans").run()
     assert page.selectbox(key="covariance_type").disabled
+
+
+def test_a_start_on_an_uploaded_file_opens_in_the_explorer_on_that_file():
+    from test_app_explorer import upload
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    rows = "\n".join(f"{e},{w}" for e, w in PRESETS["Old Faithful"].make().X)
+    upload(at, "faithful.csv", f"eruptions,waiting\n{rows}\n".encode())
+    open_page(at, "compare")
+    at.slider(key="compare_starts_n").set_value(10).run()
+    click(at, "Run the starts")
+    at.selectbox(key="compare_open_seed").set_value(3).run()
+    click(at, "Open in explorer")
+    assert not at.exception
+    em = at.session_state["em"]
+    assert at.session_state["run_key"]["model"]["random_state"] == 3
+    np.testing.assert_array_equal(em.X, PRESETS["Old Faithful"].make().X)
+    assert at.session_state["run_dataset"].name == "faithful.csv"

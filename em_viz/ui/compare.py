@@ -356,16 +356,13 @@ def _multi_start(data_key: tuple) -> None:
             format_func=lambda s: _start_label(results, s),
             key="compare_open_seed",
         )
-        uploaded = state.get("source") == "Upload CSV"
         action.button(
             "Open in explorer",
             on_click=_open_in_explorer,
             args=(replace(spec, random_state=seed),),
-            disabled=uploaded,
             width="stretch",
-            help="An uploaded file cannot be carried over to the explorer: upload it there."
-            if uploaded
-            else "Step through this start in the explorer, on the same data.",
+            help="Step through this start in the explorer, on the same data (an uploaded "
+            "file too: the data panel is the same).",
         )
 
 
