@@ -50,7 +50,7 @@ from em_viz.ui.sidebar import KEPT, DataChoice, chosen_data, model_widgets
 
 MAX_RUNS = 4
 PANEL_HEIGHT = 330
-ROWS_PANEL_HEIGHT = 215
+ROWS_PANEL_HEIGHT = 200
 WRAPPED_HEADING = 22
 """The height in px of a panel heading's second line."""
 CURVE_HEIGHT = 225
