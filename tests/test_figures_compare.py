@@ -76,4 +76,4 @@ def test_the_ring_and_the_markers_are_drawn_whole_at_the_plots_edge():
     # The latest record sits on the right edge's last half iteration.
     assert figure["layout"]["xaxis"]["range"][1] - ring["x"][0] <= 0.5
     legend = figure["layout"]["legend"]
-    assert legend["xref"] == "container" and legend["entrywidthmode"] == "pixels"
+    assert legend["entrywidthmode"] == "pixels" and legend["entrywidth"] >= 60

@@ -52,8 +52,9 @@ def iteration_axis(history: Sequence[Record]) -> dict:
     )
 
 
-LEGEND_ENTRY_WIDTH = 112
-"""A legend entry's width in px: the symbol's 40 and "shown now" at the legend's 13 px."""
+LEGEND_TEXT_WIDTH = 66
+"""The room for a legend entry's name in px (Plotly adds its symbol's): "shown now" at
+the legend's 13 px."""
 
 SHORT_NAME = 16
 """Objective names longer than this are called "objective" in the curve's title and
@@ -149,13 +150,12 @@ def figure_log_likelihood(
     )
     layout = base_layout(
         title,
-        # Entries as wide as the widest ("shown now") from the figure's left edge: two
-        # a row whatever the axis title's margin, none cut.
+        # Text room for the widest name ("shown now", none cut), two entries a row from
+        # a little left of the plot, under the ticks.
         legend=legend_below(
             -0.3,
-            xref="container",
-            x=0.02,
-            entrywidth=LEGEND_ENTRY_WIDTH,
+            x=-0.15,
+            entrywidth=LEGEND_TEXT_WIDTH,
             entrywidthmode="pixels",
             font={"size": CURVE_FONT_SIZE - 2},
         ),
