@@ -16,7 +16,7 @@ from em_viz.data import old_faithful
 from em_viz.data.incomplete import murray_points
 from em_viz.engine.families import gaussian, gaussian_missing, saddle
 from em_viz.engine.posterior import posterior
-from em_viz.ui.run import SADDLE_BADGE
+from em_viz.ui.run import SADDLE_BADGE, STUCK_BADGE
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -127,12 +127,23 @@ def test_at_murrays_saddle_a_correlation_grows_by_16_15_per_iteration():
 def test_murray_from_correlation_zero_stops_on_the_saddle_and_says_so():
     em = murray_run(0.0)
     em.run(500)
-    assert em.converged and em.at_saddle and not em.finished
+    assert em.converged and em.at_saddle
     assert saddle.identical_groups(em.params) == ()  # one component: the new test alone
     np.testing.assert_allclose(em.covariances[0], 5 / 2 * np.eye(2), atol=1e-6)
     assert not any(record.saddle for record in em.history if not record.converged)
-    assert em.run(50, past_saddle=True) == 50  # exactly symmetric: EM never leaves
-    assert em.at_saddle and em.covariances[0, 0, 1] == 0
+    # Exactly symmetric, EM never leaves: Run goes on until an iteration changes nothing.
+    done = em.run(500, past_saddle=True)
+    assert 0 < done < 100
+    assert em.stuck and em.finished and em.at_saddle and em.covariances[0, 0, 1] == 0
+    before = em.params
+    em.step()
+    assert all(np.array_equal(vars(em.params)[k], v) for k, v in vars(before).items())
+
+
+def test_a_run_slowly_leaving_a_saddle_is_not_stuck():
+    em = murray_run(0.05, tol=1e-4)
+    em.run(500)
+    assert em.at_saddle and not em.stuck and not em.finished
 
 
 def test_murray_from_correlation_005_ends_at_the_maximum_unflagged():
@@ -212,5 +223,7 @@ def test_the_incomplete_data_page_badges_murrays_saddle_as_a_saddle(rho, saddle_
     assert not at.exception
     warned = [w.value for w in at.warning]
     converged = [s.value for s in at.success if s.value.startswith("Converged after")]
-    assert (SADDLE_BADGE in warned) == saddle_point
+    # Exactly on the saddle, Run stops once an iteration changes nothing, and says so.
+    assert (STUCK_BADGE in warned) == saddle_point
+    assert SADDLE_BADGE not in warned
     assert bool(converged) != saddle_point

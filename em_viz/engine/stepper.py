@@ -376,9 +376,21 @@ class MixtureEM:
         return self.history[-1].saddle
 
     @property
+    def stuck(self) -> bool:
+        """Whether EM sits exactly on a saddle point, which it can never leave: at
+        :attr:`at_saddle`, and its last iteration left every parameter exactly as it was
+        (a start exactly on the saddle's line of symmetry, as in Murray's example)."""
+        m_steps = [record for record in self.history if record.phase == "M"][-2:]
+        if not self.at_saddle or len(m_steps) < 2:
+            return False
+        before, after = (vars(record.params) for record in m_steps)
+        return all(np.array_equal(before[name], after[name]) for name in before)
+
+    @property
     def finished(self) -> bool:
-        """Converged, and not at a saddle point: where ``run(past_saddle=True)`` stops."""
-        return self.converged and not self.at_saddle
+        """Nothing left for ``run(past_saddle=True)`` to do: converged and not at a
+        saddle point, or :attr:`stuck` on one."""
+        return self.converged and (not self.at_saddle or self.stuck)
 
     def e_step(self) -> None:
         """Responsibilities from the current parameters (a no-op right after an E-step)."""

@@ -28,6 +28,7 @@ Run goes on past the gain rule while the run is at a saddle point (nearly identi
 components): it stops once finished (converged elsewhere) or after
 :data:`MAX_RUN_ITERATIONS`."""
 SADDLE_BADGE = "Stopped at (or near) a saddle point"
+STUCK_BADGE = "On a saddle point: an iteration changes nothing, so EM cannot leave"
 
 CLEAR_OF_HEADER = "<style>[data-testid='stMainBlockContainer'] { padding-top: 3.4rem; }</style>"
 """For a page whose first element is a line of text or tabs: a little more room above
@@ -413,12 +414,12 @@ def step_controls(
 
 def _badge(em: MixtureEM, running: bool) -> None:
     """Converged, running, or stopped at a saddle point: the run's state in a word."""
-    if em.finished:
+    if em.finished and not em.at_saddle:
         st.success(converged_text(em.n_iter), icon=":material/check:")
     elif running:
         st.info("Running…", icon=":material/play_arrow:")
     elif em.converged:
-        st.warning(SADDLE_BADGE, icon=":material/warning:")
+        st.warning(STUCK_BADGE if em.stuck else SADDLE_BADGE, icon=":material/warning:")
 
 
 def converged_text(n_iter: int) -> str:
