@@ -1,13 +1,15 @@
 """The Gaussian mixture on the one stepper: ``GaussianMixtureEM``, the variants of EM it
 runs (soft, hard, k-means, fixed variances) and the checks of its settings."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from typing import Any
 
 import numpy as np
 
+from em_viz.engine.bayesian_em import VARIATIONAL, BayesianGaussianMixtureEM
 from em_viz.engine.families import check_weights, gaussian, gaussian_missing, saddle
+from em_viz.engine.families.bayesian_gaussian import PRIOR_TYPES
 from em_viz.engine.posterior import hard_posterior, posterior
 from em_viz.engine.stepper import SOFT, Algorithm, MixtureEM
 from em_viz.engine.validation import (
@@ -44,6 +46,11 @@ class GaussianSettings:
     the explorer all read it, and :class:`GaussianMixtureEM` takes its defaults from it
     (but for ``random_state``, which is 0 here so that a run in the app is
     reproducible, and None in a notebook).
+
+    ``algorithm`` is one of :data:`RUN_ALGORITHMS`: EM's variants, or
+    ``"variational-bayes"``, which builds a :class:`BayesianGaussianMixtureEM` with the
+    weight prior ``weight_concentration_prior_type`` and ``weight_concentration_prior``
+    (the other settings mean the same for both; see :meth:`build`).
     """
 
     n_components: int = 3
@@ -55,21 +62,47 @@ class GaussianSettings:
     algorithm: str = "soft"
     epsilon: float = 1.0
     missing: str = "refuse"
+    weight_concentration_prior_type: str = "dirichlet_process"
+    weight_concentration_prior: float = 0.1
 
     @property
     def variant(self) -> Algorithm:
-        """The algorithm's strategies and properties (see :data:`VARIANTS`)."""
-        return VARIANTS[self.algorithm]
+        """The algorithm's strategies and properties (see :data:`RUN_VARIANTS`)."""
+        return RUN_VARIANTS[self.algorithm]
 
-    def build(self, X: Any, means_init: Any = None) -> "GaussianMixtureEM":
+    def build(
+        self, X: Any, means_init: Any = None
+    ) -> "GaussianMixtureEM | BayesianGaussianMixtureEM":
         """A fresh stepper for these settings on ``X``, from ``means_init`` if given.
+
+        For ``"variational-bayes"`` the run starts from the responsibilities of soft EM's
+        first E-step from the same start (``init``, ``random_state``, ``means_init``), so
+        that every initialisation, clicked means too, starts both alike; ``tol`` is per
+        point for both (:class:`BayesianGaussianMixtureEM` takes it in total).
 
         Raises
         ------
         SettingsError
             For settings EM cannot run with, naming the fix.
         """
-        return GaussianMixtureEM(X, means_init=means_init, **asdict(self))
+        settings = asdict(self)
+        prior_type = settings.pop("weight_concentration_prior_type")
+        prior = settings.pop("weight_concentration_prior")
+        if self.algorithm != VARIATIONAL.name:
+            return GaussianMixtureEM(X, means_init=means_init, **settings)
+        check_choice(prior_type, "weight_concentration_prior_type", PRIOR_TYPES)
+        start = replace(self, algorithm="soft").build(X, means_init)
+        start.e_step()
+        return BayesianGaussianMixtureEM(
+            start.X,
+            self.n_components,
+            covariance_type=self.covariance_type,
+            weight_concentration_prior_type=prior_type,
+            weight_concentration_prior=prior,
+            reg_covar=self.reg_covar,
+            tol=self.tol * len(start.X),
+            responsibilities_init=start.responsibilities,
+        )
 
 
 DEFAULTS = GaussianSettings()
@@ -298,6 +331,9 @@ VARIANTS = {
 }
 """The variants of EM for a Gaussian mixture, by name."""
 ALGORITHMS = tuple(VARIANTS)
+RUN_VARIANTS = {**VARIANTS, VARIATIONAL.name: VARIATIONAL}
+"""What :attr:`GaussianSettings.algorithm` may be: EM's variants and variational Bayes."""
+RUN_ALGORITHMS = tuple(RUN_VARIANTS)
 
 
 def _no_warnings(params: gaussian.GaussianParams) -> list[str]:
