@@ -23,7 +23,13 @@ INIT_NAMES = {
     "click on the plot": "click on the plot",
 }
 """Each initialisation's name as the page shows it, in its menu and in headings."""
-ALGORITHM_SHORT = {"soft": "EM", "hard": "hard EM", "kmeans": "k-means", "fixed-eps": "EM εI"}
+ALGORITHM_SHORT = {
+    "soft": "EM",
+    "hard": "hard EM",
+    "kmeans": "k-means",
+    "fixed-eps": "EM εI",
+    "variational-bayes": "VB",
+}
 
 
 def plain(text: str) -> str:
@@ -73,12 +79,14 @@ ALGORITHM_NAMES = {
     "hard": "hard EM",
     "kmeans": "k-means",
     "fixed-eps": "EM with fixed εI",
+    "variational-bayes": "variational Bayes",
 }
 ALGORITHM_HELP = (
     "EM (soft): every point shared between components by its responsibilities. "
     "Hard EM: each point wholly to its most responsible component. k-means: hard EM with "
     "one shared round covariance and equal weights (Lloyd's algorithm). EM with fixed εI: "
-    "soft EM whose covariances stay ε·I and weights 1/K; as ε shrinks it becomes k-means."
+    "soft EM whose covariances stay ε·I and weights 1/K; as ε shrinks it becomes k-means. "
+    "Variational Bayes: a prior on the weights lets the fit switch unneeded components off."
 )
 INIT_HELP = (
     "Random points: means at random data points; k-means++: means spread out by "
@@ -109,9 +117,30 @@ SETTING_LABELS = {
     "tol": "Tolerance",
     "algorithm": "Algorithm",
     "epsilon": "ε",
+    "weight_concentration_prior_type": "Weight prior",
+    "weight_concentration_prior": "Concentration",
 }
 """Each Gaussian setting's name as its widget shows it."""
-VALUE_NAMES = {"algorithm": ALGORITHM_NAMES, "init": INIT_NAMES}
+PRIOR_TYPE_NAMES = {
+    "dirichlet_process": "stick-breaking",
+    "dirichlet_distribution": "symmetric Dirichlet",
+}
+"""Each weight prior's name as its menu shows it."""
+PRIOR_TYPE_HELP = (
+    "Stick-breaking (a Dirichlet process): each component gets a share of what the "
+    "earlier ones left, so the prior prefers few. Symmetric Dirichlet: all components "
+    "alike; the concentration matters more."
+)
+CONCENTRATION_LABEL = "Concentration of the weight prior"
+CONCENTRATION_HELP = (
+    "How many points' worth of prior weight each component gets. Low: the posterior "
+    "switches off every component the data do not need. High: it keeps them all."
+)
+VALUE_NAMES = {
+    "algorithm": ALGORITHM_NAMES,
+    "init": INIT_NAMES,
+    "weight_concentration_prior_type": PRIOR_TYPE_NAMES,
+}
 """Settings whose values have display names."""
 
 

@@ -11,10 +11,12 @@ from dataclasses import astuple, fields
 
 import streamlit as st
 
-from em_viz import ALGORITHMS, COVARIANCE_TYPES
+from em_viz import COVARIANCE_TYPES
 from em_viz.data import IRIS_FEATURES, PRESETS
-from em_viz.engine.gaussian_em import MISSING, GaussianSettings
+from em_viz.engine.families.bayesian_gaussian import PRIOR_TYPES
+from em_viz.engine.gaussian_em import MISSING, RUN_ALGORITHMS, GaussianSettings
 from em_viz.ui.sidebar import (
+    CONCENTRATION_CHOICES,
     DEFAULTS,
     EPSILON_CHOICES,
     INIT_CHOICES,
@@ -35,6 +37,8 @@ URL_NAMES = {
     "algorithm": "alg",
     "epsilon": "eps",
     "missing": "miss",
+    "weight_concentration_prior_type": "wpt",
+    "weight_concentration_prior": "w0",
 }
 """Each setting's name in the URL (short, as links made before keep them)."""
 ALLOWED = {
@@ -44,9 +48,11 @@ ALLOWED = {
     "random_state": range(0, 1_000_001),
     "reg_covar": REG_COVAR_CHOICES,
     "tol": TOL_CHOICES,
-    "algorithm": ALGORITHMS,
+    "algorithm": RUN_ALGORITHMS,
     "epsilon": EPSILON_CHOICES,
     "missing": MISSING,
+    "weight_concentration_prior_type": PRIOR_TYPES,
+    "weight_concentration_prior": CONCENTRATION_CHOICES,
 }
 """The values the model panel offers, by setting."""
 # URL name -> (session-state key: the setting's name, parser: its default's type, allowed).

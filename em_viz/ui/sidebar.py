@@ -7,12 +7,12 @@ mirrors the values (see :mod:`em_viz.ui.link`) so that a link reproduces a set-u
 """
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
 
-from em_viz import ALGORITHMS, COVARIANCE_TYPES, INIT_METHODS, VARIANTS
+from em_viz import ALGORITHMS, COVARIANCE_TYPES, INIT_METHODS
 from em_viz.data import (
     IRIS_FEATURES,
     MAX_UPLOAD_BYTES,
@@ -23,16 +23,21 @@ from em_viz.data import (
     numeric_columns,
     read_table,
 )
-from em_viz.engine.gaussian_em import GaussianSettings
+from em_viz.engine.families.bayesian_gaussian import PRIOR_TYPES
+from em_viz.engine.gaussian_em import RUN_ALGORITHMS, GaussianSettings
 from em_viz.ui.labels import (
     ALGORITHM_HELP,
     ALGORITHM_NAMES,
+    CONCENTRATION_HELP,
+    CONCENTRATION_LABEL,
     COVARIANCE_HELP,
     EPSILON_HELP,
     EPSILON_LABEL,
     INIT_HELP,
     INIT_NAMES,
     INIT_SHORT_HELP,
+    PRIOR_TYPE_HELP,
+    PRIOR_TYPE_NAMES,
     REG_COVAR_HELP,
     TOL_HELP,
     plain,
@@ -43,6 +48,8 @@ INIT_CHOICES = (*INIT_METHODS, MANUAL_INIT)
 EPSILON_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 REG_COVAR_CHOICES = (1e-12, 1e-9, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1)
 TOL_CHOICES = (1e-8, 1e-6, 1e-4, 1e-3, 1e-2)
+CONCENTRATION_CHOICES = (1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1e3)
+"""The weight prior's concentrations, two a decade from 0.001 to 1000."""
 DEFAULTS = GaussianSettings()
 KEPT = "session"
 """Every sidebar widget keeps its value while another page is shown."""
@@ -226,12 +233,14 @@ def model_widgets(
     manual_init: bool = True,
     tolerances: bool = True,
     components_help: str | None = None,
+    variational: bool = False,
 ) -> GaussianSettings:
     """The widgets of one run's settings, starting at ``default``; returns the settings.
 
     Each widget's key is ``prefix`` and the setting's name. ``manual_init`` offers
     :data:`MANUAL_INIT` among the inits; without ``tolerances`` reg_covar and tol keep
-    their defaults.
+    their defaults; ``variational`` offers variational Bayes among the algorithms, with
+    its weight prior's widgets.
     """
 
     def choice(label: str, options: tuple[str, ...], name: str, **kwargs: object) -> str:
@@ -245,9 +254,27 @@ def model_widgets(
             st.number_input(label, low, high, value, step=1, key=key, persist_state=KEPT, **kwargs)
         )
 
+    algorithms = RUN_ALGORITHMS if variational else ALGORITHMS
     algorithm = choice(
-        "Algorithm", ALGORITHMS, "algorithm", format_func=ALGORITHM_NAMES.get, help=ALGORITHM_HELP
+        "Algorithm", algorithms, "algorithm", format_func=ALGORITHM_NAMES.get, help=ALGORITHM_HELP
     )
+    prior_type = default.weight_concentration_prior_type
+    concentration = default.weight_concentration_prior
+    if algorithm == "variational-bayes":
+        prior_type = choice(
+            "Weight prior",
+            PRIOR_TYPES,
+            "weight_concentration_prior_type",
+            format_func=PRIOR_TYPE_NAMES.get,
+            help=PRIOR_TYPE_HELP,
+        )
+        concentration = _number_slider(
+            CONCENTRATION_LABEL,
+            CONCENTRATION_CHOICES,
+            concentration,
+            prefix + "weight_concentration_prior",
+            CONCENTRATION_HELP,
+        )
     epsilon = default.epsilon
     if algorithm == "fixed-eps":
         epsilon = _number_slider(
@@ -259,7 +286,7 @@ def model_widgets(
         COVARIANCE_TYPES,
         "covariance_type",
         help=COVARIANCE_HELP,
-        disabled=not VARIANTS[algorithm].uses_covariance_type,
+        disabled=not replace(default, algorithm=algorithm).variant.uses_covariance_type,
     )
     inits = INIT_CHOICES if manual_init else INIT_METHODS
     init = choice(
@@ -277,7 +304,16 @@ def model_widgets(
         )
         tol = _number_slider("Tolerance", TOL_CHOICES, tol, prefix + "tol", TOL_HELP)
     return GaussianSettings(
-        n_components, covariance_type, init, random_state, reg_covar, tol, algorithm, epsilon
+        n_components,
+        covariance_type,
+        init,
+        random_state,
+        reg_covar,
+        tol,
+        algorithm,
+        epsilon,
+        weight_concentration_prior_type=prior_type,
+        weight_concentration_prior=concentration,
     )
 
 
@@ -285,7 +321,9 @@ def model_panel(n_points: int) -> GaussianSettings:
     """The explorer's model panel; returns its settings (``init`` may be
     :data:`MANUAL_INIT`). Its widgets' keys are the settings' names."""
     st.header("Model")
-    return model_widgets(DEFAULTS, components_help=f"The data has {n_points} points.")
+    return model_widgets(
+        DEFAULTS, components_help=f"The data has {n_points} points.", variational=True
+    )
 
 
 def chosen_data() -> DataChoice | None:
