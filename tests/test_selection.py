@@ -7,8 +7,8 @@ import pytest
 from plotly_json import figure_data
 from scipy.stats import multivariate_normal
 from sklearn.mixture import GaussianMixture
-from sklearn.model_selection import KFold
 from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
+from sklearn.model_selection import KFold
 
 from em_viz import COVARIANCE_TYPES, GaussianParams, SettingsError, bic_table
 from em_viz.data import iris, old_faithful
