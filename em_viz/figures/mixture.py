@@ -44,6 +44,8 @@ HALO_WIDTH = INNER_WIDTH + 4
 ellipse stands out of a cloud of points in its own colour."""
 SIGMA = "\N{GREEK SMALL LETTER SIGMA}"
 MEAN_SIZE = 16
+FADED_OPACITY = 0.2
+"""A faded component's ellipses and mean: faint, but still there to be seen."""
 """A mean's cross in px: small enough to leave a tight cluster's 1-sigma ellipse in view."""
 
 CLICK_GRID_SIZE = 40
@@ -143,11 +145,13 @@ def _number_font(scatter: type[go.Scatter] | type[go.Scattergl]) -> dict:
 
 
 def _halo_trace(
-    params: GaussianParams, scatter: type[go.Scatter] | type[go.Scattergl]
+    params: GaussianParams, scatter: type[go.Scatter] | type[go.Scattergl], faded: np.ndarray
 ) -> go.Scatter | go.Scattergl:
     """White lines under all 1-sigma ellipses at once (drawn between the points and the
-    components)."""
+    components), left out (NaN, the same length) under the ``faded`` components."""
     x, y = ellipses_path(params.means, params.covariances, 1.0, ELLIPSE_POINTS)
+    for path in (x, y):
+        path.reshape(len(faded), -1)[faded] = np.nan
     return scatter(
         x=x,
         y=y,
@@ -184,18 +188,21 @@ def _key_traces(scatter: type[go.Scatter] | type[go.Scattergl]) -> list[go.Scatt
 def _component_traces(
     params: GaussianParams,
     hex_colours: Sequence[str],
-    scatter: type[go.Scatter] | type[go.Scattergl] = go.Scatter,
+    scatter: type[go.Scatter] | type[go.Scattergl],
+    faded: np.ndarray,
 ) -> list[go.Scatter | go.Scattergl]:
     """Per component: 2- and 3-sigma ellipses, 1-sigma ellipse, numbered mean; named in
     the hover, not in the legend.
 
     ``scatter`` is the points' trace type: WebGL points hide every SVG trace, so with
     WebGL points the ellipses and means are WebGL too (drawn on top, but not animated).
-    ``hex_colours`` are the components' colours, one each.
+    ``hex_colours`` are the components' colours, one each; the ``faded`` ones' traces
+    are drawn at :data:`FADED_OPACITY`.
     """
     traces = []
     for k, colour in enumerate(hex_colours):
         name = f"Component {k + 1}"
+        opacity = FADED_OPACITY if faded[k] else 1.0
         mean, cov = params.means[k : k + 1], params.covariances[k : k + 1]
         outer_x, outer_y = ellipses_path(
             np.repeat(mean, 2, axis=0), np.repeat(cov, 2, axis=0), [2.0, 3.0], ELLIPSE_POINTS
@@ -207,6 +214,7 @@ def _component_traces(
             "mode": "lines",
             "hoverinfo": "skip",
             "showlegend": False,
+            "opacity": opacity,
         }
         traces += [
             scatter(
@@ -227,6 +235,7 @@ def _component_traces(
                 textposition="top right",
                 textfont=_number_font(scatter),
                 marker=_mean_marker(colour),
+                opacity=opacity,
                 customdata=[[params.weights[k]]],
                 hovertemplate=(
                     f"<b>{name}</b><br>mean (%{{x:.4g}}, %{{y:.4g}})"
@@ -247,6 +256,7 @@ def figure_mixture(
     clickable: bool = False,
     uirevision: str = "data",
     colour_order: Sequence[int] | None = None,
+    fade_below: float = 0.0,
 ) -> go.Figure:
     """The data coloured by responsibilities, with each component's mean and its
     1-, 2- and 3-sigma covariance ellipses.
@@ -271,6 +281,9 @@ def figure_mixture(
         Component k's palette colour (distinct indices), so that matched components of
         several runs share colours (see :func:`em_viz.engine.runs.match_components`);
         default: the palette in order.
+    fade_below : float, default=0.0
+        Components whose weight is below this are drawn faint, without their halo (the
+        components a variational posterior switched off); by default none.
 
     Returns
     -------
@@ -291,8 +304,9 @@ def figure_mixture(
     traces.append(_points_trace(X, resp, palette_rgb, names))
     if n_components and params is not None:
         scatter = type(traces[-1])
-        traces.append(_halo_trace(params, scatter))
-        traces += _component_traces(params, hex_colours, scatter)
+        faded = np.asarray(params.weights) < fade_below
+        traces.append(_halo_trace(params, scatter, faded))
+        traces += _component_traces(params, hex_colours, scatter, faded)
         traces += _key_traces(scatter)
     x_axis, y_axis = data_axes(X, names)
     layout = base_layout(

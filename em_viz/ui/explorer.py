@@ -12,13 +12,20 @@ from dataclasses import asdict, replace
 import numpy as np
 import streamlit as st
 
-from em_viz import GaussianMixtureEM
+from em_viz import BayesianGaussianMixtureEM, GaussianMixtureEM
+from em_viz.engine.families.bayesian_gaussian import SWITCHED_OFF
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.figures.curves import figure_log_likelihood
 from em_viz.figures.mixture import figure_placing
 from em_viz.figures.tables import parameters_table
 from em_viz.ui import link
-from em_viz.ui.labels import HOW_GAUSSIAN_EM_WORKS, WIDER_THAN_DATA, settings_change, what_changed
+from em_viz.ui.labels import (
+    HOW_GAUSSIAN_EM_WORKS,
+    SWITCHING_OFF,
+    WIDER_THAN_DATA,
+    settings_change,
+    what_changed,
+)
 from em_viz.ui.plot import plot
 from em_viz.ui.run import (
     EXPLORER,
@@ -88,6 +95,15 @@ def merging_note(em: GaussianMixtureEM) -> str | None:
     return WIDER_THAN_DATA.format(epsilon=em.epsilon, variance=variance)
 
 
+def switching_off_note(em: GaussianMixtureEM | BayesianGaussianMixtureEM, weights) -> str | None:
+    """For variational Bayes, what it does that EM cannot, and how many components
+    (``weights``: those shown) it keeps active."""
+    if not isinstance(em, BayesianGaussianMixtureEM):
+        return None
+    active = int(np.sum(np.asarray(weights) >= SWITCHED_OFF))
+    return SWITCHING_OFF.format(threshold=SWITCHED_OFF, active=active, total=len(weights))
+
+
 def _show_run(view: RunView) -> None:
     """The run view below the controls: the mixture figure, the log-likelihood curve, the
     history slider and the parameters."""
@@ -95,13 +111,19 @@ def _show_run(view: RunView) -> None:
     dataset = st.session_state[EXPLORER.data]
     left, right = st.columns([3, 2])
     with left:
-        figure = mixture_figure(dataset, record.params, view.resp)
+        variational = isinstance(em, BayesianGaussianMixtureEM)
+        figure = mixture_figure(
+            dataset, record.params, view.resp, fade_below=SWITCHED_OFF if variational else 0.0
+        )
         figure.update_layout(
             height=MIXTURE_HEIGHT,
             transition={"duration": ELLIPSE_MOTION_MS, "easing": "cubic-in-out"},
         )
         plot(figure, key="mixture", revision=index)
         st.caption(what_changed(em.variant)[record.phase])
+        switching_off = switching_off_note(em, record.params.weights)
+        if switching_off:
+            st.caption(switching_off)
         note = merging_note(em)
         if note:
             st.info(note, icon=":material/info:")

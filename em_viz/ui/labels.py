@@ -121,6 +121,13 @@ SETTING_LABELS = {
     "weight_concentration_prior": "Concentration",
 }
 """Each Gaussian setting's name as its widget shows it."""
+SWITCHING_OFF = (
+    "EM cannot choose K: more components always fit the data at least as well. "
+    "Variational Bayes puts a prior on the weights, and its posterior switches off the "
+    "components the data do not need (drawn faint, weight below {threshold:.0%}): "
+    "**{active} of {total}** components are active now."
+)
+"""The explorer's caption of a variational Bayes run."""
 PRIOR_TYPE_NAMES = {
     "dirichlet_process": "stick-breaking",
     "dirichlet_distribution": "symmetric Dirichlet",
