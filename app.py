@@ -12,6 +12,7 @@ from em_viz.ui.compare import compare_page
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.hmm import hmm_page
 from em_viz.ui.incomplete import incomplete_page
+from em_viz.ui.present import presenter_mode
 from em_viz.ui.sidebar import DATA_CHOICE, data_panel
 
 LOGO = Path(__file__).parent / "assets" / "logo.svg"
@@ -24,6 +25,7 @@ def main() -> None:
     st.set_page_config(page_title="em-viz", page_icon=str(LOGO), layout="wide")
     st.logo(str(LOGO))
     st.html(COMPACT_TOP)
+    presenter_mode()
     explorer = st.Page(
         explorer_page, title="Explorer", icon=":material/scatter_plot:", default=True
     )

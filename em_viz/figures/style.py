@@ -16,6 +16,9 @@ FONT_SIZE = 18
 CURVE_FONT_SIZE = 15
 """Figures in narrower columns (curves, images) have smaller ticks and legends."""
 
+PRESENTER_FONT_SIZE = 18
+"""The smallest font in presenter mode (:func:`for_presenter`): ticks, legends, labels."""
+
 # --- colours ------------------------------------------------------------------------
 
 BLACK = "#000000"
@@ -136,6 +139,25 @@ def base_layout(title: str | None = None, *, font_size: int = CURVE_FONT_SIZE, *
     if title is not None:
         layout["title"] = {"text": title, "font": {"size": FONT_SIZE}, "x": 0.02}
     return {**layout, **parts}
+
+
+def _lift_fonts(part: dict | list, size: int) -> None:
+    """Every ``*font`` entry's size in ``part`` (a figure's dict, in place) at least ``size``."""
+    items = part.items() if isinstance(part, dict) else enumerate(part)
+    for name, value in items:
+        if isinstance(name, str) and name.endswith("font") and isinstance(value, dict):
+            value["size"] = max(value.get("size") or 0, size)
+        if isinstance(value, dict | list):
+            _lift_fonts(value, size)
+
+
+def for_presenter(figure: go.Figure, size: int = PRESENTER_FONT_SIZE) -> go.Figure:
+    """``figure`` for a lecture hall: every font (the layout's, ticks, legend, titles,
+    annotations, texts on traces) at least ``size`` px; a new figure."""
+    content = figure.to_dict()
+    content["layout"].setdefault("font", {})
+    _lift_fonts(content, size)
+    return go.Figure(content, skip_invalid=True)
 
 
 def legend_below(y: float, **options) -> dict:

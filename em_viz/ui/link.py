@@ -163,10 +163,54 @@ def check_bound(before: dict[str, list[str]], keys: Callable[[str], bool]) -> No
     say_ignored(dropped)
 
 
+KEPT_IN_LINK = ("step", "present")
+"""What other parts of the page write into the URL: :func:`publish` keeps them."""
+
+MAX_STEP = 10_000
+"""The largest half-step index a link may ask for."""
+
+UPLOAD_NOT_LINKED = (
+    "This page's link holds the settings and the step, not your uploaded file: to share "
+    "the run itself, use Export → JSON."
+)
+
+
+def linked_step(name: str) -> int | None:
+    """The half-step index in the URL's ``name`` (None if absent); a value that is not
+    a whole number from 0 to :data:`MAX_STEP` is named in a toast and read as 0."""
+    text = st.query_params.get(name)
+    if text is None:
+        return None
+    try:
+        step = int(text)
+    except ValueError:
+        step = -1
+    if not 0 <= step <= MAX_STEP:
+        say_ignored([name])
+        return 0
+    return step
+
+
+def say_step_not_reached(name: str, last: int) -> None:
+    """The toast for a link's step past the end of its run."""
+    st.toast(f"The link's {name} is past the end of this run (half-step {last}): it starts over.")
+
+
+def publish_step(name: str, index: int) -> None:
+    """Write the half-step shown into the URL's ``name`` (left out at the start)."""
+    if index == 0:
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get(name) != str(index):
+        st.query_params[name] = str(index)
+
+
 def publish(settings: GaussianSettings) -> None:
-    """Write the current settings into the URL."""
+    """Write the current settings into the URL (keeping :data:`KEPT_IN_LINK`); for an
+    uploaded file, say that the link cannot hold it."""
     state = st.session_state
     params = {name: str(getattr(settings, key)) for name, (key, _, _) in MODEL_FIELDS.items()}
+    params |= {name: st.query_params[name] for name in KEPT_IN_LINK if name in st.query_params}
     if state.get("source", "Preset") == "Preset":
         preset = state.get("preset")
         params["data"] = preset
@@ -176,5 +220,7 @@ def publish(settings: GaussianSettings) -> None:
         if "features" in PRESETS[preset].knobs:
             params["fx"] = state[f"{knob_key(preset, 'features')}:x"]
             params["fy"] = state[f"{knob_key(preset, 'features')}:y"]
+    else:
+        st.caption(UPLOAD_NOT_LINKED)
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)

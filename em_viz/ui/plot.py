@@ -19,6 +19,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
+from em_viz.figures.style import for_presenter
+from em_viz.ui.present import presenting
+
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 PLOTLY_JS = STATIC_DIR / "plotly.min.js"
 
@@ -51,6 +54,11 @@ export default function (component) {
     }).observe(graph);
   }
   const figure = JSON.parse(data.figure);
+  if (getComputedStyle(graph).getPropertyValue("--em-viz-fill").trim() === "1") {
+    // Presenter mode: the height left in the window, less room for a caption below.
+    const top = graph.getBoundingClientRect().top + window.scrollY;
+    figure.layout.height = Math.max(figure.layout.height || 450, window.innerHeight - top - 64);
+  }
   const config = { displaylogo: false, responsive: true, ...data.config };
   graph.dataset.name = data.name;
   graph.dataset.revision = data.revision;
@@ -110,6 +118,8 @@ def plot(
     """
     ensure_plotly_js()
     height = figure.layout.height or 450
+    if presenting():
+        figure, height = for_presenter(figure), "content"  # its own height, maybe more
     result = _component(
         key=key,
         data={

@@ -19,6 +19,8 @@ from em_viz.data import Dataset
 from em_viz.engine.runs import Lockstep
 from em_viz.figures.mixture import figure_mixture
 from em_viz.ui.labels import E_STEP_DONE, HISTORY_HELP, STEP_HELP, VIEWING_PAST, plain
+from em_viz.ui.link import linked_step, publish_step, say_step_not_reached
+from em_viz.ui.present import step_keys
 
 MAX_RUN_ITERATIONS = 500
 SPEEDS = {"Slow": 1.0, "Medium": 0.4, "Fast": 0.15, "Instant": 0.0}
@@ -85,6 +87,16 @@ class RunSlot:
     def run_key(self) -> str:
         """The key of the settings the run was built from."""
         return self.prefix + "run_key"
+
+    @property
+    def url_step(self) -> str:
+        """The half-step shown, in the URL (``step``, ``coins_step``, ...)."""
+        return self.prefix + "step"
+
+    @property
+    def keys(self) -> str:
+        """The step keys' listener."""
+        return self.prefix + "step_keys"
 
 
 EXPLORER = RunSlot()
@@ -333,6 +345,56 @@ def _disabled(target: Stepper, index: int, running: bool, stop_when_converged: b
     }
 
 
+def _next_half_step(target: Stepper, index: int) -> str:
+    """The button that makes one half-step from half-step ``index``: M after E, else E."""
+    history = max(_histories(target), key=len)
+    return "M-step" if history[index].phase == "E" else "E-step"
+
+
+def key_pressed(slot: RunSlot, action: str, stop_when_converged: bool) -> None:
+    """A step key's callback: "next" (one half-step), "back", "run" (Run or Stop) or
+    "reset", as the button would do, and nothing where the button is disabled."""
+    state = st.session_state
+    target = state[slot.em]
+    running = state[slot.running]
+    index = min(state.get(slot.view, 0), latest_index(target))
+    disabled = _disabled(target, index, running, stop_when_converged)
+    if action == "run":
+        if running:
+            _stop_run(slot)
+        elif not disabled["Run"]:
+            _start_run(slot)
+        return
+    name = {"next": _next_half_step(target, index), "back": "Back", "reset": "Reset"}[action]
+    if not disabled[name]:
+        take_step(name, slot)
+
+
+def _restore_step(slot: RunSlot, stop_when_converged: bool) -> None:
+    """Once a session, replay the run to the half-step in the URL (``slot.url_step``), so
+    that a link shows what was shown; a step the run does not reach is said in a toast
+    and the run starts over."""
+    state = st.session_state
+    restored = slot.prefix + "step_restored"
+    if state.get(restored):
+        return
+    state[restored] = True
+    step = linked_step(slot.url_step)
+    if not step:
+        return
+    target = state[slot.em]
+    while latest_index(target) < step:
+        if stop_when_converged and _done(target):
+            break
+        if _half_step(target, _next_half_step(target, latest_index(target))):
+            break
+    if latest_index(target) < step:
+        say_step_not_reached(slot.url_step, latest_index(target))
+        target.reset()
+        step = 0
+    state[slot.view] = step
+
+
 def step_controls(
     slot: RunSlot,
     names: Sequence[str] = (*HALF_STEPS, "Run", *UNDO),
@@ -453,19 +515,20 @@ def _run_view(
         stop_when_converged=stop_when_converged,
     )
     index = min(state[slot.view], latest_index(target))
+    publish_step(slot.url_step, index)
     group = isinstance(target, Lockstep)
     view = GroupView(target, index, running) if group else RunView.at(target, index, running)
     history = view.history
     status = phase_text(history[index])
     if index < len(history) - 1:
         status = f"Viewing {status} (latest: {phase_text(history[-1])})"
-    if group:
-        st.markdown(f"##### {status}")  # a smaller heading: four panels share the screen
-    else:
-        head, badge = st.columns([3, 2], vertical_alignment="center")
-        head.markdown(f"### {status}")
-        with badge:
+    head, side = st.columns([3, 2], vertical_alignment="center")
+    # A group's heading is smaller: four panels share the screen; they have the badges.
+    head.markdown(f"{'#####' if group else '###'} {status}")
+    with side:
+        if not group:
             _badge(target, running)
+        step_keys(slot.keys, lambda action: key_pressed(slot, action, stop_when_converged))
     show(view)
 
 
@@ -486,6 +549,7 @@ def run_fragment(
     state.setdefault(slot.speed, "Medium")
     state.setdefault(slot.running, False)
     state.setdefault(slot.view, 0)
+    _restore_step(slot, stop_when_converged)
     interval = SPEEDS[state[slot.speed]] if state[slot.running] else None
     st.fragment(_run_view, run_every=interval)(
         slot, show, step_help, state[slot.running], spare, stop_when_converged

@@ -1,0 +1,146 @@
+"""For a lecture hall: presenter mode (``present=1`` in the URL) and the keys (or a
+presentation clicker's PageDown and PageUp) that step a run.
+
+Presenter mode hides the sidebar, gives the main picture most of the width and the
+height of the window, and sets every font of the figures and captions to at least
+:data:`~em_viz.figures.style.PRESENTER_FONT_SIZE`. The keys are one small Streamlit
+component, mounted in a run's fragment, listening on the app's page.
+"""
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from em_viz.ui.link import say_ignored
+
+PRESENT = "present"
+"""The presenter toggle's key, and its name in the URL (``present=1``)."""
+
+_SWITCH = "presenter_switch"
+
+SWITCH_CSS = f"""<style>
+.st-key-{_SWITCH} {{ position: fixed; top: 0.7rem; right: 4.5rem; z-index: 999991;
+  width: auto; }}
+</style>"""
+"""The toggle sits in the app's header bar, taking no room on the page."""
+
+PRESENTER_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-left: 1.5rem; padding-right: 1.5rem;
+  max-width: none; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stMarkdownContainer"] p, [data-testid="stAlert"] p { font-size: 1.3rem; }
+[data-testid="stHorizontalBlock"]:has(.em-viz-plot[data-name="mixture"])
+  > [data-testid="stColumn"]:first-child { flex: 0 0 66% !important; width: 66% !important; }
+[data-testid="stHorizontalBlock"]:has(.em-viz-plot[data-name="mixture"])
+  > [data-testid="stColumn"]:last-child { flex: 1 1 0 !important; width: auto !important;
+  min-width: 0; }
+.em-viz-plot[data-name="mixture"] { --em-viz-fill: 1; }
+.em-viz-keys { font-size: 1rem; }
+</style>"""
+"""Presenter mode: no sidebar; the explorer's picture two thirds of the width (and, by
+``--em-viz-fill``, the height left in the window: see :mod:`em_viz.ui.plot`); captions
+and texts at about 21 px."""
+
+
+def presenting() -> bool:
+    """Whether presenter mode is on."""
+    return bool(st.session_state.get(PRESENT))
+
+
+def presenter_mode() -> None:
+    """The presenter toggle (set from the URL on a session's first run, a value other
+    than 0 or 1 named in a toast), its CSS, and ``present=1`` in the URL while on."""
+    state = st.session_state
+    if PRESENT not in state:
+        text = st.query_params.get(PRESENT)
+        state[PRESENT] = text == "1"
+        if text not in (None, "0", "1"):
+            say_ignored([PRESENT])
+    st.html(SWITCH_CSS)
+    with st.container(key=_SWITCH):
+        st.toggle(
+            "Presenter mode",
+            key=PRESENT,
+            help="For a lecture hall: no sidebar, a larger picture and larger text.",
+        )
+    if state[PRESENT]:
+        st.html(PRESENTER_CSS)
+        if st.query_params.get(PRESENT) != "1":
+            st.query_params[PRESENT] = "1"
+    elif PRESENT in st.query_params:
+        del st.query_params[PRESENT]
+
+
+KEY_ACTIONS = {
+    "ArrowRight": "next",
+    " ": "next",
+    "PageDown": "next",
+    "ArrowLeft": "back",
+    "PageUp": "back",
+    "r": "run",
+    "R": "run",
+    "Home": "reset",
+}
+"""Each key's action: the next half-step, back one, Run or Stop, Reset."""
+
+KEYS_HINT = "Keys: → Space PgDn next half-step · ← PgUp back · R run / stop · Home reset"
+
+_KEYS_JS = """
+const TYPING = "input, textarea, select, [contenteditable=''], [contenteditable='true'], "
+  + "[role='slider'], [role='combobox'], [role='listbox'], [role='spinbutton'], "
+  + "[role='textbox']";
+const PRESSABLE = "button, a, [role='button'], [role='tab'], [role='radio'], "
+  + "[role='checkbox'], [role='switch'], summary";
+
+function actionOf(event, actions) {
+  const target = event.target instanceof Element ? event.target : null;
+  if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return null;
+  if (target && (target.isContentEditable || target.closest(TYPING))) return null;
+  // Space on a focused button presses it already.
+  if (event.key === " " && target && target.closest(PRESSABLE)) return null;
+  return actions[event.key] || null;
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  window.emVizKeys = { send: setTriggerValue, element: parentElement, actions: data.actions };
+  if (!parentElement.querySelector(".em-viz-keys")) {
+    const hint = document.createElement("div");
+    hint.className = "em-viz-keys";
+    hint.style.color = "rgba(49, 51, 63, 0.7)";
+    hint.textContent = data.hint;
+    parentElement.appendChild(hint);
+  }
+  if (window.emVizKeysListening) return;
+  window.emVizKeysListening = true;
+  // Capture, on the window: before Streamlit's own shortcuts (R reruns the app).
+  window.addEventListener("keydown", (event) => {
+    const keys = window.emVizKeys;
+    if (!keys || !keys.element.isConnected) return;
+    const action = actionOf(event, keys.actions);
+    if (!action) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    keys.send("action", action);
+  }, true);
+}
+"""
+
+_keys = st.components.v2.component("em_viz_keys", js=_KEYS_JS, isolate_styles=False)
+
+
+def step_keys(key: str, on_action: Callable[[str], None]) -> None:
+    """Listen for the step keys (:data:`KEY_ACTIONS`) on the page while this is mounted,
+    never while the focus is in a text field, a list or a slider; show
+    :data:`KEYS_HINT`. ``on_action`` gets "next", "back", "run" or "reset"."""
+
+    def pressed() -> None:
+        on_action(st.session_state[key].action)
+
+    _keys(
+        key=key,
+        data={"actions": KEY_ACTIONS, "hint": KEYS_HINT},
+        on_action_change=pressed,
+    )
