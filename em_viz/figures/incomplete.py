@@ -25,7 +25,13 @@ from em_viz.engine.stepper import Record
 from em_viz.figures.bound import BOUND_COLOUR, LOG_LIKELIHOOD_COLOUR
 from em_viz.figures.curves import signed
 from em_viz.figures.geometry import ellipse
-from em_viz.figures.mixture import SIGMA
+from em_viz.figures.mixture import (
+    HOLLOW,
+    MISSING_LINE_WIDTH,
+    MISSING_NAME,
+    SIGMA,
+    missing_axis_lines,
+)
 from em_viz.figures.style import (
     CURVE_FONT_SIZE,
     GREY,
@@ -392,12 +398,8 @@ def figure_incomplete_points(
         Traces: the ellipses, the missing-axis lines, the complete points and the
         completed points; the same four in every state.
     """
-    missing = np.isnan(X)
-    partial = missing.any(axis=1)
-    lines_x, lines_y = [], []
-    for point, sd in zip(imputed[partial], spread[partial], strict=True):
-        lines_x += [point[0] - sd[0], point[0] + sd[0], np.nan]
-        lines_y += [point[1] - sd[1], point[1] + sd[1], np.nan]
+    partial = np.isnan(X).any(axis=1)
+    lines_x, lines_y = missing_axis_lines(imputed, spread, partial)
     curves = [ellipse(mean, covariance, radius) for radius in (1.0, 2.0)]
     nan = np.full((1, 2), np.nan)
     outline = np.concatenate([curves[0], nan, curves[1]])
@@ -415,8 +417,8 @@ def figure_incomplete_points(
             x=lines_x,
             y=lines_y,
             mode="lines",
-            name="± 1 sd of a missing value",
-            line={"color": MISSING_LINE, "width": 1.5},
+            name=MISSING_NAME,
+            line={"color": MISSING_LINE, "width": MISSING_LINE_WIDTH},
             hoverinfo="skip",
         ),
         go.Scatter(
@@ -433,7 +435,7 @@ def figure_incomplete_points(
             mode="markers",
             name="filled in by EM",
             marker={
-                "symbol": "circle-open",
+                "symbol": HOLLOW,
                 "size": 13,
                 "color": LOG_LIKELIHOOD_COLOUR,
                 "line": {"width": 2.5},

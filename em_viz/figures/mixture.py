@@ -48,6 +48,11 @@ FADED_OPACITY = 0.2
 """A faded component's ellipses and mean: faint, but still there to be seen."""
 """A mean's cross in px: small enough to leave a tight cluster's 1-sigma ellipse in view."""
 
+HOLLOW = "circle-open"
+"""The symbol of a point with a missing coordinate, drawn where EM expects it."""
+MISSING_LINE_WIDTH = 1.5
+MISSING_NAME = "± 1 sd of a missing value"
+
 CLICK_GRID_SIZE = 40
 EQUAL_SCALE_RATIO = 3.0
 """Axes whose spans differ by less than this factor share one scale (true shapes)."""
@@ -56,7 +61,7 @@ EQUAL_SCALE_RATIO = 3.0
 def _axis_ranges(X: np.ndarray) -> tuple[list[float], list[float]]:
     """Each axis's data range with a margin of ``RANGE_MARGIN`` of its own extent (one
     unit where the data do not vary along it)."""
-    low, high = X.min(axis=0), X.max(axis=0)
+    low, high = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
     margin = np.where(high > low, RANGE_MARGIN * (high - low), 1.0)
     return [low[0] - margin[0], high[0] + margin[0]], [low[1] - margin[1], high[1] + margin[1]]
 
@@ -70,12 +75,64 @@ def point_style(n_samples: int) -> tuple[int, float]:
     return (6, 0.5) if n_samples <= 10_000 else (4, 0.3)
 
 
+def missing_axis_lines(
+    imputed: np.ndarray, spread: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The thin lines through the points with a missing coordinate: along each missing
+    axis, one conditional standard deviation either side of the expected position.
+
+    Parameters
+    ----------
+    imputed : ndarray of shape (N, 2)
+        The points, each missing entry at its conditional expectation.
+    spread : ndarray of shape (N, 2)
+        Each missing entry's conditional standard deviation, 0 where observed.
+    rows : ndarray of shape (N,) of bool
+        The points with a missing coordinate.
+
+    Returns
+    -------
+    x, y : ndarray of shape (3 * rows.sum(),)
+        One segment per point, separated by NaN (one trace draws them all).
+    """
+    centre, sd = imputed[rows], spread[rows]
+    gap = np.full((len(centre), 1, 2), np.nan)
+    segments = np.concatenate([(centre - sd)[:, None], (centre + sd)[:, None], gap], axis=1)
+    return segments[..., 0].ravel(), segments[..., 1].ravel()
+
+
+def _missing_lines_trace(
+    imputed: np.ndarray,
+    spread: np.ndarray,
+    rows: np.ndarray,
+    colour: str,
+    scatter: type[go.Scatter] | type[go.Scattergl] = go.Scatter,
+) -> go.Scatter | go.Scattergl:
+    """One trace of every point's line along its missing axis (see
+    :func:`missing_axis_lines`)."""
+    x, y = missing_axis_lines(imputed, spread, rows)
+    return scatter(
+        x=x,
+        y=y,
+        mode="lines",
+        name=MISSING_NAME,
+        showlegend=False,
+        line={"color": colour, "width": MISSING_LINE_WIDTH},
+        hoverinfo="skip",
+    )
+
+
 def _points_trace(
-    X: np.ndarray, resp: np.ndarray | None, palette_rgb: np.ndarray, names: Sequence[str]
+    X: np.ndarray,
+    resp: np.ndarray | None,
+    palette_rgb: np.ndarray,
+    names: Sequence[str],
+    incomplete: np.ndarray | None = None,
 ) -> go.Scatter | go.Scattergl:
     """The data, coloured by responsibility-weighted component colours (grey before any
     E-step), with each point's index and responsibilities in ``customdata`` (float32:
-    exact for the index, ample for three decimals, half the bytes sent per rerun)."""
+    exact for the index, ample for three decimals, half the bytes sent per rerun); the
+    points marked in ``incomplete`` (N,) hollow, as expected rather than seen."""
     index = np.arange(len(X), dtype=np.float32)[:, None]
     hover = f"point %{{customdata[0]}}<br>{names[0]} = %{{x:.4g}}<br>{names[1]} = %{{y:.4g}}"
     if resp is None:
@@ -92,21 +149,27 @@ def _points_trace(
     colour_index, colorscale = quantised_colours(rgb)
     scatter = go.Scattergl if len(X) > WEBGL_ABOVE else go.Scatter
     size, opacity = point_style(len(X))
+    marker = {
+        "color": colour_index,
+        "colorscale": colorscale,
+        "cmin": -0.5,
+        "cmax": len(colorscale) // 2 - 0.5,
+        "showscale": False,
+        "size": size,
+        "opacity": opacity,
+    }
+    if incomplete is not None and incomplete.any():
+        marker["symbol"] = np.where(incomplete, HOLLOW, "circle")
+        marker["line"] = {"width": 2}
+        hover += "<br>%{text}"
     return scatter(
         x=X[:, 0],
         y=X[:, 1],
         mode="markers",
         name="Data points",
         showlegend=False,
-        marker={
-            "color": colour_index,
-            "colorscale": colorscale,
-            "cmin": -0.5,
-            "cmax": len(colorscale) // 2 - 0.5,
-            "showscale": False,
-            "size": size,
-            "opacity": opacity,
-        },
+        marker=marker,
+        text=None if "symbol" not in marker else np.where(incomplete, "expected by EM", "seen"),
         customdata=customdata,
         hovertemplate=hover + "<extra></extra>",
     )
@@ -164,11 +227,21 @@ def _halo_trace(
     )
 
 
-def _key_traces(scatter: type[go.Scatter] | type[go.Scattergl]) -> list[go.Scatter | go.Scattergl]:
+def _key_traces(
+    scatter: type[go.Scatter] | type[go.Scattergl], hollow: bool = False
+) -> list[go.Scatter | go.Scattergl]:
     """The legend's entries, with no data: what the solid and dashed lines and the
-    numbered crosses are."""
+    numbered crosses are, and with ``hollow`` what a hollow point is."""
     common = {"x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
+    filled_in = scatter(
+        name="filled in by EM",
+        mode="markers+lines",
+        marker={"symbol": HOLLOW, "color": OUTLINE, "size": 10, "line": {"width": 2}},
+        line={"color": GREY, "width": MISSING_LINE_WIDTH},
+        **common,
+    )
     return [
+        *([filled_in] if hollow else []),
         scatter(
             name=f"1{SIGMA} ellipse",
             mode="lines",
@@ -182,6 +255,40 @@ def _key_traces(scatter: type[go.Scatter] | type[go.Scattergl]) -> list[go.Scatt
             **common,
         ),
         scatter(name="mean", mode="markers", marker=_mean_marker("white"), **common),
+    ]
+
+
+COMPLETE_FIT_NAME = "complete rows only"
+
+
+def _complete_fit_traces(
+    params: GaussianParams, scatter: type[go.Scatter] | type[go.Scattergl]
+) -> list[go.Scatter | go.Scattergl]:
+    """Another fit's 1-sigma ellipses, dashed grey, and its means as grey crosses (one
+    legend entry for both)."""
+    x, y = ellipses_path(params.means, params.covariances, 1.0, ELLIPSE_POINTS)
+    common = {"name": COMPLETE_FIT_NAME, "legendgroup": COMPLETE_FIT_NAME}
+    return [
+        scatter(
+            x=x,
+            y=y,
+            mode="lines",
+            line={"color": GREY, "width": INNER_WIDTH, "dash": "dash"},
+            hoverinfo="skip",
+            showlegend=True,
+            **common,
+        ),
+        scatter(
+            x=params.means[:, 0],
+            y=params.means[:, 1],
+            mode="markers",
+            marker=_mean_marker(GREY),
+            showlegend=False,
+            hovertemplate=(
+                f"<b>{COMPLETE_FIT_NAME}</b><br>mean (%{{x:.4g}}, %{{y:.4g}})<extra></extra>"
+            ),
+            **common,
+        ),
     ]
 
 
@@ -256,6 +363,9 @@ def figure_mixture(
     clickable: bool = False,
     uirevision: str = "data",
     colour_order: Sequence[int] | None = None,
+    imputed: np.ndarray | None = None,
+    spread: np.ndarray | None = None,
+    complete_fit: GaussianParams | None = None,
     fade_below: float = 0.0,
 ) -> go.Figure:
     """The data coloured by responsibilities, with each component's mean and its
@@ -281,6 +391,15 @@ def figure_mixture(
         Component k's palette colour (distinct indices), so that matched components of
         several runs share colours (see :func:`em_viz.engine.runs.match_components`);
         default: the palette in order.
+    imputed, spread : ndarray of shape (N, 2), optional
+        For data with missing entries (NaN in ``X``): the points with each missing entry
+        at its expectation under the mixture, and its conditional standard deviation (0
+        where observed). The points with a missing coordinate are then drawn there,
+        hollow, each on a thin line one standard deviation either side along its missing
+        axis.
+    complete_fit : GaussianParams, optional
+        Another fit to draw over this one, dashed in grey: its 1-sigma ellipses and
+        means (the fit on the complete rows alone, to show their bias).
     fade_below : float, default=0.0
         Components whose weight is below this are drawn faint, without their halo (the
         components a variational posterior switched off); by default none.
@@ -289,9 +408,10 @@ def figure_mixture(
     -------
     figure : go.Figure
         Traces: the click grid (only if ``clickable``), the points (WebGL above
-        ``WEBGL_ABOVE`` points, and then every trace), and with ``params`` the halo,
-        three per component and the three entries of the legend; the same count and
-        order in every state of a run.
+        ``WEBGL_ABOVE`` points, and then every trace), the missing-axis lines (only
+        with ``imputed``), with ``params`` the halo, three per component and the entries
+        of the legend, and last the other fit's ellipses and means (only with
+        ``complete_fit``); the same count and order in every state of a run.
     """
     X = np.asarray(X, dtype=float)
     names = [escape(str(name)) for name in feature_names]
@@ -301,13 +421,19 @@ def figure_mixture(
         n_components = resp.shape[1]
     hex_colours, palette_rgb = _palette(n_components, colour_order)
     traces = [_click_grid_trace(x_range, y_range)] if clickable else []
-    traces.append(_points_trace(X, resp, palette_rgb, names))
+    incomplete = np.isnan(X).any(axis=1) if imputed is not None else None
+    shown = X if imputed is None else np.asarray(imputed, dtype=float)
+    traces.append(_points_trace(shown, resp, palette_rgb, names, incomplete))
+    scatter = type(traces[-1])
+    if incomplete is not None:
+        traces.append(_missing_lines_trace(shown, np.asarray(spread), incomplete, GREY, scatter))
     if n_components and params is not None:
-        scatter = type(traces[-1])
         faded = np.asarray(params.weights) < fade_below
         traces.append(_halo_trace(params, scatter, faded))
         traces += _component_traces(params, hex_colours, scatter, faded)
-        traces += _key_traces(scatter)
+        traces += _key_traces(scatter, hollow=incomplete is not None and incomplete.any())
+    if complete_fit is not None:
+        traces += _complete_fit_traces(complete_fit, scatter)
     x_axis, y_axis = data_axes(X, names)
     layout = base_layout(
         title,
