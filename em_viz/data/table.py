@@ -366,14 +366,20 @@ def _chosen_column(table: pd.DataFrame, name: str) -> pd.Series:
 
 
 def dataset_from_table(
-    table: pd.DataFrame, columns: tuple[str, str], name: str = "Uploaded data"
+    table: pd.DataFrame,
+    columns: tuple[str, str],
+    name: str = "Uploaded data",
+    *,
+    empty_as_missing: bool = False,
 ) -> Dataset:
     """The (N, 2) float array from the two chosen columns, with friendly errors.
 
-    Rows with an empty cell in either column are left out (and a note says how many); an
-    error explains why the data cannot be modelled when fewer than two points remain, when a
-    column does not vary, or when every point is the same. Row numbers in messages are the
-    table's index labels, which `read_table` sets to the rows a spreadsheet shows.
+    Rows with an empty cell in either column are left out (and a note says how many), or
+    with ``empty_as_missing`` kept with NaN in that cell (for EM on incomplete data; a
+    row empty in both is still left out); an error explains why the data cannot be
+    modelled when fewer than two complete points remain, when a column does not vary, or
+    when every point is the same. Row numbers in messages are the table's index labels,
+    which `read_table` sets to the rows a spreadsheet shows.
     """
     if len(columns) != 2:
         raise DataError(f"Choose exactly two columns, one per axis (got {len(columns)}).")
@@ -386,12 +392,24 @@ def dataset_from_table(
         [_chosen_column(table, first), _chosen_column(table, second)], axis="columns"
     )
     complete = points.dropna()
+    kept = points.dropna(how="all") if empty_as_missing else complete
     notes = []
-    dropped = len(points) - len(complete)
+    dropped = len(points) - len(kept)
     if dropped:
+        where = (
+            f"in both '{first}' and '{second}'"
+            if empty_as_missing
+            else (f"in '{first}' or '{second}'")
+        )
         notes.append(
-            f"{_plural(dropped, 'row', 'rows')} with empty cells in '{first}' or '{second}'"
+            f"{_plural(dropped, 'row', 'rows')} with empty cells {where}"
             f" {'was' if dropped == 1 else 'were'} left out."
+        )
+    if len(kept) > len(complete):
+        partial = len(kept) - len(complete)
+        notes.append(
+            f"{_plural(partial, 'row has', 'rows have')} one empty cell, taken as a missing"
+            " value: EM fills it in."
         )
     if len(complete) < 2:
         raise DataError(
@@ -419,4 +437,5 @@ def dataset_from_table(
             f"{_plural(distinct, 'point appears', 'points appear')} more than once"
             f" ({int(repeated.sum()):,} rows in all); that is fine for EM."
         )
+    X = kept.to_numpy(dtype=np.float64)
     return Dataset(X, None, name, (str(first), str(second)), tuple(notes))
