@@ -69,6 +69,18 @@ def test_round_trip_is_exact_at_a_middle_step(X, algorithm, covariance_type):
     np.testing.assert_array_equal(em.responsibilities, restored.em.responsibilities)
 
 
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_round_trip_of_variational_bayes(X, covariance_type):
+    settings = GaussianSettings(
+        n_components=4, covariance_type=covariance_type, algorithm="variational-bayes"
+    )
+    em = stepped(X, settings)
+    restored = run_from_json(run_to_json(em, settings, position=5))
+    assert type(restored.em) is type(em)
+    assert restored.position == 5
+    same_runs(em, restored.em)
+
+
 def test_round_trip_with_missing_entries(X):
     holes = X.copy()
     holes[::7, 1] = np.nan

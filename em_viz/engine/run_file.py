@@ -11,18 +11,22 @@ against the saved record, so a file that was edited by hand, or written by anoth
 version of the engine, is refused rather than shown as something it is not.
 """
 
+import inspect
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, fields
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from em_viz.engine.bayesian_em import VARIATIONAL, BayesianGaussianMixtureEM
 from em_viz.engine.gaussian_em import GaussianMixtureEM, GaussianSettings
 from em_viz.engine.stepper import MixtureEM
 from em_viz.engine.validation import DataError, EMVizError, check_number
 
+GaussianRun = GaussianMixtureEM | BayesianGaussianMixtureEM
+"""A run a file can hold: EM's variants, or variational Bayes, on Gaussian mixtures."""
 FORMAT = "em-viz run"
 FORMAT_VERSION = 1
 MAX_POINTS = 100_000
@@ -60,7 +64,7 @@ def _safe(values: Any) -> Any:
 
 
 def run_to_dict(
-    em: GaussianMixtureEM,
+    em: GaussianRun,
     settings: GaussianSettings,
     *,
     position: int = -1,
@@ -71,7 +75,7 @@ def run_to_dict(
 
     Parameters
     ----------
-    em : GaussianMixtureEM
+    em : GaussianMixtureEM or BayesianGaussianMixtureEM
         The run, built from ``settings`` on its data ``em.X`` of shape (N, D).
     settings : GaussianSettings
     position : int, default=-1
@@ -116,7 +120,7 @@ def run_to_dict(
     }
 
 
-def run_to_json(em: GaussianMixtureEM, settings: GaussianSettings, **options: Any) -> str:
+def run_to_json(em: GaussianRun, settings: GaussianSettings, **options: Any) -> str:
     """:func:`run_to_dict` as JSON text (strict JSON: no NaN)."""
     return json.dumps(run_to_dict(em, settings, **options), allow_nan=False)
 
@@ -156,7 +160,7 @@ def _close(saved: np.ndarray, replayed: np.ndarray) -> bool:
     )
 
 
-def _check_record(saved: dict, em: GaussianMixtureEM, number: int) -> None:
+def _check_record(saved: dict, em: GaussianRun, number: int) -> None:
     """Refuse unless the replayed latest record equals ``saved`` to the tolerance."""
     record = em.history[-1]
     same = saved["iteration"] == record.iteration and saved["phase"] == record.phase
@@ -196,7 +200,7 @@ class SavedRun(NamedTuple):
 
     Attributes
     ----------
-    em : GaussianMixtureEM
+    em : GaussianMixtureEM or BayesianGaussianMixtureEM
         Rebuilt from the settings and the first record's parameters, every half-step
         replayed and checked against the file.
     settings : GaussianSettings
@@ -209,12 +213,26 @@ class SavedRun(NamedTuple):
     feature_names : list of D str
     """
 
-    em: GaussianMixtureEM
+    em: GaussianRun
     settings: GaussianSettings
     X: np.ndarray
     position: int
     name: str
     feature_names: list[str]
+
+
+def _rebuild(
+    settings: GaussianSettings, X: np.ndarray, start: dict[str, np.ndarray]
+) -> GaussianRun:
+    """The run's first half-step: EM's variants from the saved start itself (every part
+    of it given, so the initialisation method is not used), variational Bayes from its
+    settings (its start is soft EM's first E-step from them, checked against the file).
+    """
+    if settings.algorithm == VARIATIONAL.name:
+        return settings.build(X)
+    taken = inspect.signature(GaussianMixtureEM).parameters
+    options = {k: v for k, v in asdict(settings).items() if k in taken}
+    return GaussianMixtureEM(X, **{**options, "init": "random-points"}, **start)
 
 
 def run_from_json(text: str | bytes) -> SavedRun:
@@ -266,8 +284,7 @@ def run_from_json(text: str | bytes) -> SavedRun:
         for key, shape in shapes.items()
     }
     try:
-        # Every part of the start is given, so the initialisation method is not used.
-        em = GaussianMixtureEM(X, **asdict(replace(settings, init="random-points")), **start)
+        em = _rebuild(settings, X, start)
     except EMVizError as error:
         raise DataError(f"The file's run cannot be rebuilt: {error}") from None
     _check_record(first_record, em, 0)
