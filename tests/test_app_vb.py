@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_app_compare import open_page
 from test_app_explorer import APP, TIMEOUT, button, click, curve, figures, mixture, stepper
 
 from em_viz import BayesianGaussianMixtureEM
@@ -152,3 +153,21 @@ def test_bad_prior_values_in_a_link_get_the_toast(name, value):
     assert any(f"value for {name} was not understood" in t.value for t in at.toast)
     em = stepper(at)
     assert em.prior.weight_concentration == 0.1 and em.prior.process
+
+
+def test_why_em_works_shows_ems_point_against_a_posteriors_spread():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    click(at, "Step", 2)
+    open_page(at, "bound")
+    at.selectbox(key="bound_component").set_value(1).run()
+    assert not at.exception
+    em = stepper(at)
+    density, spike = figures(at)["point_spread"]
+    mean = em.means[1, 0]
+    np.testing.assert_allclose(spike["x"], [mean, mean])
+    x, y = np.asarray(density["x"], dtype=float), np.asarray(density["y"], dtype=float)
+    assert x[np.argmax(y)] == pytest.approx(mean)
+    sd = np.sqrt(em.covariances[1, 0, 0] / (em.weights[1] * len(em.X)))
+    assert np.sum((y[1:] + y[:-1]) / 2 * np.diff(x)) == pytest.approx(1.0, abs=1e-4)
+    assert np.sum(y * x**2) / np.sum(y) - mean**2 == pytest.approx(sd**2, rel=1e-3)
+    assert any("q over the parameters squeezed to a point" in m.value for m in at.markdown)

@@ -30,6 +30,8 @@ LOG_LIKELIHOOD_COLOUR = BLUE
 BOUND_COLOUR = VERMILLION
 LOG_LIKELIHOOD_NAME = "log-likelihood log p(X | θ)"
 BOUND_NAME = "lower bound L(q, θ)"
+POINT_NAME = "EM: q(θ) is a point at θ̂"
+SPREAD_NAME = "a posterior's spread"
 GAP_FILL = translucent(BOUND_COLOUR, 0.18)
 BOUND_GRID = 101
 """Parameter values along a slice of :func:`figure_bound_along`."""
@@ -260,5 +262,74 @@ def figure_bound_along(
         ],
         xaxis=axis(name, standoff=4, range=[values[0], values[-1]]),
         yaxis=axis("log-likelihood", tickformat=",.7~g", range=[low - pad, top + pad]),
+    )
+    return go.Figure(traces, layout)
+
+
+def figure_point_and_spread(
+    params: GaussianParams,
+    n_samples: int,
+    component: int,
+    coordinate: int,
+    *,
+    feature_names: Sequence[str] = ("x1", "x2"),
+) -> go.Figure:
+    """What EM keeps of the uncertainty about one mean coordinate: a point, against the
+    spread of a posterior.
+
+    EM's q over the parameters is a point mass at the current estimate (drawn as a
+    spike: all its mass in one place). Beside it, the posterior of that coordinate with
+    a flat prior, ``Sigma_k`` held and the responsibilities fixed:
+    ``N(mu_hat, Sigma_k[d, d] / N_k)`` with ``N_k = pi_k N``, whose width is what a
+    variational posterior over the parameters keeps and EM drops.
+
+    Parameters
+    ----------
+    params : GaussianParams
+    n_samples : int
+        N, the number of data points.
+    component, coordinate : int
+        Numbered from 0.
+    feature_names : sequence of str, default=("x1", "x2")
+
+    Returns
+    -------
+    figure : go.Figure
+        Traces: the posterior's density, then EM's spike.
+    """
+    mean = float(params.means[component, coordinate])
+    n_k = max(float(params.weights[component]) * n_samples, 1e-12)
+    sd = float(np.sqrt(params.covariances[component, coordinate, coordinate] / n_k))
+    values = np.linspace(mean - 4.5 * sd, mean + 4.5 * sd, BOUND_GRID)
+    density = np.exp(-0.5 * ((values - mean) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
+    top = 1.25 * density.max()
+    name = f"mean μ<sub>{component + 1}</sub>, {escape(str(feature_names[coordinate]))}"
+    traces = [
+        go.Scatter(
+            x=values,
+            y=density,
+            mode="lines",
+            name=f"{SPREAD_NAME}, sd {sd:.3g}",
+            line={"color": LOG_LIKELIHOOD_COLOUR, "width": 3},
+            fill="tozeroy",
+            fillcolor=translucent(LOG_LIKELIHOOD_COLOUR, 0.25),
+            hovertemplate=f"{name} %{{x:.4g}}<br>density %{{y:.3g}}<extra></extra>",
+        ),
+        go.Scatter(
+            x=[mean, mean],
+            y=[0, top],
+            mode="lines+markers",
+            name=POINT_NAME,
+            line={"color": BOUND_COLOUR, "width": 5},
+            marker={"symbol": ["line-ew", "triangle-up"], "size": [0, 20]},
+            hovertemplate=f"EM's estimate {mean:.4g}<extra></extra>",
+        ),
+    ]
+    layout = base_layout(
+        f"q over one parameter: {name}",
+        legend=legend_below(-0.3, entrywidth=0.5, entrywidthmode="fraction"),
+        margin={"l": 80, "r": 20, "t": 60, "b": 110},
+        xaxis=axis(name, standoff=4, range=[values[0], values[-1]]),
+        yaxis=axis("density", range=[0, 1.1 * top], showticklabels=False),
     )
     return go.Figure(traces, layout)

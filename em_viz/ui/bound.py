@@ -13,14 +13,15 @@ import streamlit as st
 
 from em_viz import GaussianMixtureEM
 from em_viz.engine.equations import EStepTerms, MStepTerms, e_step_terms, m_step_terms
-from em_viz.figures.bound import figure_bound, figure_bound_along
+from em_viz.figures.bound import figure_bound, figure_bound_along, figure_point_and_spread
 from em_viz.ui.explorer import ensure_run, explorer_page
-from em_viz.ui.labels import HARD_SEEING, SEEING, WHY
+from em_viz.ui.labels import HARD_SEEING, POINT_ESTIMATE, SEEING, WHY
 from em_viz.ui.plot import plot
 from em_viz.ui.run import CLEAR_OF_HEADER, EXPLORER, RunView, history_slider, run_fragment
 from em_viz.ui.sidebar import DEFAULTS, default_data
 
 BOUND_HEIGHT = 420
+POINT_HEIGHT = 340
 TITLE = "Why EM works: the bound under the log-likelihood"
 
 
@@ -197,10 +198,27 @@ def _equations_panel(view: RunView) -> None:
         )
 
 
+def _point_panel(view: RunView, feature_names: Sequence[str]) -> None:
+    """EM as the case of variational inference whose q over the parameters is a point:
+    the first mean coordinate of the component chosen above, as a spike against a
+    posterior's spread."""
+    st.subheader("EM as variational inference: q over the parameters is a point")
+    component = min(st.session_state.get("bound_component", 0), view.em.n_components - 1)
+    left, right = st.columns([3, 2])
+    with left:
+        figure = figure_point_and_spread(
+            view.record.params, len(view.em.X), component, 0, feature_names=feature_names
+        )
+        plot(figure.update_layout(height=POINT_HEIGHT), key="point_spread", revision=view.index)
+    with right:
+        st.markdown(POINT_ESTIMATE)
+
+
 def _show(view: RunView) -> None:
     feature_names = st.session_state[EXPLORER.data].feature_names
     _bound_panel(view)
     _along_panel(view, feature_names)
+    _point_panel(view, feature_names)
     _equations_panel(view)
 
 

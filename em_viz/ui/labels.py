@@ -273,6 +273,18 @@ WHY = (
     "coordinate ascent on L: the E-step raises L over q (to the posterior, the gap "
     "closes), the M-step raises L over θ. So the log-likelihood can never fall."
 )
+POINT_ESTIMATE = (
+    "**EM is variational inference with q over the parameters squeezed to a point.** "
+    "Variational Bayes keeps a whole distribution q(θ) beside q(Z) and raises the same "
+    "kind of bound, now on log p(X) with a prior on θ. Let q(θ) be a spike at one value θ̂, "
+    "with no width: the bound's terms for θ reduce to log p(X, Z | θ̂) (and a log prior, "
+    "if any), and raising it over θ̂ is EM's M-step. The spike cannot say how sure it is. "
+    "The blue curve is what it throws away: this mean's posterior given the last "
+    "responsibilities (a flat prior, the covariance held), as wide as the component's "
+    "spread over √N_k. Such spreads are also what lets variational Bayes in the explorer "
+    "switch off the components the data do not need, which EM, with every weight a "
+    "point, cannot."
+)
 FLIPS_CHANGED = {
     "init": "The starting coins: their biases and weights, and the overall rate of heads "
     "they predict. Press Step.",
