@@ -13,8 +13,9 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
-from em_viz import EMVizError
+from em_viz import BayesianGaussianMixtureEM, EMVizError
 from em_viz.data import Dataset
+from em_viz.engine.families.bayesian_gaussian import SWITCHED_OFF
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.engine.run_file import (
     MAX_POINTS,
@@ -74,9 +75,16 @@ def run_settings(slot: RunSlot, settings: GaussianSettings) -> GaussianSettings:
 
 
 def mixture_frame(slot: RunSlot) -> FrameFigure:
-    """The mixture figure of the slot's run on its data set, as the page draws it."""
+    """The mixture figure of the slot's run on its data set, as the page draws it (for
+    variational Bayes, the components it switched off faint)."""
     dataset = st.session_state[slot.data]
-    return lambda view: mixture_figure(dataset, view.record.params, view.resp)
+
+    def frame(view: RunView) -> go.Figure:
+        variational = isinstance(view.em, BayesianGaussianMixtureEM)
+        fade_below = SWITCHED_OFF if variational else 0.0
+        return mixture_figure(dataset, view.record.params, view.resp, fade_below=fade_below)
+
+    return frame
 
 
 def _frame(frame_figure: FrameFigure, view: RunView) -> go.Figure:
