@@ -13,12 +13,21 @@ import numpy as np
 import streamlit as st
 
 from em_viz import BayesianGaussianMixtureEM, GaussianMixtureEM
+from em_viz.data import Dataset
 from em_viz.engine.families.bayesian_gaussian import SWITCHED_OFF
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.figures.curves import figure_log_likelihood
 from em_viz.figures.mixture import figure_placing
 from em_viz.figures.tables import parameters_table
 from em_viz.ui import link
+from em_viz.ui.hidden import (
+    BEFORE_HIDING,
+    figure_options,
+    incomplete_settings,
+    is_incomplete,
+    mean_bias,
+    with_hidden,
+)
 from em_viz.ui.labels import (
     HOW_GAUSSIAN_EM_WORKS,
     SWITCHING_OFF,
@@ -37,7 +46,7 @@ from em_viz.ui.run import (
     replace_run,
     run_fragment,
 )
-from em_viz.ui.sidebar import MANUAL_INIT, DataChoice, chosen_data, model_panel
+from em_viz.ui.sidebar import MANUAL_INIT, DataChoice, chosen_data, hiding_panel, model_panel
 
 ELLIPSE_MOTION_MS = 350
 MIXTURE_HEIGHT = 500
@@ -65,9 +74,12 @@ def _build(choice: DataChoice, settings: GaussianSettings) -> GaussianMixtureEM 
     return replace(settings, init="random-points").build(choice.dataset.X, means_init=means)
 
 
-def ensure_run(choice: DataChoice | None, settings: GaussianSettings) -> None:
+def ensure_run(
+    choice: DataChoice | None, settings: GaussianSettings, before_hiding: Dataset | None = None
+) -> None:
     """Start a new run when the data or the settings changed; on an impossible set-up say
-    why and keep the run that was there."""
+    why and keep the run that was there. ``before_hiding`` is the data set before some of
+    its coordinates were hidden (kept with the run, to measure the bias)."""
     if choice is None:
         return
     state = st.session_state
@@ -81,7 +93,13 @@ def ensure_run(choice: DataChoice | None, settings: GaussianSettings) -> None:
     placing = settings.init == MANUAL_INIT and len(key["clicked"]) < settings.n_components
     describe = None if placing else _describe_change  # the heading says what to do
     if replace_run(EXPLORER, key, lambda: _build(choice, settings), describe):
-        state.update({"run_data_key": choice.key, EXPLORER.data: choice.dataset})
+        state.update(
+            {
+                "run_data_key": choice.key,
+                EXPLORER.data: choice.dataset,
+                BEFORE_HIDING: before_hiding,
+            }
+        )
 
 
 def merging_note(em: GaussianMixtureEM) -> str | None:
@@ -112,15 +130,27 @@ def _show_run(view: RunView) -> None:
     left, right = st.columns([3, 2])
     with left:
         variational = isinstance(em, BayesianGaussianMixtureEM)
+        figure_slot = st.container()
+        missing = (
+            {} if variational else figure_options(em, index, st.session_state[EXPLORER.run_key])
+        )
         figure = mixture_figure(
-            dataset, record.params, view.resp, fade_below=SWITCHED_OFF if variational else 0.0
+            dataset,
+            record.params,
+            view.resp,
+            fade_below=SWITCHED_OFF if variational else 0.0,
+            **missing,
         )
         figure.update_layout(
             height=MIXTURE_HEIGHT,
             transition={"duration": ELLIPSE_MOTION_MS, "easing": "cubic-in-out"},
         )
-        plot(figure, key="mixture", revision=index)
-        st.caption(what_changed(em.variant)[record.phase])
+        with figure_slot:
+            plot(figure, key="mixture", revision=index)
+        st.caption(what_changed(em.variant, bool(missing))[record.phase])
+        bias = mean_bias(em, record.params, st.session_state.get(BEFORE_HIDING))
+        if bias:
+            st.caption(bias)
         switching_off = switching_off_note(em, record.params.weights)
         if switching_off:
             st.caption(switching_off)
@@ -183,8 +213,15 @@ def explorer_page() -> None:
     if dataset is None:
         st.stop()
     with st.sidebar:
+        hiding = hiding_panel()
+        running = with_hidden(choice, hiding)
         settings = model_panel(len(dataset.X))
-    ensure_run(choice, settings)
+    if running is not None and is_incomplete(running.dataset):
+        settings = incomplete_settings(settings)
+        if settings is None:
+            return
+    hidden = choice is not None and choice.incomplete is None and hiding.share > 0
+    ensure_run(running, settings, choice.dataset if hidden else None)
     link.publish(settings)
     if EXPLORER.data not in state:
         st.stop()

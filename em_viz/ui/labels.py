@@ -242,9 +242,25 @@ FIXED_SHAPE_M = {
 whether the algorithm is hard."""
 
 
-def what_changed(variant: Algorithm) -> dict[str, str]:
+INCOMPLETE_CHANGED = {
+    **WHAT_CHANGED,
+    "E": "E-step: a point with a hidden coordinate gets its responsibilities from the "
+    "coordinate it has (each component's density along that axis alone), and per "
+    "component the hidden one's expected value and spread given the one seen. The hollow "
+    "point moved to the mixture's expectation, its line spans ±1 sd. The ellipses did not "
+    "move.",
+    "M": "M-step: each component moved to the weighted mean and covariance of the points, "
+    "a hidden coordinate counted at its expected value, its conditional variance added to "
+    "the spread (without it the ellipses would shrink). The hollow points did not move.",
+}
+"""The soft half-steps' captions on data with hidden coordinates."""
+
+
+def what_changed(variant: Algorithm, incomplete: bool = False) -> dict[str, str]:
     """The per-half-step captions for ``variant``: soft or hard, and what its M-step
-    learns."""
+    learns; with ``incomplete``, those of soft EM on data with hidden coordinates."""
+    if incomplete:
+        return INCOMPLETE_CHANGED
     captions = HARD_CHANGED if variant.hard else WHAT_CHANGED
     if variant.uses_covariance_type:
         return captions
@@ -607,3 +623,36 @@ HOW_MURRAY_EM_WORKS = (
     ),
 )
 """Murray's example in symbols, in turn."""
+
+
+HIDE_LABEL = "Points with a hidden coordinate (%)"
+HIDE_HELP = (
+    "Hide one coordinate of this share of the points, then let EM fill them in: each "
+    "E-step puts a hidden value at its expectation given the coordinate seen."
+)
+MECHANISM_LABEL = "Which are hidden"
+MECHANISM_HELP = (
+    "Completely at random: any point, either coordinate. At random: x2 where x1 is large "
+    "(what is hidden depends on what is seen: EM corrects for it). Not at random: x2 where "
+    "x2 itself is large (what is hidden depends on the hidden values: no method that sees "
+    "only the data can correct for it)."
+)
+HIDE_SEED_LABEL = "Hiding seed"
+COMPLETE_ROWS_LABEL = "Show the fit on complete rows only (dashed)"
+COMPLETE_ROWS_HELP = (
+    "The same model fitted, to convergence, on the points with no hidden coordinate alone: "
+    "what dropping the incomplete rows gives."
+)
+NEEDS_COMPLETE_DATA = (
+    "{algorithm} needs complete data: only EM (soft) fills in hidden coordinates. Choose "
+    "EM (soft) as the algorithm, or set the share of points with a hidden coordinate to 0."
+)
+MEAN_BIAS = (
+    "Mean of {feature}: **{truth:.3f}** before hiding · EM's fit **{fitted:.3f}** "
+    "({fitted_error:+.3f}) · complete rows only **{complete:.3f}** ({complete_error:+.3f})"
+)
+EMPTY_CELLS_LABEL = "Treat empty cells as missing"
+EMPTY_CELLS_HELP = (
+    "Keep the rows with one empty cell and let EM fill it in, instead of leaving those "
+    "rows out. A row empty in both columns is still left out."
+)

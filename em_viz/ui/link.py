@@ -13,17 +13,21 @@ import streamlit as st
 
 from em_viz import COVARIANCE_TYPES
 from em_viz.data import IRIS_FEATURES, PRESETS
+from em_viz.data.missingness import MECHANISMS
 from em_viz.engine.families.bayesian_gaussian import PRIOR_TYPES
 from em_viz.engine.gaussian_em import MISSING, RUN_ALGORITHMS, GaussianSettings
 from em_viz.ui.sidebar import (
     CONCENTRATION_CHOICES,
     DEFAULTS,
     EPSILON_CHOICES,
+    HIDING_KNOBS,
     INIT_CHOICES,
     KNOBS,
+    MECHANISM_URL,
     REG_COVAR_CHOICES,
     TOL_CHOICES,
     Knob,
+    hiding_key,
     knob_key,
 )
 
@@ -101,6 +105,7 @@ def restore_once() -> None:
                 state[f"{knob_key(preset, 'features')}:{axis[1]}"] = params[axis]
     elif preset is not None:
         ignored.append("data")
+    ignored += _restore_hiding(params)
     for name, (key, parser, allowed) in MODEL_FIELDS.items():
         if name in params:
             try:
@@ -108,6 +113,36 @@ def restore_once() -> None:
             except ValueError:
                 ignored.append(name)
     say_ignored(ignored)
+
+
+def _restore_hiding(params: dict) -> list[str]:
+    """Set the explorer's hiding widgets from the URL; return the names not understood
+    (a share must be one the slider offers)."""
+    state, ignored = st.session_state, []
+    for field, spec in HIDING_KNOBS.items():
+        if spec.url in params:
+            try:
+                value = _knob_value(params[spec.url], spec)
+                if value % spec.step:
+                    raise ValueError(params[spec.url])
+                state[hiding_key(field)] = value
+            except ValueError:
+                ignored.append(spec.url)
+    if MECHANISM_URL in params:
+        if params[MECHANISM_URL] in MECHANISMS:
+            state[hiding_key("mechanism")] = params[MECHANISM_URL]
+        else:
+            ignored.append(MECHANISM_URL)
+    return ignored
+
+
+def _hiding_params() -> dict[str, str]:
+    """The hiding widgets' values for the URL, when something is hidden."""
+    state = st.session_state
+    if not state.get(hiding_key("share")):
+        return {}
+    params = {spec.url: str(state[hiding_key(field)]) for field, spec in HIDING_KNOBS.items()}
+    return {**params, MECHANISM_URL: state[hiding_key("mechanism")]}
 
 
 def say_ignored(names: list[str]) -> None:
@@ -222,5 +257,6 @@ def publish(settings: GaussianSettings) -> None:
             params["fy"] = state[f"{knob_key(preset, 'features')}:y"]
     else:
         st.caption(UPLOAD_NOT_LINKED)
+    params |= _hiding_params()
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)

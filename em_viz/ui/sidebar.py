@@ -23,6 +23,7 @@ from em_viz.data import (
     numeric_columns,
     read_table,
 )
+from em_viz.data.missingness import MAX_SHARE, MECHANISM_NAMES, MECHANISMS, Hiding
 from em_viz.engine.families.bayesian_gaussian import PRIOR_TYPES
 from em_viz.engine.gaussian_em import RUN_ALGORITHMS, GaussianSettings
 from em_viz.ui.labels import (
@@ -31,11 +32,18 @@ from em_viz.ui.labels import (
     CONCENTRATION_HELP,
     CONCENTRATION_LABEL,
     COVARIANCE_HELP,
+    EMPTY_CELLS_HELP,
+    EMPTY_CELLS_LABEL,
     EPSILON_HELP,
     EPSILON_LABEL,
+    HIDE_HELP,
+    HIDE_LABEL,
+    HIDE_SEED_LABEL,
     INIT_HELP,
     INIT_NAMES,
     INIT_SHORT_HELP,
+    MECHANISM_HELP,
+    MECHANISM_LABEL,
     PRIOR_TYPE_HELP,
     PRIOR_TYPE_NAMES,
     REG_COVAR_HELP,
@@ -59,10 +67,13 @@ DATA_CHOICE = "data_choice"
 
 @dataclass(frozen=True)
 class DataChoice:
-    """The data the user asked for and a key that changes exactly when it does."""
+    """The data the user asked for and a key that changes exactly when it does; for an
+    upload whose empty cells are to be taken as missing, ``incomplete`` keeps those rows
+    with NaN (the explorer's EM fills them in; other pages use ``dataset``, without them)."""
 
     dataset: Dataset
     key: tuple
+    incomplete: Dataset | None = None
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -193,7 +204,15 @@ def _upload_choice() -> DataChoice | None:
     x = st.selectbox("x column", columns, index=0, key="column_x", persist_state=KEPT)
     y = st.selectbox("y column", columns, index=1, key="column_y", persist_state=KEPT)
     dataset = dataset_from_table(table, (x, y), name=kept.name)
-    return DataChoice(dataset, ("upload", kept.file_id, x, y))
+    key = ("upload", kept.file_id, x, y)
+    if not table[[x, y]].isna().any(axis=None):
+        return DataChoice(dataset, key)
+    if not st.checkbox(
+        EMPTY_CELLS_LABEL, key="empty_as_missing", help=EMPTY_CELLS_HELP, persist_state=KEPT
+    ):
+        return DataChoice(dataset, key)
+    incomplete = dataset_from_table(table, (x, y), name=kept.name, empty_as_missing=True)
+    return DataChoice(dataset, (*key, "empty as missing"), incomplete)
 
 
 def data_panel() -> DataChoice | None:
@@ -212,7 +231,7 @@ def data_panel() -> DataChoice | None:
         st.error(plain(f"{error} The data already loaded stays."))
         return None
     if choice is not None:
-        for note in choice.dataset.notes:
+        for note in (choice.incomplete or choice.dataset).notes:
             st.info(plain(note))
     return choice
 
@@ -315,6 +334,57 @@ def model_widgets(
         weight_concentration_prior_type=prior_type,
         weight_concentration_prior=concentration,
     )
+
+
+HIDING_KNOBS = {
+    "share": Knob(HIDE_LABEL, 0.0, 100 * MAX_SHARE, 5.0, "hide"),
+    "seed": Knob(HIDE_SEED_LABEL, 0, 1_000_000, 1, "hseed"),
+}
+"""The explorer's widgets hiding coordinates (the share in percent), by field of
+:class:`~em_viz.data.missingness.Hiding`; the mechanism's URL name is :data:`MECHANISM_URL`."""
+MECHANISM_URL = "mech"
+
+
+def hiding_key(field: str) -> str:
+    """The session-state key of a hiding widget (one set for every data set)."""
+    return f"hiding:{field}"
+
+
+def hiding_panel() -> Hiding:
+    """The explorer's "Hide values" panel: a share of the points each lose a coordinate,
+    by one of three mechanisms, seeded; returns the hiding (share 0: nothing hidden)."""
+    st.header("Hide values")
+    share_spec, seed_spec = HIDING_KNOBS["share"], HIDING_KNOBS["seed"]
+    share = st.slider(
+        share_spec.label,
+        share_spec.low,
+        share_spec.high,
+        0.0,
+        step=share_spec.step,
+        key=hiding_key("share"),
+        help=HIDE_HELP,
+        persist_state=KEPT,
+    )
+    mechanism = st.selectbox(
+        MECHANISM_LABEL,
+        MECHANISMS,
+        format_func=MECHANISM_NAMES.get,
+        key=hiding_key("mechanism"),
+        help=MECHANISM_HELP,
+        disabled=share == 0,
+        persist_state=KEPT,
+    )
+    seed = st.number_input(
+        seed_spec.label,
+        seed_spec.low,
+        seed_spec.high,
+        0,
+        step=seed_spec.step,
+        key=hiding_key("seed"),
+        disabled=share == 0,
+        persist_state=KEPT,
+    )
+    return Hiding(share / 100, mechanism, int(seed))
 
 
 def model_panel(n_points: int) -> GaussianSettings:
