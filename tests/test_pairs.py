@@ -15,7 +15,7 @@ from em_viz import BayesianGaussianMixtureEM, GaussianMixtureEM
 from em_viz.data import IRIS_FEATURES, WINE_FEATURES, Dataset, iris_measurements, wine
 from em_viz.engine.families.gaussian import GaussianParams
 from em_viz.engine.projection import component_densities, marginal, principal_components
-from em_viz.figures.mixture import figure_mixture
+from em_viz.figures.mixture import FADED_OPACITY, figure_mixture
 from em_viz.figures.pairs import (
     MAX_GRID_FEATURES,
     ROW_TITLE_WIDTH,
@@ -449,3 +449,24 @@ def test_the_parameters_table_has_every_feature_and_every_pair():
     np.testing.assert_array_equal(
         table["cov sepal width (cm),petal width (cm)"], params.covariances[:, 1, 3]
     )
+
+
+def test_components_below_the_fading_weight_are_drawn_faint_in_both_views():
+    X, params = spread_data(), random_params()
+    weights = np.array([0.995, 0.004, 0.001])
+    params = GaussianParams(weights, params.means, params.covariances)
+    data = figure_data(figure_pairs(X, params, None, feature_names=IRIS_FEATURES, fade_below=0.01))
+    lines = [t for t in data if str(t.get("name", "")).startswith("Component ")]
+    assert lines
+    for trace in lines:
+        faint = trace["name"] != "Component 1"
+        assert trace.get("opacity", 1.0) == (FADED_OPACITY if faint else 1.0)
+    for halo in (t for t in data if t.get("name") == "halo"):
+        pieces = np.asarray(halo["x"], dtype=float).reshape(K, -1)
+        assert np.isfinite(pieces[0, :-1]).all() and np.isnan(pieces[1:]).all()
+    for means in (t for t in data if t.get("name") == "means"):
+        np.testing.assert_allclose(means["marker"]["opacity"], [1.0, FADED_OPACITY, FADED_OPACITY])
+    dataset = Dataset(X, None, "spread", IRIS_FEATURES)
+    pca = figure_data(figure_for(dataset, params, None, view="pca", fade_below=0.01))
+    opacities = {t.get("opacity", 1.0) for t in pca if t.get("name") == "Component 2"}
+    assert opacities == {FADED_OPACITY}

@@ -28,7 +28,7 @@ from em_viz.engine.projection import (
     principal_components,
 )
 from em_viz.figures.geometry import ellipses_path, mix_colours, quantised_colours
-from em_viz.figures.mixture import ELLIPSE_POINTS, WEBGL_ABOVE, figure_mixture
+from em_viz.figures.mixture import ELLIPSE_POINTS, FADED_OPACITY, WEBGL_ABOVE, figure_mixture
 from em_viz.figures.style import (
     CURVE_FONT_SIZE,
     GREY,
@@ -211,13 +211,17 @@ def _ellipse_traces(
     hex_colours: Sequence[str],
     names: Sequence[str],
     scatter: type[go.Scatter] | type[go.Scattergl],
+    faded: np.ndarray,
 ) -> list[go.Scatter | go.Scattergl]:
-    """One cell's marginal Gaussians: a white halo under all 1-sigma ellipses, then per
-    component its 2-sigma (dashed) and 1-sigma ellipses, then all means in one trace."""
+    """One cell's marginal Gaussians: a white halo under the 1-sigma ellipses (not under
+    the ``faded`` components', whose lines are faint), then per component its 2-sigma
+    (dashed) and 1-sigma ellipses, then all means in one trace."""
     row, col = pair
     means, covariances = marginal(params.means, params.covariances, [col, row])
     common = {"mode": "lines", "hoverinfo": "skip", "showlegend": False, **ref}
     halo_x, halo_y = ellipses_path(means, covariances, 1.0, ELLIPSE_POINTS)
+    for path in (halo_x, halo_y):
+        path.reshape(len(means), -1)[faded] = np.nan
     traces = [
         scatter(
             x=halo_x,
@@ -232,7 +236,16 @@ def _ellipse_traces(
         name = f"Component {k + 1}"
         for radius, line in ((2.0, {"width": 1.5, "dash": "dash"}), (1.0, {"width": 2.5})):
             x, y = ellipses_path(means[k : k + 1], covariances[k : k + 1], radius, ELLIPSE_POINTS)
-            traces.append(scatter(x=x, y=y, name=name, line={"color": colour, **line}, **common))
+            traces.append(
+                scatter(
+                    x=x,
+                    y=y,
+                    name=name,
+                    line={"color": colour, **line},
+                    opacity=FADED_OPACITY if faded[k] else 1.0,
+                    **common,
+                )
+            )
     traces.append(
         scatter(
             x=means[:, 0],
@@ -240,7 +253,10 @@ def _ellipse_traces(
             mode="markers",
             name="means",
             showlegend=False,
-            marker=_mean_marker(list(hex_colours)),
+            marker={
+                **_mean_marker(list(hex_colours)),
+                "opacity": np.where(faded, FADED_OPACITY, 1.0),
+            },
             customdata=np.column_stack([np.arange(1, len(means) + 1), params.weights]),
             hovertemplate=(
                 "<b>Component %{customdata[0]}</b><br>"
@@ -271,6 +287,7 @@ def _diagonal_traces(
     ref: dict[str, str],
     hex_colours: Sequence[str],
     name: str,
+    faded: np.ndarray,
 ) -> tuple[list[go.Bar | go.Scatter], float]:
     """One feature's histogram (as a density) under each component's weighted normal on
     that coordinate and their sum; also the highest value drawn."""
@@ -301,6 +318,7 @@ def _diagonal_traces(
                 y=densities[k],
                 name=f"Component {k + 1}",
                 line={"color": colour, "width": 2},
+                opacity=FADED_OPACITY if faded[k] else 1.0,
                 hovertemplate=(
                     f"<b>Component {k + 1}</b><br>{name} %{{x:.4g}}"
                     "<br>weight x density %{y:.3g}<extra></extra>"
@@ -349,6 +367,7 @@ def figure_pairs(
     features: Sequence[int] | None = None,
     title: str | None = None,
     uirevision: str = "data",
+    fade_below: float = 0.0,
 ) -> go.Figure:
     """The pairs grid: every pair of the chosen features with the components' marginal
     ellipses, and each feature's 1-D mixture density on the diagonal.
@@ -368,6 +387,9 @@ def figure_pairs(
     title : str, optional
     uirevision : str, default="data"
         Kept zoom and pan across reruns while it stays the same.
+    fade_below : float, default=0.0
+        Components whose weight is below this are drawn faint (ellipses, means and
+        densities) and without their halo, as the mixture figure draws them.
 
     Returns
     -------
@@ -397,6 +419,9 @@ def figure_pairs(
         [grid.refs(cell) for cell in below],
     )
     scatter = go.Scattergl if len(X) > WEBGL_ABOVE else go.Scatter
+    faded = np.zeros(n_components, dtype=bool)
+    if params is not None:
+        faded = np.asarray(params.weights) < fade_below
     traces, layout, tops = [], {}, {}
     for index, (row, col) in enumerate(grid.cells):
         ref = grid.refs((row, col))
@@ -404,14 +429,21 @@ def figure_pairs(
         if row == col:
             curve = np.linspace(*ranges[feature_x], DENSITY_POINTS)
             cell_traces, tops[index] = _diagonal_traces(
-                X[:, feature_x], curve, params, feature_x, ref, hex_colours, names[feature_x]
+                X[:, feature_x],
+                curve,
+                params,
+                feature_x,
+                ref,
+                hex_colours,
+                names[feature_x],
+                faded,
             )
             traces += cell_traces
         else:
             traces.append(points[below.index((row, col))])
             if params is not None:
                 traces += _ellipse_traces(
-                    params, (feature_y, feature_x), ref, hex_colours, names, scatter
+                    params, (feature_y, feature_x), ref, hex_colours, names, scatter, faded
                 )
         layout.update(_cell_axes(grid, index, ranges, shown, names, tops.get(index)))
     if params is not None:
@@ -550,6 +582,7 @@ def figure_for(
     *,
     view: str = "pairs",
     features: Sequence[int] | None = None,
+    fade_below: float = 0.0,
 ) -> go.Figure:
     """A run's picture on a data set of more than two features, for a page.
 
@@ -564,6 +597,9 @@ def figure_for(
         The pairs grid or the principal-components view.
     features : sequence of int, optional
         The pairs grid's features (see :func:`figure_pairs`).
+    fade_below : float, default=0.0
+        Components below this weight are drawn faint (a variational run's switched-off
+        ones).
 
     Returns
     -------
@@ -573,7 +609,9 @@ def figure_for(
         raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
     uirevision = f"{dataset.name}:{view}"
     if view == "pca":
-        return figure_principal(dataset.X, params, resp, uirevision=uirevision)
+        return figure_principal(
+            dataset.X, params, resp, uirevision=uirevision, fade_below=fade_below
+        )
     return figure_pairs(
         dataset.X,
         params,
@@ -581,4 +619,5 @@ def figure_for(
         feature_names=dataset.feature_names,
         features=features,
         uirevision=f"{uirevision}:{chosen_features(dataset.X.shape[1], features)}",
+        fade_below=fade_below,
     )
