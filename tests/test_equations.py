@@ -53,3 +53,50 @@ def test_a_far_point_keeps_exact_responsibilities_when_its_densities_underflow(e
 
 def test_an_empty_component_has_no_m_step():
     assert m_step_terms(np.zeros((3, 2)), np.array([[1.0, 0], [1, 0], [1, 0]]), 1, 1e-6) is None
+
+
+@pytest.fixture
+def incomplete() -> GaussianMixtureEM:
+    from em_viz.data.missingness import Hiding, hide
+
+    X = hide(three_gaussians().X, Hiding(0.3, "mcar", seed=1))
+    em = GaussianMixtureEM(X, 3, random_state=0, missing="em")
+    em.step()
+    return em
+
+
+def test_e_step_terms_of_a_point_with_a_missing_coordinate(incomplete):
+    em = incomplete
+    index = int(np.flatnonzero(em.missing_mask[:, 1])[0])
+    terms = e_step_terms(em.X, em.params, index)
+    x1 = em.X[index, 0]
+    means, covs = em.means, em.covariances
+    marginal = [
+        np.exp(-((x1 - m[0]) ** 2) / (2 * c[0, 0])) / np.sqrt(2 * np.pi * c[0, 0])
+        for m, c in zip(means, covs, strict=True)
+    ]
+    np.testing.assert_allclose(terms.densities, marginal, rtol=1e-10)
+    conditional = [
+        m[1] + c[1, 0] / c[0, 0] * (x1 - m[0]) for m, c in zip(means, covs, strict=True)
+    ]
+    sds = [np.sqrt(c[1, 1] - c[1, 0] ** 2 / c[0, 0]) for c in covs]
+    np.testing.assert_allclose(terms.completions[:, 1], conditional, rtol=1e-10)
+    np.testing.assert_allclose(terms.completions[:, 0], x1)
+    np.testing.assert_allclose(terms.spreads[:, 1], sds, rtol=1e-10)
+    em.e_step()
+    np.testing.assert_allclose(terms.resp, em.responsibilities[index], rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(terms.expected, em.imputed[index], rtol=1e-10)
+
+
+@pytest.mark.parametrize("component", [0, 2])
+def test_m_step_terms_on_incomplete_data_are_the_engines(incomplete, component):
+    em = incomplete
+    em.e_step()
+    previous = em.params
+    terms = m_step_terms(em.X, em.responsibilities, component, em.reg_covar, previous)
+    with pytest.raises(ValueError, match="E-step's parameters"):
+        m_step_terms(em.X, em.responsibilities, component, em.reg_covar)
+    em.m_step()
+    assert terms.weight == pytest.approx(em.weights[component], rel=1e-12)
+    np.testing.assert_allclose(terms.mean, em.means[component], rtol=1e-12)
+    np.testing.assert_allclose(terms.covariance, em.covariances[component], rtol=1e-10)
