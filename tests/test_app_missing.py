@@ -5,6 +5,7 @@ with empty cells, and bad values said in words."""
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_app_compare import open_page
 from test_app_explorer import APP, TIMEOUT, click, mixture, stepper, upload
 
 from em_viz import GaussianMixtureEM
@@ -148,3 +149,20 @@ def test_an_upload_with_text_still_says_why():
     at = upload(AppTest.from_file(APP, default_timeout=TIMEOUT).run(), "text.csv", content)
     assert not at.exception
     assert any("holds text ('five' in row 4)" in e.value for e in at.error)
+
+
+def test_why_em_works_writes_out_the_e_step_of_a_point_with_a_hidden_coordinate(hidden):
+    em = stepper(hidden)
+    click(hidden, "E-step")
+    page = open_page(hidden, "bound")
+    index = int(np.flatnonzero(em.missing_mask[:, 1])[0])
+    page.number_input(key="bound_point").set_value(index).run()
+    assert not page.exception
+    (e_step, m_step) = [element.value for element in page.latex]
+    assert "?" in e_step and r"\mathrm{E}[x_{" + f"{index},2}}" in e_step
+    expected = em.imputed_at(1)[0][index, 1]
+    assert f"{expected:.4g}" in e_step
+    captions = " ".join(c.value for c in page.caption)
+    assert "hidden coordinate" in captions and "conditional variance is added" in captions
+    assert any("complete data only" in i.value for i in page.info)
+    assert "nan" not in e_step + m_step

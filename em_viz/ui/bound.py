@@ -15,7 +15,16 @@ from em_viz import GaussianMixtureEM
 from em_viz.engine.equations import EStepTerms, MStepTerms, e_step_terms, m_step_terms
 from em_viz.figures.bound import figure_bound, figure_bound_along, figure_point_and_spread
 from em_viz.ui.explorer import ensure_run, explorer_page
-from em_viz.ui.labels import HARD_SEEING, POINT_ESTIMATE, SEEING, WHY
+from em_viz.ui.hidden import has_missing
+from em_viz.ui.labels import (
+    BOUND_ALONG_COMPLETE,
+    HARD_SEEING,
+    MISSING_E_STEP,
+    MISSING_M_STEP,
+    POINT_ESTIMATE,
+    SEEING,
+    WHY,
+)
 from em_viz.ui.plot import plot
 from em_viz.ui.run import CLEAR_OF_HEADER, EXPLORER, RunView, history_slider, run_fragment
 from em_viz.ui.sidebar import DEFAULTS, default_data
@@ -48,17 +57,19 @@ def e_step_latex(terms: EStepTerms, index: int) -> str:
     """The E-step of point ``index`` as one aligned block: every ``pi_k N(x_i | ...)``,
     their sum and every ``r_ik``."""
     i = index
-    point = r",\ ".join(_number(v) for v in terms.point)
+    point = r",\ ".join("?" if np.isnan(v) else _number(v) for v in terms.point)
     lines = [rf"x_{{{i}}} &= \left({point}\right)"]
+    # a point with a missing coordinate: the density of its observed ones (o)
+    seen, o, oo = (rf"x_{{{i},o}}", ",o", ",oo") if terms.missing.any() else (f"x_{{{i}}}", "", "")
     for k, (w, d, p) in enumerate(
         zip(terms.weights, terms.densities, terms.products, strict=True), start=1
     ):
         lines.append(
-            rf"\pi_{k}\,\mathcal{{N}}(x_{{{i}}} \mid \mu_{k}, \Sigma_{k}) "
+            rf"\pi_{k}\,\mathcal{{N}}({seen} \mid \mu_{{{k}{o}}}, \Sigma_{{{k}{oo}}}) "
             rf"&= {_number(w)} \times {_number(d)} = {_number(p)}"
         )
     lines.append(
-        rf"\textstyle\sum_j \pi_j\,\mathcal{{N}}(x_{{{i}}} \mid \mu_j, \Sigma_j) "
+        rf"\textstyle\sum_j \pi_j\,\mathcal{{N}}({seen} \mid \mu_{{j{o}}}, \Sigma_{{j{oo}}}) "
         rf"&= {_number(terms.total)}"
     )
     for k, (p, r) in enumerate(zip(terms.products, terms.resp, strict=True), start=1):
@@ -66,7 +77,30 @@ def e_step_latex(terms: EStepTerms, index: int) -> str:
         if terms.total == 0:  # every product underflows; the engine works in logarithms
             ratio = r"\text{(in logarithms)}"
         lines.append(rf"r_{{{i},{k}}} &= {ratio} = {_number(r)}")
+    lines += _completion_lines(terms, i)
     return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def _completion_lines(terms: EStepTerms, i: int) -> list[str]:
+    """For a point with missing coordinates: per component the conditional mean and sd
+    of each missing one given the observed, and the mixture's expectation."""
+    if terms.completions is None:
+        return []
+    lines = []
+    for d in np.flatnonzero(terms.missing):
+        x = rf"x_{{{i},{d + 1}}}"
+        for k, (mean, sd) in enumerate(
+            zip(terms.completions[:, d], terms.spreads[:, d], strict=True), start=1
+        ):
+            lines.append(
+                rf"\mathrm{{E}}[{x} \mid x_{{{i},o}}, z_{{{i}}} = {k}] "
+                rf"&= {_number(mean)} \pm {_number(sd)}"
+            )
+        lines.append(
+            rf"\mathrm{{E}}[{x} \mid x_{{{i},o}}] = \textstyle\sum_k r_{{{i},k}}\,"
+            rf"\mathrm{{E}}[{x} \mid x_{{{i},o}}, k] &= {_number(terms.expected[d])}"
+        )
+    return lines
 
 
 def m_step_latex(terms: MStepTerms, component: int, reg_covar: float) -> str:
@@ -122,6 +156,9 @@ def _along_panel(view: RunView, feature_names: Sequence[str]) -> None:
     if view.resp is None:
         st.info("Press E-step: the bound needs the responsibilities q of an E-step.")
         return
+    if has_missing(em):
+        st.info(BOUND_ALONG_COMPLETE, icon=":material/info:")
+        return
     choices = _parameter_choices(em, feature_names)
     left, right = st.columns([3, 2])
     with right:
@@ -174,7 +211,10 @@ def _equations_panel(view: RunView) -> None:
         "M": "the next E-step will compute",
     }
     st.markdown(f"**E-step for point {index}**: what {when[record.phase]}.")
-    st.latex(e_step_latex(e_step_terms(em.X, record.params, int(index)), int(index)))
+    terms = e_step_terms(em.X, record.params, int(index))
+    st.latex(e_step_latex(terms, int(index)))
+    if terms.missing.any():
+        st.caption(MISSING_E_STEP)
     if em.variant.hard:
         st.caption(
             "Hard EM and k-means then give the point wholly to the component of largest "
@@ -185,11 +225,14 @@ def _equations_panel(view: RunView) -> None:
         return
     when = "the last M-step computed" if record.phase == "M" else "the next M-step computes"
     st.markdown(f"**M-step for component {component + 1}**: what {when}.")
-    terms = m_step_terms(em.X, view.resp, component, em.reg_covar)
+    e_step = next(r for r in reversed(em.history[: view.index + 1]) if r.phase == "E")
+    terms = m_step_terms(em.X, view.resp, component, em.reg_covar, e_step.params)
     if terms is None:
         st.info("No point is responsible for this component: it keeps its place.")
         return
     st.latex(m_step_latex(terms, component + 1, em.reg_covar))
+    if has_missing(em):
+        st.caption(MISSING_M_STEP)
     if em.algorithm != "soft" or em.covariance_type != "full":
         st.caption(
             "This run's M-step then constrains these: "

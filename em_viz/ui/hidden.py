@@ -66,7 +66,7 @@ def incomplete_settings(settings: GaussianSettings) -> GaussianSettings | None:
     return replace(settings, missing="em")
 
 
-def _incomplete(em: Any) -> bool:
+def has_missing(em: Any) -> bool:
     """Whether the run ``em`` has missing entries (a model without them has none)."""
     return bool(getattr(em, "missing_mask", np.zeros(1, bool)).any())
 
@@ -93,7 +93,7 @@ def figure_options(em: GaussianMixtureEM, index: int, run_key: dict) -> dict[str
     """What the mixture figure needs to draw a run on incomplete data at ``history[index]``:
     the points at their expected positions and spreads, and with the toggle (drawn here)
     the fit on complete rows; nothing for complete data."""
-    if not _incomplete(em):
+    if not has_missing(em):
         return {}
     imputed, spread = em.imputed_at(index)
     options = {"imputed": imputed, "spread": spread}
@@ -111,7 +111,7 @@ def mean_bias(em: GaussianMixtureEM, params: Any, before: Dataset | None) -> str
     """The mean of the second feature before hiding, in EM's fit (``params``) and over
     the complete rows alone, with their errors: the bias of each, in words; None
     without the data before hiding."""
-    if before is None or not _incomplete(em):
+    if before is None or not has_missing(em):
         return None
     truth = float(before.X[:, 1].mean())
     fitted = float(params.weights @ params.means[:, 1])

@@ -656,3 +656,18 @@ EMPTY_CELLS_HELP = (
     "Keep the rows with one empty cell and let EM fill it in, instead of leaving those "
     "rows out. A row empty in both columns is still left out."
 )
+MISSING_E_STEP = (
+    "This point has a hidden coordinate: its responsibilities come from the coordinates "
+    "seen (o), by each component's density along them alone; then each component "
+    "predicts the hidden one from the one seen (its conditional mean ± sd), and the "
+    "explorer draws the point at the mixture of those predictions, weighted by r_ik."
+)
+MISSING_M_STEP = (
+    "With hidden coordinates the sums are expected ones: a hidden coordinate counts at "
+    "its component's conditional mean, and its conditional variance is added to the "
+    "scatter (without it the covariances would shrink)."
+)
+BOUND_ALONG_COMPLETE = (
+    "The bound along one parameter is drawn for complete data only: set the share of "
+    "points with a hidden coordinate to 0 in the explorer to see it."
+)
