@@ -327,7 +327,7 @@ def figure_point_and_spread(
     ]
     layout = base_layout(
         f"q over one parameter: {name}",
-        legend=legend_below(-0.3, entrywidth=0.5, entrywidthmode="fraction"),
+        legend=legend_below(-0.3, entrywidth=1.0, entrywidthmode="fraction"),
         margin={"l": 80, "r": 20, "t": 60, "b": 110},
         xaxis=axis(name, standoff=4, range=[values[0], values[-1]]),
         yaxis=axis("density", range=[0, 1.1 * top], showticklabels=False),

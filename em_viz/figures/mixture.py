@@ -44,9 +44,10 @@ HALO_WIDTH = INNER_WIDTH + 4
 ellipse stands out of a cloud of points in its own colour."""
 SIGMA = "\N{GREEK SMALL LETTER SIGMA}"
 MEAN_SIZE = 16
-FADED_OPACITY = 0.2
-"""A faded component's ellipses and mean: faint, but still there to be seen."""
 """A mean's cross in px: small enough to leave a tight cluster's 1-sigma ellipse in view."""
+FADED_OPACITY = 0.1
+"""A faded component's ellipses and mean: faint, but still there to be seen (switched-off
+components all fall back to the prior, at the data's centre: stacked, they stay faint)."""
 
 HOLLOW = "circle-open"
 """The symbol of a point with a missing coordinate, drawn where EM expects it."""

@@ -124,8 +124,9 @@ SETTING_LABELS = {
 SWITCHING_OFF = (
     "EM cannot choose K: more components always fit the data at least as well. "
     "Variational Bayes puts a prior on the weights, and its posterior switches off the "
-    "components the data do not need (drawn faint, weight below {threshold:.0%}): "
-    "**{active} of {total}** components are active now."
+    "components the data do not need: their weight falls below {threshold:.0%} and they "
+    "fall back to the prior, drawn faint at the data's centre. **{active} of {total}** "
+    "components are active now."
 )
 """The explorer's caption of a variational Bayes run."""
 PRIOR_TYPE_NAMES = {
