@@ -65,11 +65,15 @@ EXPECTED = {
     "Unequal sizes and overlap": (500, [300, 150, 50]),
     "Old Faithful": (272, None),
     "Iris": (150, [50, 50, 50]),
+    "Iris, four measurements": (150, [50, 50, 50]),
+    "Wine": (178, [59, 71, 48]),
     "Two moons": (400, [200, 200]),
 }
+FEATURES = {"Iris, four measurements": 4, "Wine": 13}
+"""The presets with more than two features (the others have two)."""
 
 
-def test_registry_lists_the_eight_presets_in_order():
+def test_registry_lists_the_ten_presets_in_order():
     assert list(PRESETS) == list(EXPECTED)
 
 
@@ -78,11 +82,11 @@ def test_preset_defaults_shape_dtype_and_labels(name):
     n, counts = EXPECTED[name]
     dataset = PRESETS[name].make()
     assert dataset.name == name
-    assert dataset.X.shape == (n, 2)
+    assert dataset.X.shape == (n, FEATURES.get(name, 2))
     assert dataset.X.dtype == np.float64
     assert dataset.X.flags.c_contiguous
     assert np.isfinite(dataset.X).all()
-    assert len(dataset.feature_names) == 2
+    assert len(dataset.feature_names) == FEATURES.get(name, 2)
     assert dataset.notes == ()
     if counts is None:
         assert dataset.labels is None

@@ -311,6 +311,20 @@ PRESETS: dict[str, Preset] = {
             "Real data: 150 iris flowers of three species, measured in centimetres.",
         ),
         Preset(
+            "Iris, four measurements",
+            iris_measurements,
+            (),
+            "Real data: the 150 iris flowers on all four measurements, drawn in pairs or on"
+            " their principal components.",
+        ),
+        Preset(
+            "Wine",
+            wine,
+            (),
+            "Real data: 13 chemical measurements of 178 wines from three grape cultivars of one"
+            " Italian region.",
+        ),
+        Preset(
             "Two moons",
             two_moons,
             ("n_samples", "seed", "noise"),

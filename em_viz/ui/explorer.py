@@ -18,6 +18,7 @@ from em_viz.engine.families.bayesian_gaussian import SWITCHED_OFF
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.figures.curves import figure_log_likelihood
 from em_viz.figures.mixture import figure_placing
+from em_viz.figures.pairs import MAX_GRID_FEATURES, figure_for
 from em_viz.figures.tables import parameters_table
 from em_viz.ui import link
 from em_viz.ui.hidden import (
@@ -29,7 +30,11 @@ from em_viz.ui.hidden import (
     with_hidden,
 )
 from em_viz.ui.labels import (
+    FEATURE_VIEW_CAPTIONS,
+    FEATURE_VIEWS,
+    FEATURES_SHOWN_HELP,
     HOW_GAUSSIAN_EM_WORKS,
+    NO_FEATURE_SHOWN,
     SWITCHING_OFF,
     WIDER_THAN_DATA,
     settings_change,
@@ -50,6 +55,9 @@ from em_viz.ui.sidebar import MANUAL_INIT, DataChoice, chosen_data, hiding_panel
 
 ELLIPSE_MOTION_MS = 350
 MIXTURE_HEIGHT = 500
+FEATURES_HEIGHT = 480
+"""Data with more than two features is drawn across the page, as high as a 1280x720
+screen leaves below the controls."""
 CURVE_HEIGHT = 360
 
 
@@ -122,31 +130,84 @@ def switching_off_note(em: GaussianMixtureEM | BayesianGaussianMixtureEM, weight
     return SWITCHING_OFF.format(threshold=SWITCHED_OFF, active=active, total=len(weights))
 
 
+def _shown_features(dataset: Dataset) -> list[int] | None:
+    """The features the pairs grid shows: all up to ``MAX_GRID_FEATURES``, beyond that
+    those picked (None when none is)."""
+    names = list(dataset.feature_names)
+    if len(names) <= MAX_GRID_FEATURES:
+        return list(range(len(names)))
+    picked = st.multiselect(
+        "Features shown",
+        names,
+        names[:MAX_GRID_FEATURES],
+        max_selections=MAX_GRID_FEATURES,
+        key=f"features_shown:{dataset.name}",
+        persist_state="session",
+        help=FEATURES_SHOWN_HELP.format(most=MAX_GRID_FEATURES),
+    )
+    return [names.index(name) for name in picked] or None
+
+
+def _features_view(dataset: Dataset, view: RunView, fade_below: float) -> None:
+    """Data with more than two features, across the page: the pairs grid or the
+    principal components (a switch), the features the grid shows, and what it shows."""
+    shown = st.segmented_control(
+        "View",
+        list(FEATURE_VIEWS),
+        default="pairs",
+        format_func=FEATURE_VIEWS.get,
+        required=True,
+        key="features_view",
+        persist_state="session",
+        label_visibility="collapsed",
+    )
+    features = _shown_features(dataset) if shown == "pairs" else None
+    if shown == "pairs" and features is None:
+        st.info(NO_FEATURE_SHOWN, icon=":material/info:")
+        return
+    figure = figure_for(
+        dataset,
+        view.record.params,
+        view.resp,
+        view=shown,
+        features=features,
+        fade_below=fade_below,
+    )
+    figure.update_layout(
+        height=FEATURES_HEIGHT,
+        transition={"duration": ELLIPSE_MOTION_MS, "easing": "cubic-in-out"},
+    )
+    plot(figure, key="mixture", revision=view.index)
+    st.caption(FEATURE_VIEW_CAPTIONS[shown])
+
+
 def _show_run(view: RunView) -> None:
-    """The run view below the controls: the mixture figure, the log-likelihood curve, the
-    history slider and the parameters."""
+    """The run view below the controls: the mixture figure (across the page for data with
+    more than two features), the log-likelihood curve, the history slider and the
+    parameters."""
     em, index, record = view.em, view.index, view.record
     dataset = st.session_state[EXPLORER.data]
+    variational = isinstance(em, BayesianGaussianMixtureEM)
+    fade_below = SWITCHED_OFF if variational else 0.0
+    many = dataset.X.shape[1] > 2
+    if many:
+        _features_view(dataset, view, fade_below)
     left, right = st.columns([3, 2])
     with left:
-        variational = isinstance(em, BayesianGaussianMixtureEM)
         figure_slot = st.container()
         missing = (
             {} if variational else figure_options(em, index, st.session_state[EXPLORER.run_key])
         )
-        figure = mixture_figure(
-            dataset,
-            record.params,
-            view.resp,
-            fade_below=SWITCHED_OFF if variational else 0.0,
-            **missing,
-        )
-        figure.update_layout(
-            height=MIXTURE_HEIGHT,
-            transition={"duration": ELLIPSE_MOTION_MS, "easing": "cubic-in-out"},
-        )
-        with figure_slot:
-            plot(figure, key="mixture", revision=index)
+        if not many:
+            figure = mixture_figure(
+                dataset, record.params, view.resp, fade_below=fade_below, **missing
+            )
+            figure.update_layout(
+                height=MIXTURE_HEIGHT,
+                transition={"duration": ELLIPSE_MOTION_MS, "easing": "cubic-in-out"},
+            )
+            with figure_slot:
+                plot(figure, key="mixture", revision=index)
         st.caption(what_changed(em.variant, bool(missing))[record.phase])
         bias = mean_bias(em, record.params, st.session_state.get(BEFORE_HIDING))
         if bias:
@@ -215,7 +276,7 @@ def explorer_page() -> None:
     with st.sidebar:
         hiding = hiding_panel()
         running = with_hidden(choice, hiding)
-        settings = model_panel(len(dataset.X))
+        settings = model_panel(len(dataset.X), manual_init=dataset.X.shape[1] == 2)
     if running is not None and is_incomplete(running.dataset):
         settings = incomplete_settings(settings)
         if settings is None:

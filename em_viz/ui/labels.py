@@ -495,6 +495,28 @@ WIDER_THAN_DATA = (
     "come apart."
 )
 """EM with fixed εI when ε exceeds the data's largest variance (a principal axis's)."""
+FEATURE_VIEWS = {"pairs": "Pairs", "pca": "Principal components"}
+"""The two pictures of data with more than two features, as the view switch names them."""
+FEATURE_VIEW_CAPTIONS = {
+    "pairs": (
+        "Each panel below the diagonal is two of the measurements: the points in their "
+        "components' colours and each component's ellipses at one and two standard "
+        "deviations, its Gaussian seen on exactly those two. On the diagonal, each "
+        "measurement's histogram under the mixture's density (black), made of the "
+        "components' weighted curves."
+    ),
+    "pca": (
+        "The points on the two principal components, the directions along which the data "
+        "spread most (each measurement scaled to unit variance first), with each "
+        "component's Gaussian seen from the same directions. Points that overlap here can "
+        "lie apart in the directions left out."
+    ),
+}
+"""Under the picture of data with more than two features: what it shows."""
+FEATURES_SHOWN_HELP = (
+    "The grid shows at most {most} measurements at once; the model is fitted on all of them."
+)
+NO_FEATURE_SHOWN = "Choose at least one measurement to show."
 GROUP_RUN_HELP = {
     **GROUP_STEP_HELP,
     "Run": f"{STEP_HELP['Run']} All runs move together; a converged run stays put.",

@@ -18,6 +18,7 @@ from em_viz import EMVizError, MixtureEM, Record
 from em_viz.data import Dataset
 from em_viz.engine.runs import Lockstep
 from em_viz.figures.mixture import figure_mixture
+from em_viz.figures.pairs import figure_principal
 from em_viz.ui.labels import E_STEP_DONE, HISTORY_HELP, STEP_HELP, VIEWING_PAST, plain
 from em_viz.ui.link import linked_step, publish_step, say_step_not_reached
 from em_viz.ui.present import step_keys
@@ -594,7 +595,11 @@ def mixture_figure(
 ) -> go.Figure:
     """The mixture figure of a run on ``dataset``: its points, its feature names on the
     axes, and the zoom kept for as long as the data set stays (its name as
-    ``uirevision``); ``options`` go to :func:`~em_viz.figures.mixture.figure_mixture`."""
+    ``uirevision``); data with more than two features on its principal components
+    (:func:`~em_viz.figures.pairs.figure_principal`). ``options`` go to
+    :func:`~em_viz.figures.mixture.figure_mixture`."""
+    if dataset.X.shape[1] > 2:
+        return figure_principal(dataset.X, params, resp, uirevision=dataset.name, **options)
     return figure_mixture(
         dataset.X,
         params,

@@ -387,12 +387,16 @@ def hiding_panel() -> Hiding:
     return Hiding(share / 100, mechanism, int(seed))
 
 
-def model_panel(n_points: int) -> GaussianSettings:
+def model_panel(n_points: int, manual_init: bool = True) -> GaussianSettings:
     """The explorer's model panel; returns its settings (``init`` may be
-    :data:`MANUAL_INIT`). Its widgets' keys are the settings' names."""
+    :data:`MANUAL_INIT`, if ``manual_init`` offers it: means are placed by clicking on
+    two-feature data only). Its widgets' keys are the settings' names."""
     st.header("Model")
     return model_widgets(
-        DEFAULTS, components_help=f"The data has {n_points} points.", variational=True
+        DEFAULTS,
+        manual_init=manual_init,
+        components_help=f"The data has {n_points} points.",
+        variational=True,
     )
 
 
