@@ -171,3 +171,9 @@ def test_why_em_works_shows_ems_point_against_a_posteriors_spread():
     assert np.sum((y[1:] + y[:-1]) / 2 * np.diff(x)) == pytest.approx(1.0, abs=1e-4)
     assert np.sum(y * x**2) / np.sum(y) - mean**2 == pytest.approx(sd**2, rel=1e-3)
     assert any("q over the parameters squeezed to a point" in m.value for m in at.markdown)
+
+
+def test_switched_off_components_are_said_once_in_the_caption_not_as_warnings(faithful_ten):
+    em = stepper(faithful_ten)
+    assert len(em.warnings) == int(np.sum(em.weights < 0.01)) > 0  # the engine names each
+    assert not [w for w in faithful_ten.warning if "switched off" in w.value]

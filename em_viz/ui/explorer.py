@@ -14,6 +14,7 @@ import streamlit as st
 
 from em_viz import BayesianGaussianMixtureEM, GaussianMixtureEM
 from em_viz.data import Dataset
+from em_viz.engine.families import bayesian_gaussian
 from em_viz.engine.families.bayesian_gaussian import SWITCHED_OFF
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.figures.curves import figure_log_likelihood
@@ -222,8 +223,11 @@ def _show_run(view: RunView) -> None:
         curve = figure_log_likelihood(em.history, index, len(em.X), em.objective_name)
         plot(curve.update_layout(height=CURVE_HEIGHT), key="log_likelihood", revision=index)
         history_slider(EXPLORER, view)
+        # Variational Bayes switching components off is its point: the caption says it.
+        said = set(bayesian_gaussian.diagnose(record.params)) if variational else set()
         for warning in record.warnings:
-            st.warning(warning, icon=":material/warning:")
+            if warning not in said:
+                st.warning(warning, icon=":material/warning:")
     st.markdown(f"**Parameters** · {phase_text(record)}")
     table = parameters_table(record.params, feature_names=dataset.feature_names)
     st.dataframe(

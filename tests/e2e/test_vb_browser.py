@@ -37,6 +37,9 @@ def test_variational_bayes_switches_components_off_and_fades_them(page: Page, ap
         timeout=20_000,
     )
     page.screenshot(path=SCREENSHOTS / "vb_faithful_k10.png")
+    caption.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 200)
+    page.screenshot(path=SCREENSHOTS / "vb_faithful_k10_caption.png")
     assert page.console_errors == []
 
 
