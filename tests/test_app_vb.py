@@ -177,3 +177,20 @@ def test_switched_off_components_are_said_once_in_the_caption_not_as_warnings(fa
     em = stepper(faithful_ten)
     assert len(em.warnings) == int(np.sum(em.weights < 0.01)) > 0  # the engine names each
     assert not [w for w in faithful_ten.warning if "switched off" in w.value]
+
+
+def test_the_half_steps_are_captioned_as_variational_bayes(faithful_ten):
+    at = faithful_ten
+    assert any("pulled toward the prior" in c.value for c in at.caption)  # after an M-step
+    at.select_slider(key="history_view").set_value(len(stepper(at).history) - 2).run()
+    assert any("expected weight and density under the posterior" in c.value for c in at.caption)
+    at.select_slider(key="history_view").set_value(len(stepper(at).history) - 1).run()
+
+
+def test_why_em_works_says_it_explains_em_when_the_run_is_variational():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.selectbox(key="algorithm").set_value("variational-bayes").run()
+    open_page(at, "bound")
+    assert not at.exception
+    assert any("The explorer's run is variational Bayes" in i.value for i in at.info)
+    assert "bound" not in figures(at)

@@ -11,13 +11,14 @@ from collections.abc import Sequence
 import numpy as np
 import streamlit as st
 
-from em_viz import GaussianMixtureEM
+from em_viz import BayesianGaussianMixtureEM, GaussianMixtureEM
 from em_viz.engine.equations import EStepTerms, MStepTerms, e_step_terms, m_step_terms
 from em_viz.figures.bound import figure_bound, figure_bound_along, figure_point_and_spread
 from em_viz.ui.explorer import ensure_run, explorer_page
 from em_viz.ui.hidden import has_missing
 from em_viz.ui.labels import (
     BOUND_ALONG_COMPLETE,
+    BOUND_PAGE_VARIATIONAL,
     HARD_SEEING,
     MISSING_E_STEP,
     MISSING_M_STEP,
@@ -274,12 +275,13 @@ def bound_page() -> None:
     st.markdown(f"#### {TITLE}")  # above the step buttons, which it keeps clear of the header
     if EXPLORER.data not in state:
         ensure_run(default_data(), DEFAULTS)
-    if state.get(EXPLORER.em) is None:
-        st.info(
+    waiting = state.get(EXPLORER.em) is None
+    if waiting or isinstance(state[EXPLORER.em], BayesianGaussianMixtureEM):
+        waiting_text = (
             "The explorer is waiting for its initial means to be placed. Place them "
-            "there; this page then steps the same run.",
-            icon=":material/info:",
+            "there; this page then steps the same run."
         )
+        st.info(waiting_text if waiting else BOUND_PAGE_VARIATIONAL, icon=":material/info:")
         st.page_link(
             st.Page(explorer_page), label="Open the Explorer", icon=":material/scatter_plot:"
         )

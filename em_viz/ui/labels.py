@@ -129,6 +129,11 @@ SWITCHING_OFF = (
     "components are active now."
 )
 """The explorer's caption of a variational Bayes run."""
+BOUND_PAGE_VARIATIONAL = (
+    "The explorer's run is variational Bayes. This page takes EM's bound apart, with "
+    "EM's parameters as points: choose an EM algorithm in the explorer's model panel to "
+    "follow its run here."
+)
 PRIOR_TYPE_NAMES = {
     "dirichlet_process": "stick-breaking",
     "dirichlet_distribution": "symmetric Dirichlet",
@@ -257,11 +262,27 @@ INCOMPLETE_CHANGED = {
 """The soft half-steps' captions on data with hidden coordinates."""
 
 
+VARIATIONAL_CHANGED = {
+    "init": "The starting posterior, one M-step from the responsibilities of soft EM's "
+    "first E-step: grey points. Press E-step to colour them.",
+    "E": "E-step: each point's colour now mixes the component colours by its "
+    "responsibilities, computed from each component's expected weight and density under "
+    "the posterior. The ellipses did not move.",
+    "M": "M-step: each component's posterior moved to the responsibility-weighted mean and "
+    "covariance, pulled toward the prior; its weight is its share of the points plus the "
+    "prior's. The colours did not change.",
+}
+"""The half-steps' captions of variational Bayes."""
+
+
 def what_changed(variant: Algorithm, incomplete: bool = False) -> dict[str, str]:
     """The per-half-step captions for ``variant``: soft or hard, and what its M-step
-    learns; with ``incomplete``, those of soft EM on data with hidden coordinates."""
+    learns (variational Bayes its own); with ``incomplete``, those of soft EM on data
+    with hidden coordinates."""
     if incomplete:
         return INCOMPLETE_CHANGED
+    if variant.name == "variational-bayes":
+        return VARIATIONAL_CHANGED
     captions = HARD_CHANGED if variant.hard else WHAT_CHANGED
     if variant.uses_covariance_type:
         return captions
