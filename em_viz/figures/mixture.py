@@ -161,7 +161,7 @@ def _points_trace(
     }
     if incomplete is not None and incomplete.any():
         marker["symbol"] = np.where(incomplete, HOLLOW, "circle")
-        marker["line"] = {"width": 2}
+        marker["line"] = {"width": np.where(incomplete, 2.0, 0.0)}  # a ring for the hollow only
         hover += "<br>%{text}"
     return scatter(
         x=X[:, 0],
@@ -260,6 +260,9 @@ def _key_traces(
 
 
 COMPLETE_FIT_NAME = "complete rows only"
+COMPLETE_FIT_COLOUR = "#4d4d4d"
+"""Dark grey: the other fit stands apart from the components' colours and the light grey
+missing-axis lines."""
 
 
 def _complete_fit_traces(
@@ -274,7 +277,7 @@ def _complete_fit_traces(
             x=x,
             y=y,
             mode="lines",
-            line={"color": GREY, "width": INNER_WIDTH, "dash": "dash"},
+            line={"color": COMPLETE_FIT_COLOUR, "width": INNER_WIDTH, "dash": "dash"},
             hoverinfo="skip",
             showlegend=True,
             **common,
@@ -283,7 +286,7 @@ def _complete_fit_traces(
             x=params.means[:, 0],
             y=params.means[:, 1],
             mode="markers",
-            marker=_mean_marker(GREY),
+            marker=_mean_marker(COMPLETE_FIT_COLOUR),
             showlegend=False,
             hovertemplate=(
                 f"<b>{COMPLETE_FIT_NAME}</b><br>mean (%{{x:.4g}}, %{{y:.4g}})<extra></extra>"
