@@ -4,6 +4,7 @@ one coordinate each, the same ones for the same seed."""
 import numpy as np
 import pytest
 
+from em_viz import GaussianMixtureEM
 from em_viz.data import DataError, three_gaussians
 from em_viz.data.missingness import MECHANISMS, Hiding, hide, hide_in
 
@@ -82,3 +83,22 @@ def test_nothing_hidden_keeps_the_data_set():
 def test_bad_values_said_in_words(X, hiding, words):
     with pytest.raises(DataError, match=words):
         hide(X, hiding)
+
+
+@pytest.mark.parametrize(
+    ("mechanism", "em_error", "complete_error"),
+    [("mcar", 0.039, 0.074), ("mar", 0.394, -0.658), ("mnar", -0.926, -1.070)],
+)
+def test_the_bias_of_the_mean_of_x2_the_readme_gives(mechanism, em_error, complete_error):
+    """30% of Three Gaussians' points lose a coordinate; EM run to tol 1e-8: EM's mean of
+    x2 against the truth and against the complete rows'. Not at random, EM keeps most of
+    the complete rows' bias."""
+    X0 = three_gaussians().X
+    X = hide(X0, Hiding(0.3, mechanism))
+    em = GaussianMixtureEM(X, 3, random_state=0, missing="em", tol=1e-8)
+    em.run(20_000, past_saddle=True)
+    assert em.converged
+    truth = X0[:, 1].mean()
+    complete = X[~np.isnan(X).any(axis=1), 1].mean()
+    assert em.weights @ em.means[:, 1] - truth == pytest.approx(em_error, abs=5e-4)
+    assert complete - truth == pytest.approx(complete_error, abs=5e-4)
