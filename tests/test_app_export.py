@@ -3,6 +3,7 @@ buttons, a saved run opened at its half-step, and a bad file refused in words wi
 run shown kept."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -145,3 +146,24 @@ def test_a_gif_is_made_on_click_of_at_most_its_frames(monkeypatch):
     assert not app.exception
     (save,) = [b for b in app.download_button if b.label.startswith("Save the GIF")]
     assert save.label.endswith("MB, first 2 of 4)")
+
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def test_the_explorer_offers_the_menu_and_opens_a_saved_run():
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not app.exception
+    downloads = {button.label: button for button in app.download_button}
+    assert {"PNG", "JSON", "CSV"} <= set(downloads)
+    assert downloads["CSV"].disabled  # no responsibilities before the first E-step
+    content = saved_run()
+    upload = app.file_uploader(key="export_upload")
+    upload.set_value(("run.json", json.dumps(content).encode(), "application/json")).run()
+    assert not app.exception
+    assert not app.error
+    headings = [m.value for m in app.markdown if m.value.startswith("### ")]
+    assert headings[0] == (
+        "### Viewing Iteration 2 · after M-step (latest: Iteration 4 · after E-step)"
+    )
+    assert len(app.session_state["em"].history) == 8

@@ -22,6 +22,7 @@ from em_viz.figures.mixture import figure_placing
 from em_viz.figures.pairs import MAX_GRID_FEATURES, figure_for
 from em_viz.figures.tables import parameters_table
 from em_viz.ui import link
+from em_viz.ui.export import export_menu
 from em_viz.ui.hidden import (
     BEFORE_HIDING,
     figure_options,
@@ -223,6 +224,8 @@ def _show_run(view: RunView) -> None:
         curve = figure_log_likelihood(em.history, index, len(em.X), em.objective_name)
         plot(curve.update_layout(height=CURVE_HEIGHT), key="log_likelihood", revision=index)
         history_slider(EXPLORER, view)
+        run_settings = GaussianSettings(**st.session_state[EXPLORER.run_key]["model"])
+        export_menu(EXPLORER, view, run_settings)
         # Variational Bayes switching components off is its point: the caption says it.
         said = set(bayesian_gaussian.diagnose(record.params)) if variational else set()
         for warning in record.warnings:
