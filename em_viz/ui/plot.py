@@ -55,9 +55,9 @@ export default function (component) {
   }
   const figure = JSON.parse(data.figure);
   if (getComputedStyle(graph).getPropertyValue("--em-viz-fill").trim() === "1") {
-    // Presenter mode: the height left in the window, less room for a caption below.
+    // Presenter mode: the height left in the window, less three lines of caption below.
     const top = graph.getBoundingClientRect().top + window.scrollY;
-    figure.layout.height = Math.max(figure.layout.height || 450, window.innerHeight - top - 64);
+    figure.layout.height = Math.max(360, window.innerHeight - top - 120);
   }
   const config = { displaylogo: false, responsive: true, ...data.config };
   graph.dataset.name = data.name;

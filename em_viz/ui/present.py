@@ -30,18 +30,17 @@ PRESENTER_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-left: 1.5rem; padding-right: 1.5rem;
   max-width: none; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
-[data-testid="stMarkdownContainer"] p, [data-testid="stAlert"] p { font-size: 1.3rem; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stAlert"] p { font-size: 1.2rem; }
 [data-testid="stHorizontalBlock"]:has(.em-viz-plot[data-name="mixture"])
   > [data-testid="stColumn"]:first-child { flex: 0 0 66% !important; width: 66% !important; }
 [data-testid="stHorizontalBlock"]:has(.em-viz-plot[data-name="mixture"])
   > [data-testid="stColumn"]:last-child { flex: 1 1 0 !important; width: auto !important;
   min-width: 0; }
 .em-viz-plot[data-name="mixture"] { --em-viz-fill: 1; }
-.em-viz-keys { font-size: 1rem; }
 </style>"""
 """Presenter mode: no sidebar; the explorer's picture two thirds of the width (and, by
 ``--em-viz-fill``, the height left in the window: see :mod:`em_viz.ui.plot`); captions
-and texts at about 21 px."""
+and texts at about 19 px."""
 
 
 def presenting() -> bool:
@@ -85,7 +84,7 @@ KEY_ACTIONS = {
 }
 """Each key's action: the next half-step, back one, Run or Stop, Reset."""
 
-KEYS_HINT = "Keys: → Space PgDn next half-step · ← PgUp back · R run / stop · Home reset"
+KEYS_HINT = "Keys: → Space PgDn next half-step · ← PgUp back · R run/stop · Home reset"
 
 _KEYS_JS = """
 const TYPING = "input, textarea, select, [contenteditable=''], [contenteditable='true'], "
@@ -105,11 +104,14 @@ function actionOf(event, actions) {
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  window.emVizKeys = { send: setTriggerValue, element: parentElement, actions: data.actions };
+  window.emVizKeys = {
+    send: setTriggerValue, element: parentElement, actions: data.actions, shown: data.shown,
+  };
   if (!parentElement.querySelector(".em-viz-keys")) {
     const hint = document.createElement("div");
     hint.className = "em-viz-keys";
     hint.style.color = "rgba(49, 51, 63, 0.7)";
+    hint.style.fontSize = "0.8rem";
     hint.textContent = data.hint;
     parentElement.appendChild(hint);
   }
@@ -123,7 +125,7 @@ export default function (component) {
     if (!action) return;
     event.preventDefault();
     event.stopImmediatePropagation();
-    keys.send("action", action);
+    keys.send("action", { action, shown: keys.shown });
   }, true);
 }
 """
@@ -131,16 +133,23 @@ export default function (component) {
 _keys = st.components.v2.component("em_viz_keys", js=_KEYS_JS, isolate_styles=False)
 
 
-def step_keys(key: str, on_action: Callable[[str], None]) -> None:
+def step_keys(key: str, shown: int, on_action: Callable[[str, int], None]) -> None:
     """Listen for the step keys (:data:`KEY_ACTIONS`) on the page while this is mounted,
     never while the focus is in a text field, a list or a slider; show
-    :data:`KEYS_HINT`. ``on_action`` gets "next", "back", "run" or "reset"."""
+    :data:`KEYS_HINT`.
+
+    ``on_action(action, shown)`` gets "next", "back", "run" or "reset" and the index of
+    the half-step the page showed when the key was pressed (``shown`` of the latest
+    call): a key pressed quickly after another acts from what is on screen, even if the
+    history slider's value has not come back from the browser yet.
+    """
 
     def pressed() -> None:
-        on_action(st.session_state[key].action)
+        pressed_on = st.session_state[key].action
+        on_action(pressed_on["action"], int(pressed_on["shown"]))
 
     _keys(
         key=key,
-        data={"actions": KEY_ACTIONS, "hint": KEYS_HINT},
+        data={"actions": KEY_ACTIONS, "hint": KEYS_HINT, "shown": shown},
         on_action_change=pressed,
     )

@@ -352,13 +352,15 @@ def _next_half_step(target: Stepper, index: int) -> str:
     return "M-step" if history[index].phase == "E" else "E-step"
 
 
-def key_pressed(slot: RunSlot, action: str, stop_when_converged: bool) -> None:
+def key_pressed(slot: RunSlot, action: str, shown: int, stop_when_converged: bool) -> None:
     """A step key's callback: "next" (one half-step), "back", "run" (Run or Stop) or
-    "reset", as the button would do, and nothing where the button is disabled."""
+    "reset", as the button would do from half-step ``shown`` (the one on screen), and
+    nothing where the button is disabled."""
     state = st.session_state
     target = state[slot.em]
     running = state[slot.running]
-    index = min(state.get(slot.view, 0), latest_index(target))
+    index = min(max(shown, 0), latest_index(target))
+    state[slot.view] = index
     disabled = _disabled(target, index, running, stop_when_converged)
     if action == "run":
         if running:
@@ -529,7 +531,11 @@ def _run_view(
     with side:
         if not group:
             _badge(target, running)
-        step_keys(slot.keys, lambda action: key_pressed(slot, action, stop_when_converged))
+        step_keys(
+            slot.keys,
+            index,
+            lambda action, shown: key_pressed(slot, action, shown, stop_when_converged),
+        )
     show(view)
 
 
