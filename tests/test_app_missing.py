@@ -11,6 +11,9 @@ from test_app_explorer import APP, TIMEOUT, click, mixture, stepper, upload
 from em_viz import GaussianMixtureEM
 from em_viz.data import three_gaussians
 from em_viz.data.missingness import Hiding, hide
+from em_viz.figures.mixture import SYMBOL_CODES
+
+HOLLOW, CIRCLE = SYMBOL_CODES["circle-open"], SYMBOL_CODES["circle"]
 
 
 @pytest.fixture
@@ -48,7 +51,7 @@ def test_hollow_points_sit_at_the_expectation_and_move_at_each_e_step(hidden):
     click(hidden, "E-step")
     first = positions(hidden)
     symbols = np.asarray(points(hidden)["marker"]["symbol"])
-    assert (symbols[rows] == "circle-open").all() and (symbols[~rows] == "circle").all()
+    assert (symbols[rows] == HOLLOW).all() and (symbols[~rows] == CIRCLE).all()
     np.testing.assert_allclose(first, em.imputed_at(1)[0], atol=1e-6)
     (lines,) = [t for t in mixture(hidden) if t.get("name", "").startswith("± 1 sd")]
     assert np.isfinite(np.asarray(lines["y"], dtype=float)).sum() == 2 * rows.sum()
@@ -141,7 +144,7 @@ def test_an_upload_with_empty_cells_offers_to_treat_them_as_missing():
     assert em.missing == "em"
     assert any("taken as a missing value" in i.value for i in at.info)
     click(at, "E-step")
-    assert (np.asarray(points(at)["marker"]["symbol"]) == "circle-open").sum() == 12
+    assert (np.asarray(points(at)["marker"]["symbol"]) == HOLLOW).sum() == 12
 
 
 def test_an_upload_with_text_still_says_why():

@@ -51,6 +51,9 @@ components all fall back to the prior, at the data's centre: stacked, they stay 
 
 HOLLOW = "circle-open"
 """The symbol of a point with a missing coordinate, drawn where EM expects it."""
+SYMBOL_CODES = {"circle": 0, HOLLOW: 100}
+"""Plotly's numbers for the points' symbols: sent as one small integer array, not a
+string per point."""
 MISSING_LINE_WIDTH = 1.5
 MISSING_NAME = "± 1 sd of a missing value"
 
@@ -160,9 +163,9 @@ def _points_trace(
         "opacity": opacity,
     }
     if incomplete is not None and incomplete.any():
-        marker["symbol"] = np.where(incomplete, HOLLOW, "circle")
+        codes = np.where(incomplete, SYMBOL_CODES[HOLLOW], SYMBOL_CODES["circle"])
+        marker["symbol"] = codes.astype(np.uint8)
         marker["line"] = {"width": np.where(incomplete, 2.0, 0.0)}  # a ring for the hollow only
-        hover += "<br>%{text}"
     return scatter(
         x=X[:, 0],
         y=X[:, 1],
@@ -170,7 +173,6 @@ def _points_trace(
         name="Data points",
         showlegend=False,
         marker=marker,
-        text=None if "symbol" not in marker else np.where(incomplete, "expected by EM", "seen"),
         customdata=customdata,
         hovertemplate=hover + "<extra></extra>",
     )

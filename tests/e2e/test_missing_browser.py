@@ -8,11 +8,16 @@ from conftest import SCREENSHOTS
 from playwright.sync_api import Page, expect
 from test_explorer_browser import MIXTURE, heading, plotted, wait_drawn
 
+from em_viz.figures.mixture import HOLLOW, SYMBOL_CODES
 from em_viz.ui.labels import COMPLETE_ROWS_LABEL
 
 
-def _symbols(page: Page) -> list[str]:
-    return page.evaluate(f'() => document.querySelector("{MIXTURE}")._fullData[0].marker.symbol')
+def _hollow(page: Page) -> list[bool]:
+    """Which points the browser draws hollow (Plotly takes a symbol's name or number)."""
+    symbols = page.evaluate(
+        f'() => Array.from(document.querySelector("{MIXTURE}")._fullData[0].marker.symbol)'
+    )
+    return [s in (HOLLOW, SYMBOL_CODES[HOLLOW]) for s in symbols]
 
 
 def _overlay(page: Page) -> None:
@@ -39,7 +44,7 @@ def test_hidden_coordinates_move_at_each_e_step_and_show_their_bias(page: Page, 
     expect(page.get_by_text("90 of the 300 points have a coordinate hidden")).to_be_visible()
     page.get_by_role("button", name="E-step", exact=True).click()
     wait_drawn(page, MIXTURE, 1)
-    assert _symbols(page).count("circle-open") == 90
+    assert sum(_hollow(page)) == 90
     first = plotted(page, MIXTURE, 0, "y")
     page.get_by_role("button", name="M-step", exact=True).click()
     wait_drawn(page, MIXTURE, 2)
@@ -47,15 +52,10 @@ def test_hidden_coordinates_move_at_each_e_step_and_show_their_bias(page: Page, 
     wait_drawn(page, MIXTURE, 3)
     expect(heading(page)).to_have_text("Iteration 2 · after E-step")
     second = plotted(page, MIXTURE, 0, "y")
-    moved = [
-        abs(a - b) > 1e-3
-        for a, b, s in zip(first, second, _symbols(page), strict=True)
-        if s == "circle-open"
-    ]
+    hollow = _hollow(page)
+    moved = [abs(a - b) > 1e-3 for a, b, h in zip(first, second, hollow, strict=True) if h]
     assert sum(moved) > 45  # the hollow points moved, the others stayed
-    assert all(
-        a == b for a, b, s in zip(first, second, _symbols(page), strict=True) if s == "circle"
-    )
+    assert all(a == b for a, b, h in zip(first, second, hollow, strict=True) if not h)
     _overlay(page)
     _converge(page)
     expect(page.get_by_text(re.compile(r"Mean of x2: \d\.\d{3} before hiding"))).to_be_visible()
