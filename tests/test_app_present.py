@@ -113,3 +113,12 @@ def test_for_presenter_lifts_every_small_font():
     assert min(sizes) == PRESENTER_FONT_SIZE
     assert 30 in sizes  # larger fonts stay as they are
     assert figure.layout.legend.font.size == 12  # the figure itself is left alone
+
+
+def test_for_presenter_widens_a_legend_in_pixels():
+    figure = go.Figure(
+        layout=base_layout(
+            legend={"font": {"size": 12}, "entrywidth": 60, "entrywidthmode": "pixels"}
+        )
+    )
+    assert for_presenter(figure).layout.legend.entrywidth == 60 * PRESENTER_FONT_SIZE / 12

@@ -153,10 +153,16 @@ def _lift_fonts(part: dict | list, size: int) -> None:
 
 def for_presenter(figure: go.Figure, size: int = PRESENTER_FONT_SIZE) -> go.Figure:
     """``figure`` for a lecture hall: every font (the layout's, ticks, legend, titles,
-    annotations, texts on traces) at least ``size`` px; a new figure."""
+    annotations, texts on traces) at least ``size`` px, a legend's entries in pixels
+    widened to match; a new figure."""
     content = figure.to_dict()
-    content["layout"].setdefault("font", {})
+    layout = content["layout"]
+    legend = layout.get("legend", {})
+    legend_font = legend.get("font", layout.get("font", {})).get("size") or size
+    layout.setdefault("font", {})
     _lift_fonts(content, size)
+    if legend.get("entrywidthmode") == "pixels" and legend_font < size:
+        legend["entrywidth"] *= size / legend_font  # room for the larger names
     return go.Figure(content, skip_invalid=True)
 
 

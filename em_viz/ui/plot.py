@@ -55,9 +55,15 @@ export default function (component) {
   }
   const figure = JSON.parse(data.figure);
   if (getComputedStyle(graph).getPropertyValue("--em-viz-fill").trim() === "1") {
-    // Presenter mode: the height left in the window, less three lines of caption below.
-    const top = graph.getBoundingClientRect().top + window.scrollY;
-    figure.layout.height = Math.max(360, window.innerHeight - top - 120);
+    // Presenter mode: the height left in the window, less three lines of caption below;
+    // measured once per window size, so that a step's motion never changes it.
+    if (graph.dataset.fillFor !== String(window.innerHeight)) {
+      const top = graph.getBoundingClientRect().top + window.scrollY;
+      graph.dataset.fill = String(Math.max(360, window.innerHeight - top - 120));
+      graph.dataset.fillFor = String(window.innerHeight);
+    }
+    figure.layout.height = Number(graph.dataset.fill);
+    delete figure.layout.transition; // Plotly's motion leaves a resized graph half-drawn
   }
   const config = { displaylogo: false, responsive: true, ...data.config };
   graph.dataset.name = data.name;
