@@ -169,3 +169,17 @@ def test_why_em_works_writes_out_the_e_step_of_a_point_with_a_hidden_coordinate(
     assert "hidden coordinate" in captions and "conditional variance is added" in captions
     assert any("complete data only" in i.value for i in page.info)
     assert "nan" not in e_step + m_step
+
+
+@pytest.mark.parametrize("shown", ["pairs", "pca"])
+def test_four_features_with_hidden_values_are_drawn_at_their_expectation(shown):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"data": "Iris, four measurements", "hide": "20.0", "mech": "mcar"})
+    at.run()
+    click(at, "E-step")
+    at.segmented_control(key="features_view").set_value(shown).run()
+    assert not at.exception
+    em = stepper(at)
+    assert em.missing == "em" and em.missing_mask.sum() == 30
+    assert any("drawn at EM's expectation" in c.value for c in at.caption)
+    assert all(t.key != "complete_rows" for t in at.toggle)

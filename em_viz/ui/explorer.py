@@ -25,6 +25,7 @@ from em_viz.ui import link
 from em_viz.ui.export import export_menu
 from em_viz.ui.hidden import (
     BEFORE_HIDING,
+    at_expectation,
     figure_options,
     incomplete_settings,
     is_incomplete,
@@ -193,12 +194,14 @@ def _show_run(view: RunView) -> None:
     fade_below = SWITCHED_OFF if variational else 0.0
     many = dataset.X.shape[1] > 2
     if many:
-        _features_view(dataset, view, fade_below)
+        _features_view(at_expectation(dataset, em, index), view, fade_below)
     left, right = st.columns([3, 2])
     with left:
         figure_slot = st.container()
         missing = (
-            {} if variational else figure_options(em, index, st.session_state[EXPLORER.run_key])
+            {}
+            if variational or many
+            else figure_options(em, index, st.session_state[EXPLORER.run_key])
         )
         if not many:
             figure = mixture_figure(

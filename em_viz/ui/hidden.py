@@ -19,6 +19,7 @@ from em_viz.data.missingness import Hiding, hide_in
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.ui.labels import (
     ALGORITHM_NAMES,
+    ALL_FEATURES_IMPUTED,
     COMPLETE_ROWS_HELP,
     COMPLETE_ROWS_LABEL,
     MEAN_BIAS,
@@ -124,3 +125,13 @@ def mean_bias(em: GaussianMixtureEM, params: Any, before: Dataset | None) -> str
         complete=complete,
         complete_error=complete - truth,
     )
+
+
+def at_expectation(dataset: Dataset, em: GaussianMixtureEM, index: int) -> Dataset:
+    """``dataset`` with each missing entry at its expectation under the mixture at
+    ``history[index]`` (saying so), for the views of more than two features, which draw
+    every point alike; ``dataset`` itself when nothing is missing."""
+    if not has_missing(em):
+        return dataset
+    st.caption(ALL_FEATURES_IMPUTED)
+    return replace(dataset, X=em.imputed_at(index)[0])

@@ -715,3 +715,8 @@ BOUND_ALONG_COMPLETE = (
     "The bound along one parameter is drawn for complete data only: set the share of "
     "points with a hidden coordinate to 0 in the explorer to see it."
 )
+ALL_FEATURES_IMPUTED = (
+    "Hidden values are drawn at EM's expectation for the half-step shown (filled in, not "
+    "marked: with more than two features, hollow points and their lines are drawn for two "
+    "features only)."
+)
