@@ -12,6 +12,8 @@ from em_viz import GaussianMixtureEM
 from em_viz.data import three_gaussians
 from em_viz.data.missingness import Hiding, hide
 from em_viz.figures.mixture import SYMBOL_CODES
+from em_viz.ui import export
+from em_viz.ui.run import EXPLORER, RunView
 
 HOLLOW, CIRCLE = SYMBOL_CODES["circle-open"], SYMBOL_CODES["circle"]
 
@@ -183,3 +185,17 @@ def test_four_features_with_hidden_values_are_drawn_at_their_expectation(shown):
     assert em.missing == "em" and em.missing_mask.sum() == 30
     assert any("drawn at EM's expectation" in c.value for c in at.caption)
     assert all(t.key != "complete_rows" for t in at.toggle)
+
+
+def test_a_picture_file_draws_the_hidden_values_as_the_page_does(hidden, monkeypatch):
+    click(hidden, "E-step")
+    em = stepper(hidden)
+    monkeypatch.setattr(
+        export.st, "session_state", {EXPLORER.data: hidden.session_state[EXPLORER.data]}
+    )
+    view = RunView(em, 1, em.history[1], em.responsibilities, running=False)
+    figure = export.mixture_frame(EXPLORER)(view)
+    np.testing.assert_allclose(
+        np.column_stack([figure.data[0].x, figure.data[0].y]), em.imputed_at(1)[0]
+    )
+    assert figure.data[1].name.startswith("± 1 sd")

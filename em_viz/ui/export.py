@@ -25,6 +25,7 @@ from em_viz.engine.run_file import (
     run_to_json,
 )
 from em_viz.figures.export import DEFAULT_SIZE, browser_problem, gif_bytes, png_bytes, with_heading
+from em_viz.ui.hidden import has_missing
 from em_viz.ui.labels import plain
 from em_viz.ui.run import RunSlot, RunView, mixture_figure, phase_text
 
@@ -82,7 +83,13 @@ def mixture_frame(slot: RunSlot) -> FrameFigure:
     def frame(view: RunView) -> go.Figure:
         variational = isinstance(view.em, BayesianGaussianMixtureEM)
         fade_below = SWITCHED_OFF if variational else 0.0
-        return mixture_figure(dataset, view.record.params, view.resp, fade_below=fade_below)
+        missing = {}
+        if has_missing(view.em):  # hollow at their expected place, as the page draws them
+            imputed, spread = view.em.imputed_at(view.index)
+            missing = {"imputed": imputed, "spread": spread}
+        return mixture_figure(
+            dataset, view.record.params, view.resp, fade_below=fade_below, **missing
+        )
 
     return frame
 
