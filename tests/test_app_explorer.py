@@ -254,6 +254,21 @@ def test_upload_a_csv_and_pick_its_columns(app):
     np.testing.assert_array_equal(stepper(app).X[:, 1], np.arange(272))
 
 
+def test_more_columns_of_an_upload_are_fitted_and_drawn_in_pairs(app):
+    rows = "\n".join(f"{e},{w},{i % 7}" for i, (e, w) in enumerate(old_faithful().X))
+    upload(app, "faithful.csv", f"eruptions,waiting,weekday\n{rows}\n".encode())
+    assert app.multiselect(key="columns_more").options == ["weekday"]
+    app.multiselect(key="columns_more").set_value(["weekday"]).run()
+    assert not app.exception
+    X = stepper(app).X
+    assert X.shape == (272, 3)
+    np.testing.assert_array_equal(X[:, :2], old_faithful().X)
+    np.testing.assert_array_equal(X[:, 2], np.arange(272) % 7)
+    assert stepper(app).means.shape == (stepper(app).n_components, 3)
+    # Data above two dimensions is drawn in pairs, with a switch to principal components.
+    assert app.button_group(key="features_view").value == "pairs"
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [

@@ -641,3 +641,17 @@ def test_semicolon_file_reports_the_real_text_not_a_decimal_comma():
     message = error_of(dataset_from_table, table, ("x", "y"))
     assert "Column 'x' holds text ('abc' in row 3)" in message
     assert "decimal comma" not in message
+
+
+def test_a_table_gives_as_many_features_as_columns_chosen():
+    table = read_table(b"a,b,c\n1,2,3\n4,,6\n7,8,\n2,5,1\n")
+    dataset = dataset_from_table(table, ("a", "b", "c"))
+    assert dataset.X.shape == (2, 3) and dataset.feature_names == ("a", "b", "c")
+    assert "2 rows with empty cells in any of 'a', 'b' or 'c' were left out." in dataset.notes
+    kept = dataset_from_table(table, ("a", "b", "c"), empty_as_missing=True)
+    assert np.isnan(kept.X).sum() == 2
+    assert "2 rows have empty cells, taken as missing values: EM fills them in." in kept.notes
+    with pytest.raises(DataError, match="chosen twice. Choose 3 different columns"):
+        dataset_from_table(table, ("a", "b", "a"))
+    with pytest.raises(DataError, match="at least two columns"):
+        dataset_from_table(table, ("a",))

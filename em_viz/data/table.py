@@ -8,6 +8,7 @@ message is written for the user and shown in the page as it is.
 import io
 import re
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -365,66 +366,75 @@ def _chosen_column(table: pd.DataFrame, name: str) -> pd.Series:
     return numbers
 
 
+def _listed(columns: Sequence[str], every: bool) -> str:
+    """ "both 'a' and 'b'" / "'a' or 'b'" for two columns; "all of 'a', 'b' and 'c'" /
+    "any of 'a', 'b' or 'c'" for more."""
+    names = [f"'{column}'" for column in columns]
+    joined = f"{', '.join(names[:-1])} {'and' if every else 'or'} {names[-1]}"
+    if len(names) == 2:
+        return f"both {joined}" if every else joined
+    return f"{'all' if every else 'any'} of {joined}"
+
+
 def dataset_from_table(
     table: pd.DataFrame,
-    columns: tuple[str, str],
+    columns: Sequence[str],
     name: str = "Uploaded data",
     *,
     empty_as_missing: bool = False,
 ) -> Dataset:
-    """The (N, 2) float array from the two chosen columns, with friendly errors.
+    """The (N, D) float array from the chosen columns (two or more), with friendly errors.
 
-    Rows with an empty cell in either column are left out (and a note says how many), or
-    with ``empty_as_missing`` kept with NaN in that cell (for EM on incomplete data; a
-    row empty in both is still left out); an error explains why the data cannot be
-    modelled when fewer than two complete points remain, when a column does not vary, or
-    when every point is the same. Row numbers in messages are the table's index labels,
-    which `read_table` sets to the rows a spreadsheet shows.
+    Rows with an empty cell in a chosen column are left out (and a note says how many),
+    or with ``empty_as_missing`` kept with NaN in that cell (for EM on incomplete data; a
+    row empty in every chosen column is still left out); an error explains why the data
+    cannot be modelled when fewer than two complete points remain, when a column does
+    not vary, or when every point is the same. Row numbers in messages are the table's
+    index labels, which `read_table` sets to the rows a spreadsheet shows.
     """
-    if len(columns) != 2:
-        raise DataError(f"Choose exactly two columns, one per axis (got {len(columns)}).")
-    first, second = columns
-    if first == second:
+    columns = [str(column) for column in columns]
+    if len(columns) < 2:
+        raise DataError(f"Choose at least two columns, one per axis (got {len(columns)}).")
+    twice = next((column for column in columns if columns.count(column) > 1), None)
+    if twice is not None:
+        where = "for both axes" if len(columns) == 2 else "twice"
         raise DataError(
-            f"Column '{first}' was chosen for both axes. Choose two different columns."
+            f"Column '{twice}' was chosen {where}. Choose {len(columns)} different columns."
         )
-    points = pd.concat(
-        [_chosen_column(table, first), _chosen_column(table, second)], axis="columns"
-    )
+    points = pd.concat([_chosen_column(table, column) for column in columns], axis="columns")
     complete = points.dropna()
     kept = points.dropna(how="all") if empty_as_missing else complete
     notes = []
     dropped = len(points) - len(kept)
     if dropped:
-        where = (
-            f"in both '{first}' and '{second}'"
-            if empty_as_missing
-            else (f"in '{first}' or '{second}'")
-        )
+        where = _listed(columns, every=empty_as_missing)
         notes.append(
-            f"{_plural(dropped, 'row', 'rows')} with empty cells {where}"
+            f"{_plural(dropped, 'row', 'rows')} with empty cells in {where}"
             f" {'was' if dropped == 1 else 'were'} left out."
         )
     if len(kept) > len(complete):
         partial = len(kept) - len(complete)
-        notes.append(
-            f"{_plural(partial, 'row has', 'rows have')} one empty cell, taken as a missing"
-            " value: EM fills it in."
+        what = (
+            "one empty cell, taken as a missing value: EM fills it in."
+            if len(columns) == 2
+            else "empty cells, taken as missing values: EM fills them in."
         )
+        notes.append(f"{_plural(partial, 'row has', 'rows have')} {what}")
     if len(complete) < 2:
         raise DataError(
-            f"Only {_plural(len(complete), 'row has', 'rows have')} numbers in both '{first}' and"
-            f" '{second}', but EM needs at least two points. Add more rows or choose other"
-            " columns."
+            f"Only {_plural(len(complete), 'row has', 'rows have')} numbers in"
+            f" {_listed(columns, every=True)}, but EM needs at least two points. Add more rows"
+            " or choose other columns."
         )
     X = complete.to_numpy(dtype=np.float64)
     varies = (X[0] != X).any(axis=0)
     if not varies.any():
+        point = ", ".join(f"{value:g}" for value in X[0])
         raise DataError(
-            f"All {len(X):,} points are the same point ({X[0, 0]:g}, {X[0, 1]:g}), so there is"
+            f"All {len(X):,} points are the same point ({point}), so there is"
             " no shape for a mixture to find. Choose columns whose values vary."
         )
-    for axis, column in enumerate((first, second)):
+    for axis, column in enumerate(columns):
         if not varies[axis]:
             raise DataError(
                 f"Every value in column '{column}' is {X[0, axis]:g}, so there is nothing to"
@@ -438,4 +448,4 @@ def dataset_from_table(
             f" ({int(repeated.sum()):,} rows in all); that is fine for EM."
         )
     X = kept.to_numpy(dtype=np.float64)
-    return Dataset(X, None, name, (str(first), str(second)), tuple(notes))
+    return Dataset(X, None, name, tuple(columns), tuple(notes))

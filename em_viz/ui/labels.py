@@ -696,6 +696,10 @@ MEAN_BIAS = (
     "({fitted_error:+.3f}) · complete rows only **{complete:.3f}** ({complete_error:+.3f})"
 )
 EMPTY_CELLS_LABEL = "Treat empty cells as missing"
+MORE_COLUMNS_HELP = (
+    "EM fits every chosen column: with more than two, the explorer draws each pair of "
+    "columns (or the first two principal components) instead of one scatter plot."
+)
 EMPTY_CELLS_HELP = (
     "Keep the rows with one empty cell and let EM fill it in, instead of leaving those "
     "rows out. A row empty in both columns is still left out."

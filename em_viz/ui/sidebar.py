@@ -44,6 +44,7 @@ from em_viz.ui.labels import (
     INIT_SHORT_HELP,
     MECHANISM_HELP,
     MECHANISM_LABEL,
+    MORE_COLUMNS_HELP,
     PRIOR_TYPE_HELP,
     PRIOR_TYPE_NAMES,
     REG_COVAR_HELP,
@@ -192,7 +193,8 @@ def _upload_choice() -> DataChoice | None:
         type=["csv", "txt", "tsv"],
         key="upload",
         on_change=_keep_upload,
-        help=f"At most {MAX_UPLOAD_BYTES // 2**20} MB; two numeric columns are used.",
+        help=f"At most {MAX_UPLOAD_BYTES // 2**20} MB; two numeric columns are plotted, and"
+        " more can be fitted.",
     )
     kept = st.session_state.get(UPLOADED)
     if kept is None:
@@ -203,15 +205,23 @@ def _upload_choice() -> DataChoice | None:
     table, columns = load_table(kept.data, kept.name)
     x = st.selectbox("x column", columns, index=0, key="column_x", persist_state=KEPT)
     y = st.selectbox("y column", columns, index=1, key="column_y", persist_state=KEPT)
-    dataset = dataset_from_table(table, (x, y), name=kept.name)
-    key = ("upload", kept.file_id, x, y)
-    if not table[[x, y]].isna().any(axis=None):
+    more = st.multiselect(
+        "More columns to fit",
+        [column for column in columns if column not in (x, y)],
+        key="columns_more",
+        help=MORE_COLUMNS_HELP,
+        persist_state=KEPT,
+    )
+    chosen = (x, y, *more)
+    dataset = dataset_from_table(table, chosen, name=kept.name)
+    key = ("upload", kept.file_id, *chosen)
+    if not table[list(chosen)].isna().any(axis=None):
         return DataChoice(dataset, key)
     if not st.checkbox(
         EMPTY_CELLS_LABEL, key="empty_as_missing", help=EMPTY_CELLS_HELP, persist_state=KEPT
     ):
         return DataChoice(dataset, key)
-    incomplete = dataset_from_table(table, (x, y), name=kept.name, empty_as_missing=True)
+    incomplete = dataset_from_table(table, chosen, name=kept.name, empty_as_missing=True)
     return DataChoice(dataset, (*key, "empty as missing"), incomplete)
 
 
