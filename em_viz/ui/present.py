@@ -19,10 +19,12 @@ PRESENT = "present"
 _SWITCH = "presenter_switch"
 
 SWITCH_CSS = f"""<style>
+[data-testid="stLayoutWrapper"]:has(> .st-key-{_SWITCH}) {{ position: fixed; z-index: 999991; }}
 .st-key-{_SWITCH} {{ position: fixed; top: 0.7rem; right: 4.5rem; z-index: 999991;
   width: auto; }}
 </style>"""
-"""The toggle sits in the app's header bar, taking no room on the page."""
+"""The toggle sits in the app's header bar, taking no room on the page (nor the gap
+between the page's elements)."""
 
 PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -84,7 +86,12 @@ KEY_ACTIONS = {
 }
 """Each key's action: the next half-step, back one, Run or Stop, Reset."""
 
-KEYS_HINT = "Keys: → Space PgDn next half-step · ← PgUp back · R run/stop · Home reset"
+KEYS_HINT = "Keys: → next half-step · ← back · R run/stop · Home reset"
+KEYS_TITLE = (
+    "Right arrow, Space or PageDown (a clicker's forward): the next half-step. "
+    "Left arrow or PageUp: back one. R: Run or Stop. Home: Reset. "
+    "Not while typing in a field."
+)
 
 _KEYS_JS = """
 const TYPING = "input, textarea, select, [contenteditable=''], [contenteditable='true'], "
@@ -112,7 +119,9 @@ export default function (component) {
     hint.className = "em-viz-keys";
     hint.style.color = "rgba(49, 51, 63, 0.7)";
     hint.style.fontSize = "0.8rem";
+    hint.style.whiteSpace = "nowrap";
     hint.textContent = data.hint;
+    hint.title = data.title;
     parentElement.appendChild(hint);
   }
   if (window.emVizKeysListening) return;
@@ -136,7 +145,7 @@ _keys = st.components.v2.component("em_viz_keys", js=_KEYS_JS, isolate_styles=Fa
 def step_keys(key: str, shown: int, on_action: Callable[[str, int], None]) -> None:
     """Listen for the step keys (:data:`KEY_ACTIONS`) on the page while this is mounted,
     never while the focus is in a text field, a list or a slider; show
-    :data:`KEYS_HINT`.
+    :data:`KEYS_HINT` (:data:`KEYS_TITLE` on hover).
 
     ``on_action(action, shown)`` gets "next", "back", "run" or "reset" and the index of
     the half-step the page showed when the key was pressed (``shown`` of the latest
@@ -150,6 +159,6 @@ def step_keys(key: str, shown: int, on_action: Callable[[str, int], None]) -> No
 
     _keys(
         key=key,
-        data={"actions": KEY_ACTIONS, "hint": KEYS_HINT, "shown": shown},
+        data={"actions": KEY_ACTIONS, "hint": KEYS_HINT, "title": KEYS_TITLE, "shown": shown},
         on_action_change=pressed,
     )
