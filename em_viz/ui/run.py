@@ -277,13 +277,16 @@ def _go_back_to(target: Stepper, index: int) -> None:
         pass
 
 
-def take_step(name: str, slot: RunSlot = EXPLORER) -> None:
+def take_step(name: str, slot: RunSlot = EXPLORER, shown: int | None = None) -> None:
     """A step button's callback (on any page), acting from the half-step the history
     slider shows: from an earlier one, the later half-steps are dropped first (Back
     then goes one back from the viewed one). The latest state is shown next; messages
-    of refused steps wait in ``slot.error``."""
+    of refused steps wait in ``slot.error``. ``shown``: the half-step on screen when the
+    button was drawn (a value the history slider has not sent back yet is stale)."""
     state = st.session_state
     target = state[slot.em]
+    if shown is not None:  # the half-step on screen when the button was drawn
+        state[slot.view] = shown
     if name == "Reset":
         target.reset()
         errors = []
@@ -457,7 +460,7 @@ def step_controls(
             name,
             key=keys + name,
             on_click=_start_run if name == "Run" and animate else take_step,
-            args=(slot,) if name == "Run" and animate else (name, slot),
+            args=(slot,) if name == "Run" and animate else (name, slot, index),
             disabled=disabled[name],
             help=tip,
             type="primary" if name == "Run" else "secondary",
