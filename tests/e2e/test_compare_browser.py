@@ -122,5 +122,6 @@ def test_four_runs_fit_the_screen_and_run_animates_with_a_history_slider(page: P
         expect(page.get_by_role("button", name=name, exact=True)).to_be_disabled()
     assert_panels_fit(page)
     slider = page.get_by_test_id("stSlider").filter(has_text="History: iteration · half-step")
+    expect(slider).to_have_count(1, timeout=30_000)  # the running view's is replaced
     expect(slider).to_contain_text(re.compile(r"Iteration \d+ · M-step"))
     assert page.console_errors == []
