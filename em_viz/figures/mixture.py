@@ -126,33 +126,34 @@ def _missing_lines_trace(
     )
 
 
-def _points_trace(
-    X: np.ndarray,
-    resp: np.ndarray | None,
-    palette_rgb: np.ndarray,
-    names: Sequence[str],
-    incomplete: np.ndarray | None = None,
-) -> go.Scatter | go.Scattergl:
-    """The data, coloured by responsibility-weighted component colours (grey before any
-    E-step), with each point's index and responsibilities in ``customdata`` (float32:
-    exact for the index, ample for three decimals, half the bytes sent per rerun); the
-    points marked in ``incomplete`` (N,) hollow, as expected rather than seen."""
-    index = np.arange(len(X), dtype=np.float32)[:, None]
-    hover = f"point %{{customdata[0]}}<br>{names[0]} = %{{x:.4g}}<br>{names[1]} = %{{y:.4g}}"
+def coloured_points(
+    n_samples: int, resp: np.ndarray | None, palette_rgb: np.ndarray, size: float, opacity: float
+) -> tuple[np.ndarray, str, dict]:
+    """What every picture of the points shares: their marker, coloured by
+    responsibility-weighted component colours (grey before any E-step) quantised to a
+    small palette, and ``customdata`` holding each point's index and responsibilities
+    (float32: exact for the index, ample for three decimals, half the bytes sent per
+    rerun), with the hover lines that read them.
+
+    Returns
+    -------
+    customdata : ndarray of shape (n_samples, 1 + n_components), or (n_samples, 1)
+    hover : str
+        The hover lines after the coordinates.
+    marker : dict
+    """
+    index = np.arange(n_samples, dtype=np.float32)[:, None]
     if resp is None:
-        rgb = np.broadcast_to(to_rgb([GREY]), (len(X), 3))
-        customdata = index
-        hover += "<br>no E-step yet"
+        rgb = np.broadcast_to(to_rgb([GREY]), (n_samples, 3))
+        customdata, hover = index, "<br>no E-step yet"
     else:
         rgb = mix_colours(resp, palette_rgb)
         customdata = np.hstack([index, resp.astype(np.float32)])
-        hover += "".join(
+        hover = "".join(
             f"<br>P(component {k + 1}) = %{{customdata[{k + 1}]:.3f}}"
             for k in range(resp.shape[1])
         )
     colour_index, colorscale = quantised_colours(rgb)
-    scatter = go.Scattergl if len(X) > WEBGL_ABOVE else go.Scatter
-    size, opacity = point_style(len(X))
     marker = {
         "color": colour_index,
         "colorscale": colorscale,
@@ -162,6 +163,23 @@ def _points_trace(
         "size": size,
         "opacity": opacity,
     }
+    return customdata, hover, marker
+
+
+def _points_trace(
+    X: np.ndarray,
+    resp: np.ndarray | None,
+    palette_rgb: np.ndarray,
+    names: Sequence[str],
+    incomplete: np.ndarray | None = None,
+) -> go.Scatter | go.Scattergl:
+    """The data as :func:`coloured_points` colours it; the points marked in
+    ``incomplete`` (N,) hollow, as expected rather than seen."""
+    customdata, extra, marker = coloured_points(len(X), resp, palette_rgb, *point_style(len(X)))
+    hover = (
+        f"point %{{customdata[0]}}<br>{names[0]} = %{{x:.4g}}<br>{names[1]} = %{{y:.4g}}{extra}"
+    )
+    scatter = go.Scattergl if len(X) > WEBGL_ABOVE else go.Scatter
     if incomplete is not None and incomplete.any():
         codes = np.where(incomplete, SYMBOL_CODES[HOLLOW], SYMBOL_CODES["circle"])
         marker["symbol"] = codes.astype(np.uint8)

@@ -27,8 +27,14 @@ from em_viz.engine.projection import (
     marginal,
     principal_components,
 )
-from em_viz.figures.geometry import ellipses_path, mix_colours, quantised_colours
-from em_viz.figures.mixture import ELLIPSE_POINTS, FADED_OPACITY, WEBGL_ABOVE, figure_mixture
+from em_viz.figures.geometry import ellipses_path
+from em_viz.figures.mixture import (
+    ELLIPSE_POINTS,
+    FADED_OPACITY,
+    WEBGL_ABOVE,
+    coloured_points,
+    figure_mixture,
+)
 from em_viz.figures.style import (
     CURVE_FONT_SIZE,
     GREY,
@@ -37,7 +43,6 @@ from em_viz.figures.style import (
     axis,
     base_layout,
     component_colours,
-    to_rgb,
     translucent,
 )
 
@@ -160,28 +165,7 @@ def _points_traces(
     """The points of each cell below the diagonal (feature ``pair[1]`` on x, ``pair[0]``
     on y), in one set of colours: responsibility-weighted mixes, grey before any E-step;
     each point's index and responsibilities in ``customdata``."""
-    index = np.arange(len(X), dtype=np.float32)[:, None]
-    if resp is None:
-        rgb = np.broadcast_to(to_rgb([GREY]), (len(X), 3))
-        customdata, extra = index, "<br>no E-step yet"
-    else:
-        rgb = mix_colours(resp, palette_rgb)
-        customdata = np.hstack([index, resp.astype(np.float32)])
-        extra = "".join(
-            f"<br>P(component {k + 1}) = %{{customdata[{k + 1}]:.3f}}"
-            for k in range(resp.shape[1])
-        )
-    colour, colorscale = quantised_colours(rgb)
-    size, opacity = _point_style(len(X))
-    marker = {
-        "color": colour,
-        "colorscale": colorscale,
-        "cmin": -0.5,
-        "cmax": len(colorscale) // 2 - 0.5,
-        "showscale": False,
-        "size": size,
-        "opacity": opacity,
-    }
+    customdata, extra, marker = coloured_points(len(X), resp, palette_rgb, *_point_style(len(X)))
     scatter = go.Scattergl if len(X) > WEBGL_ABOVE else go.Scatter
     traces = []
     for (row, col), ref in zip(pairs, refs, strict=True):
