@@ -37,6 +37,8 @@ def test_two_seeds_run_to_convergence_side_by_side(page: Page, app_url: str):
 
     rows = page.get_by_test_id("stTable").locator("tbody tr")
     expect(rows).to_have_count(2)
+    for number in (1, 2):  # the table is redrawn after the headings: wait for it
+        expect(rows.nth(number - 1).locator("th, td").nth(2)).to_have_text("yes")
     iterations = []
     for number, row in enumerate(rows.all(), start=1):
         cells = row.locator("th, td").all_inner_texts()
