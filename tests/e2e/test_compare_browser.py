@@ -111,7 +111,8 @@ def test_four_runs_fit_the_screen_and_run_animates_with_a_history_slider(page: P
     page.get_by_role("radio", name="Fast").click()
     page.evaluate(SEEN_HEADINGS)
     page.get_by_role("button", name="Run", exact=True).click()
-    expect(page.get_by_role("button", name="Stop", exact=True)).to_be_visible(timeout=30_000)
+    main = page.get_by_test_id("stMainBlockContainer")  # not the header's own Stop
+    expect(main.get_by_role("button", name="Stop", exact=True)).to_be_visible(timeout=30_000)
     for number in range(1, 5):
         expect(page.locator("h6").filter(has_text=f"Run {number} ·")).to_contain_text(
             "converged", timeout=60_000
