@@ -1,39 +1,23 @@
 """The Bernoulli mixtures page through AppTest: each demo's controls, its numbers and
 figures read back from the page, bad input, and runs kept per demo."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from demo_pages import DemoPage, press, run_of
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 from test_app_compare import open_page
 from test_app_explorer import figures, heading
 
 from em_viz.data.coins import TWO_COINS
 
-TIMEOUT = 60
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+BERNOULLI = DemoPage("bernoulli", "demo")
+demo = BERNOULLI.demo
+opened_by_link = BERNOULLI.opened_by_link
 
 
 @pytest.fixture
 def page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    return open_page(at, "bernoulli")
-
-
-def demo(at: AppTest, name: str) -> AppTest:
-    return at.button_group(key="demo").set_value(name).run()
-
-
-def press(at: AppTest, prefix: str, label: str, times: int = 1) -> AppTest:
-    for _ in range(times):
-        at.button(key=prefix + label).click().run()
-    return at
-
-
-def run_of(at: AppTest, prefix: str):
-    return at.session_state[prefix + "em"]
+    return BERNOULLI.open()
 
 
 def table(at: AppTest):
@@ -217,14 +201,6 @@ def test_each_half_step_says_what_it_changed(page):
     assert any(c.value.startswith("E-step: every image's") for c in page.caption)
     press(page, "digits_", "M-step")
     assert any(c.value.startswith("M-step: each prototype") for c in page.caption)
-
-
-def opened_by_link(params: dict) -> AppTest:
-    """The page opened from a link carrying ``params``, as a session's first page."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at._page_hash = calc_hash("bernoulli")
-    at.query_params.update(params)
-    return at.run()
 
 
 @pytest.mark.parametrize(

@@ -3,41 +3,24 @@ figures read back from the page against the engine, bad typed-in rolls, and the
 switch that makes the Gaussian states a mixture."""
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from demo_pages import DemoPage, press, run_of
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
-from test_app_compare import open_page
 from test_app_explorer import figures, heading
 
 from em_viz import CategoricalHMMEM, GaussianMixtureEM
 from em_viz.data.sequences import casino_rolls, regime_switching
 from em_viz.engine.families import hmm
 
-TIMEOUT = 60
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+HMM = DemoPage("hmm", "hmm_demo")
+demo = HMM.demo
 
 
 @pytest.fixture
 def page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    return open_page(at, "hmm")
-
-
-def demo(at: AppTest, name: str) -> AppTest:
-    return at.button_group(key="hmm_demo").set_value(name).run()
-
-
-def press(at: AppTest, prefix: str, label: str, times: int = 1) -> AppTest:
-    for _ in range(times):
-        at.button(key=prefix + label).click().run()
-    return at
-
-
-def run_of(at: AppTest, prefix: str):
-    return at.session_state[prefix + "em"]
+    return HMM.open()
 
 
 def run_to_the_end(at: AppTest, prefix: str) -> AppTest:
@@ -291,11 +274,7 @@ def test_the_gaussian_controls_each_start_a_new_run(page):
 
 
 def test_a_link_opens_a_demo_and_says_what_it_could_not_use():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["hmm_demo"] = "The trellis"
-    at.query_params["trellis_k"] = "99"
-    at._page_hash = calc_hash("hmm")
-    at.run()
+    at = HMM.opened_by_link({"hmm_demo": "The trellis", "trellis_k": "99"})
     assert at.button_group(key="hmm_demo").value == "The trellis"
     assert any("trellis_k" in toast.value for toast in at.toast)
     assert run_of(at, "trellis_").n_components == 2

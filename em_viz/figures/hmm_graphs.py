@@ -31,6 +31,35 @@ def _blank() -> dict:
     return axis(showgrid=False, zeroline=False, showticklabels=False, fixedrange=True)
 
 
+def _text(x, y, text, name: str, size: int = FONT_SIZE, colour=OUTLINE) -> go.Scatter:
+    """Words or numbers at points (``colour`` one or one per point), with no hover."""
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="text",
+        text=text,
+        textfont={"size": size, "color": colour},
+        name=name,
+        showlegend=False,
+        hoverinfo="skip",
+    )
+
+
+def _filled(x, y, fill: str, colour: str, width: float, name: str) -> go.Scatter:
+    """A closed outline filled with ``fill`` (a node, a cell), with no hover."""
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="lines",
+        fill="toself",
+        fillcolor=fill,
+        line={"color": colour, "width": width},
+        name=name,
+        showlegend=False,
+        hoverinfo="skip",
+    )
+
+
 # The transition diagram -----------------------------------------------------------------
 
 NODE_RADIUS = 0.36
@@ -139,48 +168,14 @@ def figure_transitions(transmat: np.ndarray, startprob: np.ndarray | None = None
             label_x.append(label[0])
             label_y.append(label[1])
             labels.append(f"{transmat[i, j]:.2f}")
-    traces.append(
-        go.Scatter(
-            x=label_x,
-            y=label_y,
-            mode="text",
-            text=labels,
-            textfont={"size": FONT_SIZE, "color": OUTLINE},
-            name="A",
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
+    traces.append(_text(label_x, label_y, labels, "A"))
     for k, colour in enumerate(colours):
         x, y = _circle(centres[k], NODE_RADIUS)
-        traces.append(
-            go.Scatter(
-                x=x,
-                y=y,
-                mode="lines",
-                fill="toself",
-                fillcolor="white",
-                line={"color": colour, "width": 4},
-                name=f"state {k + 1}",
-                showlegend=False,
-                hoverinfo="skip",
-            )
-        )
+        traces.append(_filled(x, y, "white", colour, 4, f"state {k + 1}"))
     names = [f"<b>{k + 1}</b>" for k in range(n_states)]
     if startprob is not None:
         names = [f"{name}<br>π {p:.2f}" for name, p in zip(names, startprob, strict=True)]
-    traces.append(
-        go.Scatter(
-            x=centres[:, 0],
-            y=centres[:, 1],
-            mode="text",
-            text=names,
-            textfont={"size": FONT_SIZE, "color": colours},
-            name="states",
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
+    traces.append(_text(centres[:, 0], centres[:, 1], names, "states", colour=colours))
     drawn_x = np.concatenate([np.asarray(trace.x, dtype=float) for trace in traces[:-1]])
     drawn_y = np.concatenate([np.asarray(trace.y, dtype=float) for trace in traces[:-1]])
     x_range = [drawn_x.min() - 0.3, drawn_x.max() + 0.3]  # room for a label's width
@@ -349,36 +344,14 @@ def figure_trellis(
                     + (0.09 if i == j else 0.0) * (1 if i == 0 else -1)
                 )
                 labels.append(f"{xi:.2f}" if xi >= XI_SHOWN else "")
-    traces.append(
-        go.Scatter(
-            x=label_x,
-            y=label_y,
-            mode="text",
-            text=labels,
-            textfont={"size": CURVE_FONT_SIZE, "color": OUTLINE},
-            name="xi",
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
+    traces.append(_text(label_x, label_y, labels, "xi", size=CURVE_FONT_SIZE))
     cell_x, cell_y, numbers = [], [], []
     for t in range(width):
         for k in range(n_states):
             x, y = _cell_outline(t, rows[k])
             gamma = float(trellis.gamma[t, k])
-            traces.append(
-                go.Scatter(
-                    x=x,
-                    y=y,
-                    mode="lines",
-                    fill="toself",
-                    fillcolor=translucent(colours[k], 0.08 + 0.6 * gamma),
-                    line={"color": colours[k], "width": 2},
-                    name=f"cell {t} {k}",
-                    showlegend=False,
-                    hoverinfo="skip",
-                )
-            )
+            shade = translucent(colours[k], 0.08 + 0.6 * gamma)
+            traces.append(_filled(x, y, shade, colours[k], 2, f"cell {t} {k}"))
             cell_x.append(t)
             cell_y.append(rows[k])
             numbers.append(
@@ -402,34 +375,13 @@ def figure_trellis(
             hovertemplate="state %{customdata[1]} at roll %{customdata[0]}<extra></extra>",
         )
     )
-    traces.append(
-        go.Scatter(
-            x=np.full(n_states, -0.5),
-            y=rows,
-            mode="text",
-            text=[f"{ALPHA}<br>{BETA}<br><b>{GAMMA}</b>"] * n_states,
-            textfont={"size": FONT_SIZE, "color": colours},
-            name="row names",
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
+    row_names = [f"{ALPHA}<br>{BETA}<br><b>{GAMMA}</b>"] * n_states
+    traces.append(_text(np.full(n_states, -0.5), rows, row_names, "row names", colour=colours))
     header = [
         f"roll {trellis.start + t + 1}<br><b>{faces[s]}</b>"
         for t, s in enumerate(np.asarray(trellis.symbols, dtype=int))
     ]
-    traces.append(
-        go.Scatter(
-            x=np.arange(width),
-            y=np.full(width, 0.74),
-            mode="text",
-            text=header,
-            textfont={"size": FONT_SIZE, "color": OUTLINE},
-            name="rolls",
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
+    traces.append(_text(np.arange(width), np.full(width, 0.74), header, "rolls"))
     names = [
         {
             "text": f"<b>state {k + 1}</b>",

@@ -51,6 +51,13 @@ EARLIER_BOUND = translucent(BOUND_COLOUR, 0.3)
 THETA_HOVER = "θ %{x:.7f}<br>%{y:.7~g}<extra>%{fullData.name}</extra>"
 
 
+def _curve(x, y, name: str, colour: str, hover: str) -> go.Scatter:
+    """A bold curve with its hover: log L, a bound, the profile."""
+    return go.Scatter(
+        x=x, y=y, mode="lines", name=name, line={"color": colour, "width": 3}, hovertemplate=hover
+    )
+
+
 def _bound_at(history: Sequence[Record], index: int) -> int | None:
     """The index of the latest E-step at or before ``history[index]``: its θ is where the
     bound shown touches the log-likelihood; None before any E-step."""
@@ -107,14 +114,7 @@ def figure_linkage(
     earlier = [r.theta for r in shown[: at if at is not None else 0] if r.phase == "E"]
     faint = [part for theta_t in earlier for part in (bound(grid, theta_t, counts), [np.nan])]
     traces = [
-        go.Scatter(
-            x=grid,
-            y=curve,
-            mode="lines",
-            name="log L(θ)",
-            line={"color": LOG_LIKELIHOOD_COLOUR, "width": 3},
-            hovertemplate=THETA_HOVER,
-        ),
+        _curve(grid, curve, "log L(θ)", LOG_LIKELIHOOD_COLOUR, THETA_HOVER),
         go.Scatter(
             x=np.tile(np.append(grid, np.nan), len(earlier)),
             y=np.concatenate(faint) if faint else [],
@@ -128,13 +128,12 @@ def figure_linkage(
     theta_t = None if at is None else history[at].theta
     peak = None if theta_t is None else bound_peak(theta_t, counts)
     traces.append(
-        go.Scatter(
-            x=grid if theta_t is not None else [],
-            y=bound(grid, theta_t, counts) if theta_t is not None else [],
-            mode="lines",
-            name="bound at θ<sub>t</sub>",
-            line={"color": BOUND_COLOUR, "width": 3},
-            hovertemplate=THETA_HOVER,
+        _curve(
+            grid if theta_t is not None else [],
+            bound(grid, theta_t, counts) if theta_t is not None else [],
+            "bound at θ<sub>t</sub>",
+            BOUND_COLOUR,
+            THETA_HOVER,
         )
     )
     visited = np.array([r.theta for r in shown if r.phase != "E"])
@@ -304,16 +303,7 @@ def figure_profile(
     path_y = [r.log_likelihood for r in shown]
     points = stationary_points(correlations, profile)
     hover = "correlation %{x:.4f}<br>log L %{y:,.4f}<extra>%{fullData.name}</extra>"
-    traces = [
-        go.Scatter(
-            x=correlations,
-            y=profile,
-            mode="lines",
-            name="profile log L",
-            line={"color": LOG_LIKELIHOOD_COLOUR, "width": 3},
-            hovertemplate=hover,
-        )
-    ]
+    traces = [_curve(correlations, profile, "profile log L", LOG_LIKELIHOOD_COLOUR, hover)]
     for kind, symbol in (("maximum", "star"), ("saddle", "x")):
         chosen = [i for k, i in points if k == kind]
         traces.append(

@@ -11,7 +11,6 @@ demos loses nothing; the data a run was built from sits beside it (``slot.data``
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,10 +32,9 @@ from em_viz.data.digits import Digits, binarised_digits, sample_indices
 from em_viz.engine.families.bernoulli import INIT_METHODS
 from em_viz.engine.runs import SeveralStarts, several_starts
 from em_viz.figures.bernoulli import figure_coins, figure_probability_paths, figure_weights
-from em_viz.figures.curves import figure_log_likelihood
 from em_viz.figures.images import figure_digit_responsibilities, figure_prototypes
 from em_viz.figures.style import component_colours
-from em_viz.ui import link
+from em_viz.ui.demos import CURVE_HEIGHT, LINKED, Demo, demo_page, objective_curve
 from em_viz.ui.labels import (
     DIGITS_CHANGED,
     DIGITS_INIT_HELP,
@@ -49,13 +47,12 @@ from em_viz.ui.labels import (
     plain,
 )
 from em_viz.ui.plot import plot
-from em_viz.ui.run import RunSlot, RunView, history_slider, how_em_works, replace_run, run_fragment
+from em_viz.ui.run import RunSlot, RunView
 
 COINS = RunSlot("coins_")
 FLIPS = RunSlot("flips_")
 DIGITS = RunSlot("digits_")
 
-CURVE_HEIGHT = 330
 FIGURE_HEIGHT = 420
 N_STARTS = 6
 N_DIGITS_SHOWN = 6
@@ -65,33 +62,10 @@ PSEUDO_COUNTS = (0.0, 0.01, 0.1, 0.5, 1.0, 2.0, 5.0)
 START_BIASES = (0.6, 0.5, 0.4, 0.3)
 MAX_COINS = len(START_BIASES)
 
-LINKED = {"bind": "query-params", "persist_state": "session"}
-"""Every setting of the page is in its URL (a link reproduces a demo's set-up) and kept
-for the session (a demo's run survives a visit to another page)."""
 MAX_LINKED_TEXT = 10_000
 """Toss text longer than this (characters) stays out of the link, and so does text the
 page refuses: a server accepts links of about 128 KB, and 200 sets of 1,000 tosses
 would make one of 200 KB."""
-
-
-@dataclass(frozen=True)
-class Demo:
-    """One demo: its run's slot, its sidebar (returning the run's key, a builder and the
-    data, or None when what was typed cannot be used) and its view of the run."""
-
-    slot: RunSlot
-    intro: str
-    panel: Callable[[], tuple[Any, Callable[[], Any], Any] | None]
-    show: Callable[[RunView, Any], None]
-
-
-def _curve(slot: RunSlot, view: RunView, n_samples: int) -> None:
-    """The objective's staircase, the history slider and the warnings, for every demo."""
-    curve = figure_log_likelihood(view.em.history, view.index, n_samples, view.em.objective_name)
-    plot(curve.update_layout(height=CURVE_HEIGHT), key=slot.prefix + "curve", revision=view.index)
-    history_slider(slot, view)
-    for warning in view.record.warnings:
-        st.warning(warning, icon=":material/warning:")
 
 
 # Two coins ---------------------------------------------------------------------------
@@ -238,7 +212,7 @@ def _show_coins(view: RunView, tosses: TossSets) -> None:
         plot(paths.update_layout(height=CURVE_HEIGHT), key="coins_paths", revision=view.index)
     curve_column, words = st.columns([3, 2])
     with curve_column:
-        _curve(COINS, view, len(tosses.sets))
+        objective_curve(COINS, view, len(tosses.sets))
     with words:
         if np.ptp(view.em.history[0].probabilities[:, 0]) == 0:  # equal from the start
             st.info(
@@ -307,7 +281,7 @@ def _show_flips(view: RunView, flips: np.ndarray) -> None:
         plot(coins.update_layout(height=FIGURE_HEIGHT), key="flips_coins", revision=view.index)
         st.caption(FLIPS_CHANGED[view.record.phase])
     with right:
-        _curve(FLIPS, view, len(flips))
+        objective_curve(FLIPS, view, len(flips))
     heads = int(flips.sum())
     st.markdown(
         f"**What EM can learn here.** One flip per observation says nothing about which "
@@ -404,7 +378,7 @@ def _show_digits(view: RunView, digits: Digits) -> None:
             "into one prototype, or split one digit in two."
         )
     with right:
-        _curve(DIGITS, view, len(digits.X))
+        objective_curve(DIGITS, view, len(digits.X))
 
 
 DEMOS = {
@@ -414,12 +388,16 @@ DEMOS = {
         "threw which set is hidden. The classic example of Do and Batzoglou (2008).",
         _coins_panel,
         _show_coins,
+        MIXTURE_STEP_HELP,
+        HOW_BERNOULLI_EM_WORKS,
     ),
     "Single flips": Demo(
         FLIPS,
         "K coins, one flip per observation, the coin hidden: what can EM learn?",
         _flips_panel,
         _show_flips,
+        MIXTURE_STEP_HELP,
+        HOW_BERNOULLI_EM_WORKS,
     ),
     "Binarised digits": Demo(
         DIGITS,
@@ -427,30 +405,12 @@ DEMOS = {
         "(Bishop's figure 9.10).",
         _digits_panel,
         _show_digits,
+        DIGITS_STEP_HELP,
+        HOW_BERNOULLI_EM_WORKS,
     ),
 }
 
 
 def bernoulli_page() -> None:
     """Bernoulli mixtures: choose a demo, its data and model in the sidebar, then step."""
-    state = st.session_state
-    linked = link.bound_values()
-    name = st.segmented_control(
-        "Demo", list(DEMOS), default="Two coins", key="demo", required=True, **LINKED
-    )
-    demo = DEMOS[name]
-    st.caption(demo.intro)
-    with st.sidebar:
-        st.header(name)
-        chosen = demo.panel()
-    link.check_bound(linked, lambda key: key == "demo" or key.startswith(demo.slot.prefix))
-    if chosen is not None:
-        key, build, data = chosen
-        if replace_run(demo.slot, key, build):
-            state[demo.slot.data] = data
-    if state.get(demo.slot.em) is None:
-        st.stop()
-    data = state[demo.slot.data]
-    step_help = DIGITS_STEP_HELP if demo.slot == DIGITS else MIXTURE_STEP_HELP
-    run_fragment(demo.slot, lambda view: demo.show(view, data), step_help)
-    how_em_works(HOW_BERNOULLI_EM_WORKS)
+    demo_page(DEMOS, "demo")

@@ -32,7 +32,7 @@ from em_viz.data.sequences import (
 )
 from em_viz.engine.families import gaussian, hmm
 from em_viz.engine.hmm_em import GAUSSIAN_INITS
-from em_viz.figures.curves import figure_log_likelihood, signed
+from em_viz.figures.curves import signed
 from em_viz.figures.hmm import (
     emissions_table,
     figure_casino,
@@ -42,8 +42,7 @@ from em_viz.figures.hmm import (
 )
 from em_viz.figures.hmm_graphs import figure_transitions, figure_trellis, trellis_window
 from em_viz.figures.style import component_colours
-from em_viz.ui import link
-from em_viz.ui.bernoulli import LINKED, Demo
+from em_viz.ui.demos import LINKED, Demo, demo_page, objective_curve
 from em_viz.ui.labels import (
     CASINO_CHANGED,
     CASINO_TEXT_HELP,
@@ -57,7 +56,7 @@ from em_viz.ui.labels import (
     plain,
 )
 from em_viz.ui.plot import plot
-from em_viz.ui.run import RunSlot, RunView, history_slider, how_em_works, replace_run, run_fragment
+from em_viz.ui.run import RunSlot, RunView
 from em_viz.ui.sidebar import TOL_CHOICES
 
 CASINO = RunSlot("casino_")
@@ -67,7 +66,6 @@ REGIMES = RunSlot("regimes_")
 FACES = ("1", "2", "3", "4", "5", "6")
 SIX = len(FACES) - 1
 LOADED = DICE.index("loaded")
-CURVE_HEIGHT = 330
 STRIP_HEIGHT = 400
 SMALL_HEIGHT = 330
 WINDOW = 8
@@ -82,16 +80,6 @@ TYPED_DEFAULT = (
 )
 SOURCES = ("Generated", "Typed in")
 DEFAULT_TOL = 1e-6
-
-
-def _curve(slot: RunSlot, view: RunView) -> None:
-    """The log-likelihood's staircase, the history slider and the warnings."""
-    n_samples = len(view.em.X)
-    curve = figure_log_likelihood(view.em.history, view.index, n_samples, view.em.objective_name)
-    plot(curve.update_layout(height=CURVE_HEIGHT), key=slot.prefix + "curve", revision=view.index)
-    history_slider(slot, view)
-    for warning in view.record.warnings:
-        st.warning(warning, icon=":material/warning:")
 
 
 def _e_step_params(view: RunView) -> Any:
@@ -269,7 +257,7 @@ def _show_casino(view: RunView, rolls: Rolls) -> None:
         )
     curve, words = st.columns(2)
     with curve:
-        _curve(CASINO, view)
+        objective_curve(CASINO, view, len(em.X))
     with words:
         _casino_words(view, rolls, loaded, path)
         if rolls.dice is not None and em.n_components == len(DICE):
@@ -329,7 +317,7 @@ def _show_trellis(view: RunView, rolls: Rolls) -> None:
         st.table(_in_state_colours(emissions_table(counts, em.X, FACES), n_states))
     curve, words = st.columns([3, 2])
     with curve:
-        _curve(TRELLIS, view)
+        objective_curve(TRELLIS, view, len(em.X))
     with words:
         st.markdown(
             f"The E-step credits each of the {len(em.X)} rolls to the states by $\\gamma$ "
@@ -440,7 +428,7 @@ def _show_regimes(view: RunView, dataset: Dataset) -> None:
         plot(transitions.update_layout(height=440), key="regimes_transitions", revision=view.index)
     curve, words = st.columns(2)
     with curve:
-        _curve(REGIMES, view)
+        objective_curve(REGIMES, view, len(em.X))
     with words:
         st.markdown(_regimes_words(view, dataset, as_mixture))
 
@@ -453,6 +441,8 @@ DEMOS = {
         "Baum-Welch learns both dice and how often the casino switches.",
         lambda: _rolls_panel(CASINO.prefix, 300, typed=True, max_k=4),
         _show_casino,
+        HMM_STEP_HELP,
+        HOW_HMM_EM_WORKS,
     ),
     "The trellis": Demo(
         TRELLIS,
@@ -460,6 +450,8 @@ DEMOS = {
         "turned into the new transitions and dice.",
         _trellis_panel,
         _show_trellis,
+        HMM_STEP_HELP,
+        HOW_HMM_EM_WORKS,
     ),
     "Gaussian states": Demo(
         REGIMES,
@@ -467,29 +459,12 @@ DEMOS = {
         "whose states emit Gaussians.",
         _regimes_panel,
         _show_regimes,
+        HMM_STEP_HELP,
+        HOW_HMM_EM_WORKS,
     ),
 }
 
 
 def hmm_page() -> None:
     """Hidden Markov models: choose a demo, its data and model in the sidebar, then step."""
-    state = st.session_state
-    linked = link.bound_values()
-    name = st.segmented_control(
-        "Demo", list(DEMOS), default="The casino", key="hmm_demo", required=True, **LINKED
-    )
-    demo = DEMOS[name]
-    st.caption(demo.intro)
-    with st.sidebar:
-        st.header(name)
-        chosen = demo.panel()
-    link.check_bound(linked, lambda key: key == "hmm_demo" or key.startswith(demo.slot.prefix))
-    if chosen is not None:
-        key, build, data = chosen
-        if replace_run(demo.slot, key, build):
-            state[demo.slot.data] = data
-    if state.get(demo.slot.em) is None:
-        st.stop()
-    data = state[demo.slot.data]
-    run_fragment(demo.slot, lambda view: demo.show(view, data), HMM_STEP_HELP)
-    how_em_works(HOW_HMM_EM_WORKS)
+    demo_page(DEMOS, "hmm_demo")

@@ -1,0 +1,73 @@
+"""A page of several demos, one shown at a time (Bernoulli mixtures, hidden Markov models).
+
+The page's control picks a demo; its sidebar gives the data and model, a new setting
+starts a new run (:func:`~em_viz.ui.run.replace_run`), and the run view steps it
+(:func:`~em_viz.ui.run.run_fragment`). Each demo keeps its run in its own
+:class:`~em_viz.ui.run.RunSlot`, the data the run was built from beside it
+(``slot.data``), so switching demos loses nothing.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from em_viz.figures.curves import figure_log_likelihood
+from em_viz.ui import link
+from em_viz.ui.plot import plot
+from em_viz.ui.run import RunSlot, RunView, history_slider, how_em_works, replace_run, run_fragment
+
+LINKED = {"bind": "query-params", "persist_state": "session"}
+"""Every setting of a demo is in the page's URL (a link reproduces a demo's set-up) and
+kept for the session (a demo's run survives a visit to another page)."""
+CURVE_HEIGHT = 330
+
+
+@dataclass(frozen=True)
+class Demo:
+    """One demo: its run's slot, its intro, its sidebar (returning the run's key, a
+    builder and the data, or None when what was typed cannot be used), its view of the
+    run, the step buttons' help and the "How EM works here" texts."""
+
+    slot: RunSlot
+    intro: str
+    panel: Callable[[], tuple[Any, Callable[[], Any], Any] | None]
+    show: Callable[[RunView, Any], None]
+    step_help: Mapping[str, str]
+    how: Sequence[str]
+
+
+def demo_page(demos: Mapping[str, Demo], key: str) -> None:
+    """Draw the demo chosen by the control under ``key`` (the first by default): its
+    intro, its sidebar, its run (new when its settings changed) and the run view."""
+    state = st.session_state
+    linked = link.bound_values()
+    name = st.segmented_control(
+        "Demo", list(demos), default=next(iter(demos)), key=key, required=True, **LINKED
+    )
+    demo = demos[name]
+    st.caption(demo.intro)
+    with st.sidebar:
+        st.header(name)
+        chosen = demo.panel()
+    link.check_bound(linked, lambda bound: bound == key or bound.startswith(demo.slot.prefix))
+    if chosen is not None:
+        run_key, build, data = chosen
+        if replace_run(demo.slot, run_key, build):
+            state[demo.slot.data] = data
+    if state.get(demo.slot.em) is None:
+        st.stop()
+    data = state[demo.slot.data]
+    run_fragment(demo.slot, lambda view: demo.show(view, data), demo.step_help)
+    how_em_works(demo.how)
+
+
+def objective_curve(slot: RunSlot, view: RunView, n_samples: int) -> None:
+    """The objective's staircase, the history slider and the warnings of the half-step
+    shown, under a demo's figures."""
+    curve = figure_log_likelihood(view.em.history, view.index, n_samples, view.em.objective_name)
+    plot(curve.update_layout(height=CURVE_HEIGHT), key=slot.prefix + "curve", revision=view.index)
+    history_slider(slot, view)
+    for warning in view.record.warnings:
+        st.warning(warning, icon=":material/warning:")
