@@ -23,7 +23,6 @@ from em_viz.figures.pairs import (
     TOTAL_NAME,
     figure_for,
     figure_pairs,
-    figure_principal,
 )
 from em_viz.figures.style import CURVE_FONT_SIZE
 from em_viz.figures.tables import parameters_table
@@ -353,46 +352,6 @@ def test_grid_names_every_feature_under_it_and_beside_its_row_in_short_lines():
     heights = [annotation["y"] for annotation in layout["annotations"]]
     assert heights == sorted(heights, reverse=True)  # one per row, top to bottom
     assert "OD280/OD315 of<br>diluted wine" in under
-
-
-# --- the principal-components view ---------------------------------------------------------
-
-
-def test_projected_ellipses_and_means_equal_a_sigma_a_transposed():
-    dataset = wine()
-    em = GaussianMixtureEM(dataset.X, K, random_state=0)
-    em.run()
-    params = em.params
-    figure = figure_principal(dataset.X, params, em.responsibilities)
-    data = figure_data(figure)
-    scaler = StandardScaler().fit(dataset.X)
-    pca = PCA(n_components=2).fit(scaler.transform(dataset.X))
-    (points,) = [t for t in data if t.get("name") == "Data points"]
-    shown = np.column_stack([points["x"], points["y"]])
-    reference = pca.transform(scaler.transform(dataset.X))
-    signs = np.sign(np.sum(shown * reference, axis=0))
-    np.testing.assert_allclose(shown, reference * signs, atol=1e-9)
-    A = signs[:, None] * pca.components_ / scaler.scale_
-    checked = 0
-    for trace in data:
-        name = str(trace.get("name", ""))
-        if not name.startswith("Component "):
-            continue
-        k = int(name.split()[1]) - 1
-        mean = A @ (params.means[k] - scaler.mean_)
-        cov = A @ params.covariances[k] @ A.T
-        if trace["mode"] == "lines":
-            curves = split_curves(trace["x"], trace["y"])
-            radii = [1.0] if len(curves) == 1 else [2.0, 3.0]
-            for curve, radius in zip(curves, radii, strict=True):
-                np.testing.assert_allclose(quadratic_form(curve, mean, cov), radius**2, rtol=1e-8)
-                checked += 1
-        else:
-            np.testing.assert_allclose([trace["x"][0], trace["y"][0]], mean, atol=1e-9)
-    assert checked == 3 * K
-    layout = json.loads(figure.to_json())["layout"]
-    for name, share in zip(("xaxis", "yaxis"), pca.explained_variance_ratio_, strict=True):
-        assert f"({100 * share:.0f}% of the variance)" in layout[name]["title"]["text"]
 
 
 def test_figure_for_refuses_an_unknown_view():

@@ -1,14 +1,12 @@
-"""A Gaussian mixture on data with more than two features: a pairs grid and a
-principal-components view.
+"""A Gaussian mixture on data with more than two features: the pairs grid, and
+:func:`figure_for`, a run's picture in either view (the grid or the principal components
+of :mod:`em_viz.figures.principal`).
 
 The pairs grid is a corner plot: below the diagonal, each pair of the chosen features with
 the points coloured by responsibilities (as the mixture figure colours them) and every
 component's exact marginal 1- and 2-sigma ellipses; on the diagonal, each feature's
 histogram under the mixture's 1-D density, one line per component and one for the total.
-The principal-components view is the mixture figure of the points on the data's first two
-principal components, with each component's projected Gaussian.
-
-Both keep the same traces in the same order in every state of a run (cell by cell, then
+It keeps the same traces in the same order in every state of a run (cell by cell, then
 the legend's key), so that Plotly can animate one state into the next.
 """
 
@@ -20,21 +18,15 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from em_viz.engine.families.gaussian import GaussianParams
-from em_viz.engine.projection import (
-    Projection,
-    component_densities,
-    marginal,
-    principal_components,
-)
+from em_viz.engine.projection import component_densities, marginal
 from em_viz.figures.geometry import ellipses_path
 from em_viz.figures.mixture import (
     ELLIPSE_POINTS,
     FADED_OPACITY,
     WEBGL_ABOVE,
     coloured_points,
-    figure_mixture,
 )
+from em_viz.figures.principal import figure_principal
 from em_viz.figures.style import (
     CURVE_FONT_SIZE,
     GREY,
@@ -506,57 +498,6 @@ def _cell_axes(
         if left_ref != f"y{suffix}":
             y_axis["matches"] = left_ref
     return {f"xaxis{suffix}": x_axis, f"yaxis{suffix}": y_axis}
-
-
-def pc_title(position: int, explained: float) -> str:
-    """A principal component's axis title: which one, and its share of the variance."""
-    return f"principal component {position} ({100 * explained:.0f}% of the variance)"
-
-
-def figure_principal(
-    X: np.ndarray,
-    params: Any,
-    resp: np.ndarray | None,
-    *,
-    projection: Projection | None = None,
-    **options: Any,
-) -> go.Figure:
-    """The points on the data's first two principal components with each component's
-    projected Gaussian: means ``A (mu - c)`` and ellipses of ``A Sigma A'``.
-
-    Parameters
-    ----------
-    X : ndarray of shape (N, D)
-    params : GaussianParams-like or None
-        As for :func:`figure_pairs`.
-    resp : ndarray of shape (N, K) or None
-    projection : Projection, optional
-        The map onto two coordinates; default :func:`principal_components` of ``X``
-        (it depends on the data only, so every state has the same axes).
-    **options
-        Passed to :func:`~em_viz.figures.mixture.figure_mixture` (``title``,
-        ``uirevision``, ``colour_order``).
-
-    Returns
-    -------
-    figure : go.Figure
-        The mixture figure (:func:`~em_viz.figures.mixture.figure_mixture`) of the
-        projected points and Gaussians, its axes titled with the variance explained.
-    """
-    X = np.asarray(X, dtype=float)
-    projection = projection or principal_components(X)
-    projected = None
-    if params is not None:
-        means, covariances = projection.gaussians(params.means, params.covariances)
-        projected = GaussianParams(np.asarray(params.weights), means, covariances)
-    names = [pc_title(p + 1, share) for p, share in enumerate(projection.explained)]
-    return figure_mixture(
-        projection.points(X),
-        projected,
-        resp,
-        feature_names=names,
-        **options,
-    )
 
 
 def figure_for(

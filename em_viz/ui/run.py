@@ -18,7 +18,7 @@ from em_viz import EMVizError, MixtureEM, Record
 from em_viz.data import Dataset
 from em_viz.engine.runs import Lockstep
 from em_viz.figures.mixture import figure_mixture
-from em_viz.figures.pairs import figure_principal
+from em_viz.figures.principal import figure_principal
 from em_viz.ui.labels import E_STEP_DONE, HISTORY_HELP, STEP_HELP, VIEWING_PAST, plain
 from em_viz.ui.link import linked_step, publish_step, say_step_not_reached
 from em_viz.ui.present import step_keys
