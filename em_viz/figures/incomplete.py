@@ -175,7 +175,7 @@ def figure_linkage(
             hovertemplate=THETA_HOVER,
         )
     )
-    traces.append(ring([current.theta], [current.log_likelihood], name="shown now"))
+    traces.append(go.Scatter(ring([current.theta], [current.log_likelihood], name="shown now")))
     # Zoomed in, log L varies in its tenth digit: heights are drawn from the maximum's.
     shift = float(log_likelihood(best, counts)) if zoom else 0.0
     for trace in traces:

@@ -70,6 +70,11 @@ def _axis_ranges(X: np.ndarray) -> tuple[list[float], list[float]]:
     return [low[0] - margin[0], high[0] + margin[0]], [low[1] - margin[1], high[1] + margin[1]]
 
 
+def trace_type(n_samples: int) -> str:
+    """The points' trace type, and every trace's over them: WebGL for large N."""
+    return "scattergl" if n_samples > WEBGL_ABOVE else "scatter"
+
+
 def point_style(n_samples: int) -> tuple[int, float]:
     """Marker size (px) and opacity of the points: smaller and more see-through for
     more points, so that dense clouds keep their shape and the ellipses and means over
@@ -110,12 +115,13 @@ def _missing_lines_trace(
     spread: np.ndarray,
     rows: np.ndarray,
     colour: str,
-    scatter: type[go.Scatter] | type[go.Scattergl] = go.Scatter,
-) -> go.Scatter | go.Scattergl:
+    kind: str = "scatter",
+) -> dict:
     """One trace of every point's line along its missing axis (see
     :func:`missing_axis_lines`)."""
     x, y = missing_axis_lines(imputed, spread, rows)
-    return scatter(
+    return dict(
+        type=kind,
         x=x,
         y=y,
         mode="lines",
@@ -172,19 +178,19 @@ def _points_trace(
     palette_rgb: np.ndarray,
     names: Sequence[str],
     incomplete: np.ndarray | None = None,
-) -> go.Scatter | go.Scattergl:
+) -> dict:
     """The data as :func:`coloured_points` colours it; the points marked in
     ``incomplete`` (N,) hollow, as expected rather than seen."""
     customdata, extra, marker = coloured_points(len(X), resp, palette_rgb, *point_style(len(X)))
     hover = (
         f"point %{{customdata[0]}}<br>{names[0]} = %{{x:.4g}}<br>{names[1]} = %{{y:.4g}}{extra}"
     )
-    scatter = go.Scattergl if len(X) > WEBGL_ABOVE else go.Scatter
     if incomplete is not None and incomplete.any():
         codes = np.where(incomplete, SYMBOL_CODES[HOLLOW], SYMBOL_CODES["circle"])
         marker["symbol"] = codes.astype(np.uint8)
         marker["line"] = {"width": np.where(incomplete, 2.0, 0.0)}  # a ring for the hollow only
-    return scatter(
+    return dict(
+        type=trace_type(len(X)),
         x=X[:, 0],
         y=X[:, 1],
         mode="markers",
@@ -196,12 +202,13 @@ def _points_trace(
     )
 
 
-def _click_grid_trace(x_range: list[float], y_range: list[float]) -> go.Scattergl:
+def _click_grid_trace(x_range: list[float], y_range: list[float]) -> dict:
     """Invisible points on a regular grid, so that a click anywhere reports a point."""
     gx, gy = np.meshgrid(
         np.linspace(*x_range, CLICK_GRID_SIZE), np.linspace(*y_range, CLICK_GRID_SIZE)
     )
-    return go.Scattergl(
+    return dict(
+        type="scattergl",
         x=gx.ravel(),
         y=gy.ravel(),
         mode="markers",
@@ -222,21 +229,20 @@ def _mean_marker(colour: str | Sequence[str]) -> dict:
     }
 
 
-def _number_font(scatter: type[go.Scatter] | type[go.Scattergl]) -> dict:
+def _number_font(kind: str) -> dict:
     """A mean's number beside it: dark, with a white shadow where SVG offers one."""
     font = {"color": OUTLINE, "size": CURVE_FONT_SIZE}
-    return {**font, "shadow": "auto"} if scatter is go.Scatter else font
+    return {**font, "shadow": "auto"} if kind == "scatter" else font
 
 
-def _halo_trace(
-    params: GaussianParams, scatter: type[go.Scatter] | type[go.Scattergl], faded: np.ndarray
-) -> go.Scatter | go.Scattergl:
+def _halo_trace(params: GaussianParams, kind: str, faded: np.ndarray) -> dict:
     """White lines under all 1-sigma ellipses at once (drawn between the points and the
     components), left out (NaN, the same length) under the ``faded`` components."""
     x, y = ellipses_path(params.means, params.covariances, 1.0, ELLIPSE_POINTS)
     for path in (x, y):
         path.reshape(len(faded), -1)[faded] = np.nan
-    return scatter(
+    return dict(
+        type=kind,
         x=x,
         y=y,
         mode="lines",
@@ -248,13 +254,11 @@ def _halo_trace(
     )
 
 
-def _key_traces(
-    scatter: type[go.Scatter] | type[go.Scattergl], hollow: bool = False
-) -> list[go.Scatter | go.Scattergl]:
+def _key_traces(kind: str, hollow: bool = False) -> list[dict]:
     """The legend's entries, with no data: what the solid and dashed lines and the
     numbered crosses are, and with ``hollow`` what a hollow point is."""
-    common = {"x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
-    filled_in = scatter(
+    common = {"type": kind, "x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
+    filled_in = dict(
         name="filled in by EM",
         mode="markers+lines",
         marker={"symbol": HOLLOW, "color": OUTLINE, "size": 10, "line": {"width": 2}},
@@ -263,19 +267,19 @@ def _key_traces(
     )
     return [
         *([filled_in] if hollow else []),
-        scatter(
+        dict(
             name=f"1{SIGMA} ellipse",
             mode="lines",
             line={"color": OUTLINE, "width": INNER_WIDTH},
             **common,
         ),
-        scatter(
+        dict(
             name=f"2{SIGMA}, 3{SIGMA}",
             mode="lines",
             line={"color": OUTLINE, "width": 1.5, "dash": "dash"},
             **common,
         ),
-        scatter(name="mean", mode="markers", marker=_mean_marker("white"), **common),
+        dict(name="mean", mode="markers", marker=_mean_marker("white"), **common),
     ]
 
 
@@ -285,15 +289,13 @@ COMPLETE_FIT_COLOUR = "#4d4d4d"
 missing-axis lines."""
 
 
-def _complete_fit_traces(
-    params: GaussianParams, scatter: type[go.Scatter] | type[go.Scattergl]
-) -> list[go.Scatter | go.Scattergl]:
+def _complete_fit_traces(params: GaussianParams, kind: str) -> list[dict]:
     """Another fit's 1-sigma ellipses, dashed grey, and its means as grey crosses (one
     legend entry for both)."""
     x, y = ellipses_path(params.means, params.covariances, 1.0, ELLIPSE_POINTS)
-    common = {"name": COMPLETE_FIT_NAME, "legendgroup": COMPLETE_FIT_NAME}
+    common = {"type": kind, "name": COMPLETE_FIT_NAME, "legendgroup": COMPLETE_FIT_NAME}
     return [
-        scatter(
+        dict(
             x=x,
             y=y,
             mode="lines",
@@ -302,7 +304,7 @@ def _complete_fit_traces(
             showlegend=True,
             **common,
         ),
-        scatter(
+        dict(
             x=params.means[:, 0],
             y=params.means[:, 1],
             mode="markers",
@@ -319,13 +321,13 @@ def _complete_fit_traces(
 def _component_traces(
     params: GaussianParams,
     hex_colours: Sequence[str],
-    scatter: type[go.Scatter] | type[go.Scattergl],
+    kind: str,
     faded: np.ndarray,
-) -> list[go.Scatter | go.Scattergl]:
+) -> list[dict]:
     """Per component: 2- and 3-sigma ellipses, 1-sigma ellipse, numbered mean; named in
     the hover, not in the legend.
 
-    ``scatter`` is the points' trace type: WebGL points hide every SVG trace, so with
+    ``kind`` is the points' trace type: WebGL points hide every SVG trace, so with
     WebGL points the ellipses and means are WebGL too (drawn on top, but not animated).
     ``hex_colours`` are the components' colours, one each; the ``faded`` ones' traces
     are drawn at :data:`FADED_OPACITY`.
@@ -340,6 +342,7 @@ def _component_traces(
         )
         inner_x, inner_y = ellipses_path(mean, cov, 1.0, ELLIPSE_POINTS)
         common = {
+            "type": kind,
             "legendgroup": name,
             "name": name,
             "mode": "lines",
@@ -348,14 +351,15 @@ def _component_traces(
             "opacity": opacity,
         }
         traces += [
-            scatter(
+            dict(
                 x=outer_x,
                 y=outer_y,
                 line={"color": colour, "width": 1.5, "dash": "dash"},
                 **common,
             ),
-            scatter(x=inner_x, y=inner_y, line={"color": colour, "width": INNER_WIDTH}, **common),
-            scatter(
+            dict(x=inner_x, y=inner_y, line={"color": colour, "width": INNER_WIDTH}, **common),
+            dict(
+                type=kind,
                 x=mean[:, 0],
                 y=mean[:, 1],
                 mode="markers+text",
@@ -364,7 +368,7 @@ def _component_traces(
                 showlegend=False,
                 text=[str(k + 1)],
                 textposition="top right",
-                textfont=_number_font(scatter),
+                textfont=_number_font(kind),
                 marker=_mean_marker(colour),
                 opacity=opacity,
                 customdata=[[params.weights[k]]],
@@ -377,6 +381,47 @@ def _component_traces(
     return traces
 
 
+def mixture_traces(
+    X: np.ndarray,
+    params: GaussianParams | None,
+    resp: np.ndarray | None,
+    *,
+    feature_names: Sequence[str] = ("x1", "x2"),
+    clickable: bool = False,
+    colour_order: Sequence[int] | None = None,
+    imputed: np.ndarray | None = None,
+    spread: np.ndarray | None = None,
+    complete_fit: GaussianParams | None = None,
+    fade_below: float = 0.0,
+) -> list[dict]:
+    """The traces of :func:`figure_mixture`, as Plotly's JSON (dicts, with their
+    ``type``): cheap enough to make one set per half-step for the browser to play
+    (building Plotly's objects costs about ten times more). The parameters are
+    :func:`figure_mixture`'s.
+    """
+    X = np.asarray(X, dtype=float)
+    names = [escape(str(name)) for name in feature_names]
+    n_components = len(params.weights) if params is not None else 0
+    if resp is not None:
+        n_components = resp.shape[1]
+    hex_colours, palette_rgb = _palette(n_components, colour_order)
+    traces = [_click_grid_trace(*_axis_ranges(X))] if clickable else []
+    incomplete = np.isnan(X).any(axis=1) if imputed is not None else None
+    shown = X if imputed is None else np.asarray(imputed, dtype=float)
+    traces.append(_points_trace(shown, resp, palette_rgb, names, incomplete))
+    kind = trace_type(len(X))
+    if incomplete is not None:
+        traces.append(_missing_lines_trace(shown, np.asarray(spread), incomplete, GREY, kind))
+    if n_components and params is not None:
+        faded = np.asarray(params.weights) < fade_below
+        traces.append(_halo_trace(params, kind, faded))
+        traces += _component_traces(params, hex_colours, kind, faded)
+        traces += _key_traces(kind, hollow=incomplete is not None and incomplete.any())
+    if complete_fit is not None:
+        traces += _complete_fit_traces(complete_fit, kind)
+    return traces
+
+
 def figure_mixture(
     X: np.ndarray,
     params: GaussianParams | None,
@@ -384,13 +429,8 @@ def figure_mixture(
     *,
     feature_names: Sequence[str] = ("x1", "x2"),
     title: str | None = None,
-    clickable: bool = False,
     uirevision: str = "data",
-    colour_order: Sequence[int] | None = None,
-    imputed: np.ndarray | None = None,
-    spread: np.ndarray | None = None,
-    complete_fit: GaussianParams | None = None,
-    fade_below: float = 0.0,
+    **options,
 ) -> go.Figure:
     """The data coloured by responsibilities, with each component's mean and its
     1-, 2- and 3-sigma covariance ellipses.
@@ -406,11 +446,11 @@ def figure_mixture(
     feature_names : pair of str, default=("x1", "x2")
         Axis titles and hover labels.
     title : str, optional
+    uirevision : str, default="data"
+        Kept zoom and pan across reruns while it stays the same.
     clickable : bool, default=False
         Add an invisible grid under the data, so that a click anywhere on the plot
         selects a point (for placing initial means).
-    uirevision : str, default="data"
-        Kept zoom and pan across reruns while it stays the same.
     colour_order : sequence of int, optional
         Component k's palette colour (distinct indices), so that matched components of
         several runs share colours (see :func:`em_viz.engine.runs.match_components`);
@@ -431,34 +471,16 @@ def figure_mixture(
     Returns
     -------
     figure : go.Figure
-        Traces: the click grid (only if ``clickable``), the points (WebGL above
-        ``WEBGL_ABOVE`` points, and then every trace), the missing-axis lines (only
-        with ``imputed``), with ``params`` the halo, three per component and the entries
-        of the legend, and last the other fit's ellipses and means (only with
-        ``complete_fit``); the same count and order in every state of a run.
+        Traces (:func:`mixture_traces`): the click grid (only if ``clickable``), the
+        points (WebGL above ``WEBGL_ABOVE`` points, and then every trace), the
+        missing-axis lines (only with ``imputed``), with ``params`` the halo, three per
+        component and the entries of the legend, and last the other fit's ellipses and
+        means (only with ``complete_fit``); the same count and order in every state of
+        a run.
     """
-    X = np.asarray(X, dtype=float)
+    traces = mixture_traces(X, params, resp, feature_names=feature_names, **options)
     names = [escape(str(name)) for name in feature_names]
-    x_range, y_range = _axis_ranges(X)
-    n_components = len(params.weights) if params is not None else 0
-    if resp is not None:
-        n_components = resp.shape[1]
-    hex_colours, palette_rgb = _palette(n_components, colour_order)
-    traces = [_click_grid_trace(x_range, y_range)] if clickable else []
-    incomplete = np.isnan(X).any(axis=1) if imputed is not None else None
-    shown = X if imputed is None else np.asarray(imputed, dtype=float)
-    traces.append(_points_trace(shown, resp, palette_rgb, names, incomplete))
-    scatter = type(traces[-1])
-    if incomplete is not None:
-        traces.append(_missing_lines_trace(shown, np.asarray(spread), incomplete, GREY, scatter))
-    if n_components and params is not None:
-        faded = np.asarray(params.weights) < fade_below
-        traces.append(_halo_trace(params, scatter, faded))
-        traces += _component_traces(params, hex_colours, scatter, faded)
-        traces += _key_traces(scatter, hollow=incomplete is not None and incomplete.any())
-    if complete_fit is not None:
-        traces += _complete_fit_traces(complete_fit, scatter)
-    x_axis, y_axis = data_axes(X, names)
+    x_axis, y_axis = data_axes(np.asarray(X, dtype=float), names)
     layout = base_layout(
         title,
         font_size=FONT_SIZE,

@@ -178,10 +178,11 @@ RING_SIZE = 22
 
 def ring(
     x: Sequence[float], y: Sequence[float], colour: str = OUTLINE, size: int = RING_SIZE, **options
-) -> go.Scatter:
+) -> dict:
     """Open circles around the values shown elsewhere on the page (the history slider's
     record), unhovered; ``options`` are the trace's own (``name``, ``showlegend``, ...)."""
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=x,
         y=y,
         mode="markers",
