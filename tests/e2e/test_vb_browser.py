@@ -23,7 +23,8 @@ def test_variational_bayes_switches_components_off_and_fades_them(page: Page, ap
         timeout=60_000
     )
     caption = main.get_by_text(re.compile("components are active now"))
-    expect(caption).to_be_visible()
+    # The caption is drawn after the badge: wait for the converged run's.
+    expect(caption).to_contain_text(re.compile(r"\b[1-9] of 10\b"), timeout=30_000)
     active, total = map(int, re.search(r"(\d+) of (\d+)", caption.inner_text()).groups())
     assert total == 10 and 0 < active < 10
     # The figure follows the badge: wait until it draws each switched-off component's two
