@@ -13,12 +13,15 @@ import streamlit as st
 
 from em_viz import BayesianGaussianMixtureEM, GaussianMixtureEM
 from em_viz.engine.equations import EStepTerms, MStepTerms, e_step_terms, m_step_terms
+from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.figures.bound import figure_bound, figure_bound_along, figure_point_and_spread
+from em_viz.ui import link
 from em_viz.ui.explorer import ensure_run, explorer_page
-from em_viz.ui.hidden import has_missing
+from em_viz.ui.hidden import has_missing, incomplete_settings, is_incomplete, with_hidden
 from em_viz.ui.labels import (
     BOUND_ALONG_COMPLETE,
     BOUND_PAGE_VARIATIONAL,
+    BOUND_UPLOAD_NOT_LINKED,
     HARD_SEEING,
     MISSING_E_STEP,
     MISSING_M_STEP,
@@ -28,7 +31,6 @@ from em_viz.ui.labels import (
 )
 from em_viz.ui.plot import plot
 from em_viz.ui.run import CLEAR_OF_HEADER, EXPLORER, RunView, history_slider, run_fragment
-from em_viz.ui.sidebar import DEFAULTS, default_data
 
 BOUND_HEIGHT = 420
 POINT_HEIGHT = 340
@@ -266,15 +268,33 @@ def _show(view: RunView) -> None:
     _equations_panel(view)
 
 
+def _start_linked_run() -> None:
+    """Start the explorer's run as the explorer would from the session's values: a
+    link's (data, hidden values, model), else the data panel's first data set and the
+    explorer's default model."""
+    choice, hiding = link.linked_data(), link.linked_hiding()
+    running = with_hidden(choice, hiding)
+    settings = link.linked_settings()
+    if is_incomplete(running.dataset):
+        settings = incomplete_settings(settings)
+        if settings is None:
+            return
+    ensure_run(running, settings, choice.dataset if hiding.share > 0 else None)
+
+
 def bound_page() -> None:
     """Why EM works: the bound and its gap, the bound along a parameter, the equations.
-    Opened first, it starts the explorer's run on the data panel's first data set with
-    the explorer's default model, as the explorer would."""
+    Opened first, it starts the explorer's run as the explorer would (from a link's
+    data and settings); its URL holds the run's data, settings and half-step."""
     state = st.session_state
     st.html(CLEAR_OF_HEADER)
     st.markdown(f"#### {TITLE}")  # above the step buttons, which it keeps clear of the header
+    link.restore_once()
     if EXPLORER.data not in state:
-        ensure_run(default_data(), DEFAULTS)
+        _start_linked_run()
+    if EXPLORER.run_key not in state:
+        return
+    link.publish(GaussianSettings(**state[EXPLORER.run_key]["model"]), BOUND_UPLOAD_NOT_LINKED)
     waiting = state.get(EXPLORER.em) is None
     if waiting or isinstance(state[EXPLORER.em], BayesianGaussianMixtureEM):
         waiting_text = (

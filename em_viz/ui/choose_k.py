@@ -28,6 +28,7 @@ from em_viz.ui.explorer import explorer_page
 from em_viz.ui.labels import (
     CHOOSE_K_INTRO,
     CHOOSE_K_TRADE_OFF,
+    CHOOSE_K_UPLOAD_NOT_LINKED,
     CRITERION_HELP,
     CV_HELP,
     DEGENERATE_NOTE,
@@ -48,6 +49,8 @@ FIGURE_HEIGHT = 430
 CV_FOLDS = 5
 PLOT_KEY = f"{PREFIX}plot"
 STOPPED = f"{PREFIX}stopped"
+SWEEP_URL = "sweep"
+"""In the URL while the sweep of the page's settings is shown: a link runs it again."""
 
 
 def _settings_panel() -> tuple[str, tuple]:
@@ -288,14 +291,20 @@ def choose_k_page() -> None:
     link.check_bound(linked, lambda key: key.startswith(PREFIX))
     choice = chosen_data()
     st.markdown("### How many components?")
+    link.publish_data(CHOOSE_K_UPLOAD_NOT_LINKED)
     intro, action = st.columns([4, 1], vertical_alignment="center")
     intro.caption(CHOOSE_K_INTRO)
-    if action.button("Run the sweep", type="primary", width="stretch") and choice:
+    linked_sweep = not state.get(f"{PREFIX}link_read") and SWEEP_URL in st.query_params
+    state[f"{PREFIX}link_read"] = True
+    clicked = action.button("Run the sweep", type="primary", width="stretch")
+    if (clicked or linked_sweep) and choice:
         _run_sweep(choice, settings)
     if state.pop(STOPPED, False):
         st.info("The sweep was stopped; nothing of it is kept.", icon=":material/stop_circle:")
     result = state.get(RESULT)
-    if result is None or choice is None or result["data"] != choice.key:
+    shown = result is not None and choice is not None and result["data"] == choice.key
+    link.publish_flag(SWEEP_URL, shown and result["settings"] == settings)
+    if not shown:
         st.info("Run the sweep to score the models on this data.", icon=":material/info:")
         return
     _show(result, criterion, settings)

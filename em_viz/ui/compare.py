@@ -26,6 +26,7 @@ from em_viz.engine.runs import (
     shared_objective_name,
 )
 from em_viz.figures.compare import figure_multi_start, figure_objective_curves
+from em_viz.ui import link
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.labels import (
     GROUP_RUN_HELP,
@@ -48,7 +49,7 @@ from em_viz.ui.run import (
 )
 from em_viz.ui.sidebar import KEPT, DataChoice, chosen_data, model_widgets
 
-MAX_RUNS = 4
+MAX_RUNS = link.RUN_COUNTS[-1]
 PANEL_HEIGHT = 330
 ROWS_PANEL_HEIGHT = 200
 WRAPPED_HEADING = 22
@@ -73,7 +74,7 @@ def _run_settings(number: int, default: GaussianSettings) -> GaussianSettings:
     """One run's settings, in an expander of the sidebar, starting from ``default``
     (reg_covar and tol stay at their defaults)."""
     with st.expander(f"Run {number + 1}", expanded=number < 2):
-        return model_widgets(default, f"compare_{number}_", manual_init=False, tolerances=False)
+        return model_widgets(default, link.run_prefix(number), manual_init=False, tolerances=False)
 
 
 def _settings_panel() -> list[GaussianSettings]:
@@ -81,9 +82,9 @@ def _settings_panel() -> list[GaussianSettings]:
     st.header("Runs")
     count = st.segmented_control(
         "Number of runs",
-        [2, 3, 4],
-        default=2,
-        key="compare_n_runs",
+        link.RUN_COUNTS,
+        default=link.RUN_COUNTS[0],
+        key=link.RUNS_FIELD["runs"].key,
         required=True,
         persist_state=KEPT,
     )
@@ -378,6 +379,7 @@ def compare_page() -> None:
         st.switch_page(st.Page(explorer_page))
     with st.sidebar:
         specs = _settings_panel()
+    link.publish_runs(specs, _default_specs())
     _ensure_runs(chosen_data(), specs)
     if COMPARE.em not in state:
         st.stop()

@@ -724,3 +724,20 @@ ALL_FEATURES_IMPUTED = (
     "marked: with more than two features, hollow points and their lines are drawn for two "
     "features only)."
 )
+UPLOAD_NOT_LINKED = (
+    "This page's link holds the settings and the step, not your uploaded file: to share "
+    "the run itself, use Export → JSON."
+)
+BOUND_UPLOAD_NOT_LINKED = (
+    "This page's link holds the settings and the step, not your uploaded file: to share "
+    "the run itself, use Export → JSON under the Explorer's history slider (it opens "
+    "there again at the half-step shown)."
+)
+COMPARE_UPLOAD_NOT_LINKED = (
+    "This page's link holds the runs' settings and the step, not your uploaded file: to "
+    "share a run on it, step it in the Explorer and use Export → JSON there."
+)
+CHOOSE_K_UPLOAD_NOT_LINKED = (
+    "This page's link holds the sweep's settings, not your uploaded file: send the file "
+    "with the link. A run on it can be shared from the Explorer with Export → JSON."
+)

@@ -1,21 +1,28 @@
 """The page's settings mirrored in its URL, so that a link reproduces a set-up.
 
-Only preset data can be linked (an uploaded file is not in the URL). A value in the
-link that the page does not offer is left out, and the page says so: the explorer's and
-the compare page's values are read here (:func:`restore_once`); for widgets that
-Streamlit binds to the URL itself, :func:`check_bound` names what the binding dropped.
+Only preset data can be linked (an uploaded file is not in the URL). Each URL name is
+described once here: the data panel's (``data``, its knobs), the explorer's hiding and
+model (``k``, ``cov``, ...; Why EM works shows the explorer's run and writes the same),
+and each run of Compare runs (the explorer's names and the run's number: ``k2``,
+``rs2``, ...). A value in the link that the page does not offer is left out, and the
+page says so: these are read here (:func:`restore_once`); for widgets that Streamlit
+binds to the URL itself, :func:`check_bound` names what the binding dropped. Each page
+writes only its own names (:func:`publish`, :func:`publish_runs`, :func:`publish_data`),
+so the half-step (``step``, ``compare_step``, ...) and presenter mode stay.
 """
 
-from collections.abc import Callable
-from dataclasses import astuple, fields
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import asdict
+from typing import NamedTuple
 
 import streamlit as st
 
-from em_viz import COVARIANCE_TYPES
+from em_viz import ALGORITHMS, COVARIANCE_TYPES, INIT_METHODS
 from em_viz.data import IRIS_FEATURES, PRESETS
-from em_viz.data.missingness import MECHANISMS
+from em_viz.data.missingness import MECHANISMS, Hiding
 from em_viz.engine.families.bayesian_gaussian import PRIOR_TYPES
 from em_viz.engine.gaussian_em import MISSING, RUN_ALGORITHMS, GaussianSettings
+from em_viz.ui.labels import COMPARE_UPLOAD_NOT_LINKED, UPLOAD_NOT_LINKED
 from em_viz.ui.sidebar import (
     CONCENTRATION_CHOICES,
     DEFAULTS,
@@ -26,8 +33,11 @@ from em_viz.ui.sidebar import (
     MECHANISM_URL,
     REG_COVAR_CHOICES,
     TOL_CHOICES,
+    DataChoice,
     Knob,
+    _preset_data,
     hiding_key,
+    knob_default,
     knob_key,
 )
 
@@ -58,14 +68,65 @@ ALLOWED = {
     "weight_concentration_prior_type": PRIOR_TYPES,
     "weight_concentration_prior": CONCENTRATION_CHOICES,
 }
-"""The values the model panel offers, by setting."""
-# URL name -> (session-state key: the setting's name, parser: its default's type, allowed).
-MODEL_FIELDS = {
-    URL_NAMES[f.name]: (f.name, type(default), ALLOWED[f.name])
-    for f, default in zip(fields(GaussianSettings), astuple(DEFAULTS), strict=True)
-}
+"""The values the explorer's model panel offers, by setting."""
+
+
+class Field(NamedTuple):
+    """A widget's value in the URL: its session-state key, the type its value is read
+    as, the values it may take (None: any), and the setting it gives (if any)."""
+
+    key: str
+    parser: Callable[[str], object]
+    allowed: Collection | None
+    setting: str = ""
+
+
+def model_fields(
+    prefix: str = "",
+    suffix: str = "",
+    settings: Iterable[str] = tuple(URL_NAMES),
+    allowed: dict[str, Collection] = ALLOWED,
+) -> dict[str, Field]:
+    """URL name -> :class:`Field` of a model panel's ``settings``: each widget's key is
+    ``prefix`` and the setting's name, each URL name the setting's short name and
+    ``suffix``."""
+    defaults = asdict(DEFAULTS)
+    return {
+        URL_NAMES[name] + suffix: Field(prefix + name, type(defaults[name]), allowed[name], name)
+        for name in settings
+    }
+
+
+MODEL_FIELDS = model_fields()
+"""The explorer's model panel (Why EM works shows its run, with the same names)."""
 KNOB_FIELDS = {spec.url: knob for knob, spec in KNOBS.items()}
 """URL name -> preset knob."""
+FEATURE_NAMES = ("fx", "fy")
+"""Iris's two features, chosen by name."""
+DATA_NAMES = ("data", *KNOB_FIELDS, *FEATURE_NAMES)
+"""The data panel's names in the URL."""
+HIDING_NAMES = (*(spec.url for spec in HIDING_KNOBS.values()), MECHANISM_URL)
+HIDING = {"share": 0.0, "mechanism": MECHANISMS[0], "seed": 0}
+"""The hiding widgets' first values (the share in percent: nothing hidden)."""
+
+RUN_COUNTS = (2, 3, 4)
+"""How many runs Compare runs shows side by side."""
+RUN_SETTINGS = ("algorithm", "epsilon", "n_components", "covariance_type", "init", "random_state")
+"""The settings of a run of Compare runs (its tolerances stay at their defaults)."""
+RUN_ALLOWED = ALLOWED | {"algorithm": ALGORITHMS, "init": INIT_METHODS}
+"""A run of Compare runs offers EM's variants and the inits that need no click."""
+RUNS_FIELD = {"runs": Field("compare_n_runs", int, RUN_COUNTS)}
+
+
+def run_prefix(number: int) -> str:
+    """The widget keys' prefix of run ``number`` (from 0) of Compare runs."""
+    return f"compare_{number}_"
+
+
+def run_fields(number: int) -> dict[str, Field]:
+    """URL name -> :class:`Field` of run ``number`` (from 0) of Compare runs: ``k1``,
+    ``rs1``, ... for the first."""
+    return model_fields(run_prefix(number), str(number + 1), RUN_SETTINGS, RUN_ALLOWED)
 
 
 def _parse(text: str, parser: type, allowed) -> object:
@@ -84,13 +145,30 @@ def _knob_value(text: str, spec: Knob) -> float:
 
 
 def restore_once() -> None:
-    """On a session's first run, set the widgets from the URL's values."""
+    """On a session's first run, set the widgets from the URL's values: the data panel's,
+    the explorer's hiding and model, and the runs of Compare runs (any page's link is read
+    whole, whichever page it opens)."""
     state = st.session_state
     if state.get("link_restored"):
         return
     state.link_restored = True
     params = st.query_params
-    ignored = []
+    ignored = _restore_data(params) + _restore_hiding(params)
+    fields = MODEL_FIELDS | RUNS_FIELD
+    for number in range(RUN_COUNTS[-1]):
+        fields |= run_fields(number)
+    for name, field in fields.items():
+        if name in params:
+            try:
+                state[field.key] = _parse(params[name], field.parser, field.allowed)
+            except ValueError:
+                ignored.append(name)
+    say_ignored(ignored)
+
+
+def _restore_data(params: dict) -> list[str]:
+    """Set the data panel's widgets from the URL; return the names not understood."""
+    state, ignored = st.session_state, []
     preset = params.get("data")
     if preset in PRESETS:
         state.source, state.preset = "Preset", preset
@@ -100,19 +178,12 @@ def restore_once() -> None:
                     state[knob_key(preset, knob)] = _knob_value(params[name], KNOBS[knob])
                 except ValueError:
                     ignored.append(name)
-        for axis in ("fx", "fy"):
+        for axis in FEATURE_NAMES:
             if params.get(axis) in IRIS_FEATURES and "features" in PRESETS[preset].knobs:
                 state[f"{knob_key(preset, 'features')}:{axis[1]}"] = params[axis]
     elif preset is not None:
         ignored.append("data")
-    ignored += _restore_hiding(params)
-    for name, (key, parser, allowed) in MODEL_FIELDS.items():
-        if name in params:
-            try:
-                state[key] = _parse(params[name], parser, allowed)
-            except ValueError:
-                ignored.append(name)
-    say_ignored(ignored)
+    return ignored
 
 
 def _restore_hiding(params: dict) -> list[str]:
@@ -138,11 +209,11 @@ def _restore_hiding(params: dict) -> list[str]:
 
 def _hiding_params() -> dict[str, str]:
     """The hiding widgets' values for the URL, when something is hidden."""
-    state = st.session_state
-    if not state.get(hiding_key("share")):
+    values = {field: _state_value(hiding_key(field), value) for field, value in HIDING.items()}
+    if not values["share"]:
         return {}
-    params = {spec.url: str(state[hiding_key(field)]) for field, spec in HIDING_KNOBS.items()}
-    return {**params, MECHANISM_URL: state[hiding_key("mechanism")]}
+    params = {spec.url: str(values[field]) for field, spec in HIDING_KNOBS.items()}
+    return {**params, MECHANISM_URL: values["mechanism"]}
 
 
 def say_ignored(names: list[str]) -> None:
@@ -198,16 +269,8 @@ def check_bound(before: dict[str, list[str]], keys: Callable[[str], bool]) -> No
     say_ignored(dropped)
 
 
-KEPT_IN_LINK = ("step", "present")
-"""What other parts of the page write into the URL: :func:`publish` keeps them."""
-
 MAX_STEP = 10_000
 """The largest half-step index a link may ask for."""
-
-UPLOAD_NOT_LINKED = (
-    "This page's link holds the settings and the step, not your uploaded file: to share "
-    "the run itself, use Export → JSON."
-)
 
 
 def linked_step(name: str) -> int | None:
@@ -240,23 +303,118 @@ def publish_step(name: str, index: int) -> None:
         st.query_params[name] = str(index)
 
 
-def publish(settings: GaussianSettings) -> None:
-    """Write the current settings into the URL (keeping :data:`KEPT_IN_LINK`); for an
-    uploaded file, say that the link cannot hold it."""
-    state = st.session_state
-    params = {name: str(getattr(settings, key)) for name, (key, _, _) in MODEL_FIELDS.items()}
-    params |= {name: st.query_params[name] for name in KEPT_IN_LINK if name in st.query_params}
-    if state.get("source", "Preset") == "Preset":
-        preset = state.get("preset")
-        params["data"] = preset
-        for name, knob in KNOB_FIELDS.items():
-            if knob in PRESETS[preset].knobs:
-                params[name] = str(state[knob_key(preset, knob)])
-        if "features" in PRESETS[preset].knobs:
-            params["fx"] = state[f"{knob_key(preset, 'features')}:x"]
-            params["fy"] = state[f"{knob_key(preset, 'features')}:y"]
-    else:
-        st.caption(UPLOAD_NOT_LINKED)
-    params |= _hiding_params()
-    if dict(st.query_params) != params:
-        st.query_params.from_dict(params)
+def publish_flag(name: str, on: bool) -> None:
+    """Write ``name=1`` into the URL while ``on``, else leave it out."""
+    _write({name: "1"} if on else {}, (name,))
+
+
+def _state_value(key: str, default: object) -> object:
+    """A widget's value in the session, or its default while it was never drawn nor set
+    by a link (Why EM works shows the explorer's run without its widgets)."""
+    return st.session_state.get(key, default)
+
+
+def _linked_knobs(preset: str) -> dict[str, object]:
+    """The preset's knobs as their values in the session say, each at its default where
+    unset (Iris's features as a pair)."""
+    knobs = {}
+    for knob in PRESETS[preset].knobs:
+        key, default = knob_key(preset, knob), knob_default(preset, knob)
+        if knob == "features":
+            default = tuple(
+                _state_value(f"{key}:{axis}", value)
+                for axis, value in zip("xy", default, strict=True)
+            )
+        knobs[knob] = _state_value(key, default)
+    return knobs
+
+
+def linked_data() -> DataChoice:
+    """The data panel's preset as its values in the session say (a link's, once
+    restored): what the panel would give, without drawing it."""
+    preset = _state_value("preset", next(iter(PRESETS)))
+    return _preset_data(preset, _linked_knobs(preset))
+
+
+def linked_hiding() -> Hiding:
+    """The explorer's hiding as its values in the session say (share 0: none)."""
+    values = {field: _state_value(hiding_key(field), value) for field, value in HIDING.items()}
+    return Hiding(values["share"] / 100, values["mechanism"], int(values["seed"]))
+
+
+def linked_settings() -> GaussianSettings:
+    """The explorer's model panel as its values in the session say."""
+    values = asdict(DEFAULTS)
+    return GaussianSettings(
+        **{
+            field.setting: _state_value(field.key, values[field.setting])
+            for field in MODEL_FIELDS.values()
+        }
+    )
+
+
+def _data_params() -> dict[str, str] | None:
+    """The data panel's values for the URL; None for an uploaded file."""
+    if _state_value("source", "Preset") != "Preset":
+        return None
+    preset = _state_value("preset", next(iter(PRESETS)))
+    knobs = _linked_knobs(preset)
+    params = {"data": preset}
+    params |= {name: str(knobs[knob]) for name, knob in KNOB_FIELDS.items() if knob in knobs}
+    if "features" in knobs:
+        params |= dict(zip(FEATURE_NAMES, knobs["features"], strict=True))
+    return params
+
+
+def _settings_params(
+    settings: GaussianSettings, fields: dict[str, Field], default: GaussianSettings | None = None
+) -> dict[str, str]:
+    """Each field's setting for the URL; with a ``default``, only those that differ."""
+    return {
+        name: str(getattr(settings, field.setting))
+        for name, field in fields.items()
+        if default is None or getattr(settings, field.setting) != getattr(default, field.setting)
+    }
+
+
+def _write(params: dict[str, str], names: Iterable[str]) -> None:
+    """Set the URL's ``names`` to ``params`` (a name not in it is left out), and no
+    other: what the rest of the page writes (the step, presenter mode, widgets bound to
+    the URL) stays."""
+    for name in names:
+        if name not in params:
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != params[name]:
+            st.query_params[name] = params[name]
+
+
+def publish_data(upload_note: str) -> None:
+    """Write the data panel's values into the URL; for an uploaded file, which a link
+    cannot hold, say so in ``upload_note`` (a caption)."""
+    params = _data_params()
+    if params is None:
+        st.caption(upload_note)
+    _write(params or {}, DATA_NAMES)
+
+
+def publish(settings: GaussianSettings, upload_note: str = UPLOAD_NOT_LINKED) -> None:
+    """Write the explorer's run into the URL: the data, the hiding and ``settings`` (see
+    :func:`publish_data` for ``upload_note``)."""
+    publish_data(upload_note)
+    params = _settings_params(settings, MODEL_FIELDS) | _hiding_params()
+    _write(params, (*MODEL_FIELDS, *HIDING_NAMES))
+
+
+def publish_runs(specs: list[GaussianSettings], defaults: list[GaussianSettings]) -> None:
+    """Write Compare runs into the URL: the data, how many runs, and each run's settings
+    where they differ from its default (``defaults``, one per possible run)."""
+    publish_data(COMPARE_UPLOAD_NOT_LINKED)
+    params = {} if len(specs) == RUN_COUNTS[0] else {"runs": str(len(specs))}
+    names = list(RUNS_FIELD)
+    for number, default in enumerate(defaults):
+        fields = run_fields(number)
+        names += fields
+        if number < len(specs):
+            params |= _settings_params(specs[number], fields, default)
+    _write(params, names)
