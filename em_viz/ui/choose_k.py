@@ -291,9 +291,9 @@ def choose_k_page() -> None:
     link.check_bound(linked, lambda key: key.startswith(PREFIX))
     choice = chosen_data()
     st.markdown("### How many components?")
-    link.publish_data(CHOOSE_K_UPLOAD_NOT_LINKED)
     intro, action = st.columns([4, 1], vertical_alignment="center")
     intro.caption(CHOOSE_K_INTRO)
+    link.publish_data(CHOOSE_K_UPLOAD_NOT_LINKED)
     linked_sweep = not state.get(f"{PREFIX}link_read") and SWEEP_URL in st.query_params
     state[f"{PREFIX}link_read"] = True
     clicked = action.button("Run the sweep", type="primary", width="stretch")

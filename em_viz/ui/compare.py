@@ -29,6 +29,7 @@ from em_viz.figures.compare import figure_multi_start, figure_objective_curves
 from em_viz.ui import link
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.labels import (
+    COMPARE_UPLOAD_NOT_LINKED,
     GROUP_RUN_HELP,
     objectives_note,
     plain,
@@ -228,6 +229,8 @@ def _show_runs(view: GroupView) -> None:
             "Colours are matched to Run 1's components by their means, so the same colour "
             "is the same cluster in every panel."
         )
+        if not link.data_linked():
+            st.caption(COMPARE_UPLOAD_NOT_LINKED)
 
 
 def _run_starts(

@@ -729,15 +729,13 @@ UPLOAD_NOT_LINKED = (
     "the run itself, use Export → JSON."
 )
 BOUND_UPLOAD_NOT_LINKED = (
-    "This page's link holds the settings and the step, not your uploaded file: to share "
-    "the run itself, use Export → JSON under the Explorer's history slider (it opens "
-    "there again at the half-step shown)."
+    "This link holds the settings and the step, not your uploaded file: the Explorer's "
+    "Export → JSON saves the run."
 )
 COMPARE_UPLOAD_NOT_LINKED = (
-    "This page's link holds the runs' settings and the step, not your uploaded file: to "
-    "share a run on it, step it in the Explorer and use Export → JSON there."
+    "This link holds the runs' settings and the step, not your uploaded file: step a run "
+    "in the Explorer and save it with Export → JSON."
 )
 CHOOSE_K_UPLOAD_NOT_LINKED = (
-    "This page's link holds the sweep's settings, not your uploaded file: send the file "
-    "with the link. A run on it can be shared from the Explorer with Export → JSON."
+    "This link holds the sweep's settings, not your uploaded file: send the file along."
 )

@@ -22,7 +22,7 @@ from em_viz.data import IRIS_FEATURES, PRESETS
 from em_viz.data.missingness import MECHANISMS, Hiding
 from em_viz.engine.families.bayesian_gaussian import PRIOR_TYPES
 from em_viz.engine.gaussian_em import MISSING, RUN_ALGORITHMS, GaussianSettings
-from em_viz.ui.labels import COMPARE_UPLOAD_NOT_LINKED, UPLOAD_NOT_LINKED
+from em_viz.ui.labels import UPLOAD_NOT_LINKED
 from em_viz.ui.sidebar import (
     CONCENTRATION_CHOICES,
     DEFAULTS,
@@ -353,9 +353,14 @@ def linked_settings() -> GaussianSettings:
     )
 
 
+def data_linked() -> bool:
+    """Whether the data panel's data can be in a link: a preset, not an uploaded file."""
+    return _state_value("source", "Preset") == "Preset"
+
+
 def _data_params() -> dict[str, str] | None:
     """The data panel's values for the URL; None for an uploaded file."""
-    if _state_value("source", "Preset") != "Preset":
+    if not data_linked():
         return None
     preset = _state_value("preset", next(iter(PRESETS)))
     knobs = _linked_knobs(preset)
@@ -389,11 +394,11 @@ def _write(params: dict[str, str], names: Iterable[str]) -> None:
             st.query_params[name] = params[name]
 
 
-def publish_data(upload_note: str) -> None:
+def publish_data(upload_note: str | None = None) -> None:
     """Write the data panel's values into the URL; for an uploaded file, which a link
-    cannot hold, say so in ``upload_note`` (a caption)."""
+    cannot hold, say so in ``upload_note`` (a caption), if given."""
     params = _data_params()
-    if params is None:
+    if params is None and upload_note is not None:
         st.caption(upload_note)
     _write(params or {}, DATA_NAMES)
 
@@ -408,8 +413,9 @@ def publish(settings: GaussianSettings, upload_note: str = UPLOAD_NOT_LINKED) ->
 
 def publish_runs(specs: list[GaussianSettings], defaults: list[GaussianSettings]) -> None:
     """Write Compare runs into the URL: the data, how many runs, and each run's settings
-    where they differ from its default (``defaults``, one per possible run)."""
-    publish_data(COMPARE_UPLOAD_NOT_LINKED)
+    where they differ from its default (``defaults``, one per possible run); the page
+    says where an upload is left out (see :func:`data_linked`)."""
+    publish_data()
     params = {} if len(specs) == RUN_COUNTS[0] else {"runs": str(len(specs))}
     names = list(RUNS_FIELD)
     for number, default in enumerate(defaults):
