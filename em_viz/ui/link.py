@@ -116,6 +116,7 @@ RUN_SETTINGS = ("algorithm", "epsilon", "n_components", "covariance_type", "init
 RUN_ALLOWED = ALLOWED | {"algorithm": ALGORITHMS, "init": INIT_METHODS}
 """A run of Compare runs offers EM's variants and the inits that need no click."""
 RUNS_FIELD = {"runs": Field("compare_n_runs", int, RUN_COUNTS)}
+"""How many runs Compare runs shows (left out of the URL at the first count)."""
 
 
 def run_prefix(number: int) -> str:
