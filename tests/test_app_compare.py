@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
-from test_app_explorer import button, click, figures
+from test_app_explorer import button, click, figures, heading
 
 from em_viz.data import PRESETS, iris
 from em_viz.engine.gaussian_em import GaussianSettings
@@ -258,16 +258,12 @@ def test_the_explorer_keeps_its_run_and_data_across_a_visit_to_compare():
     assert not any("New data" in t.value for t in at.toast)
 
 
-def explorer_heading(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith("### ")).removeprefix("### ")
-
-
 def test_a_half_step_is_worded_as_in_the_explorer(page):
     click(page, "E-step")
     compare_words = group_heading(page)
     open_page(page, "")
     click(page, "E-step")
-    assert compare_words == explorer_heading(page) == "Iteration 1 · after E-step"
+    assert compare_words == heading(page) == "Iteration 1 · after E-step"
 
 
 def test_run_animates_half_step_by_half_step_with_a_history_slider(page):

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_app_explorer import heading
 
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.engine.run_file import run_to_dict, run_to_json
@@ -23,7 +24,8 @@ def page() -> None:
     from em_viz.data import Dataset
     from em_viz.engine.gaussian_em import GaussianSettings
     from em_viz.ui.export import export_menu, run_settings
-    from em_viz.ui.run import EXPLORER, RunView, phase_text
+    from em_viz.ui.run import RunView, phase_text
+    from em_viz.ui.stepping import EXPLORER
 
     state = st.session_state
     settings = GaussianSettings(n_components=3, random_state=4)
@@ -162,8 +164,7 @@ def test_the_explorer_offers_the_menu_and_opens_a_saved_run():
     upload.set_value(("run.json", json.dumps(content).encode(), "application/json")).run()
     assert not app.exception
     assert not app.error
-    headings = [m.value for m in app.markdown if m.value.startswith("### ")]
-    assert headings[0] == (
-        "### Viewing Iteration 2 · after M-step (latest: Iteration 4 · after E-step)"
+    assert heading(app) == (
+        "Viewing Iteration 2 · after M-step (latest: Iteration 4 · after E-step)"
     )
     assert len(app.session_state["em"].history) == 8

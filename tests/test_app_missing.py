@@ -13,7 +13,8 @@ from em_viz.data import three_gaussians
 from em_viz.data.missingness import Hiding, hide
 from em_viz.figures.mixture import SYMBOL_CODES
 from em_viz.ui import export
-from em_viz.ui.run import EXPLORER, RunView
+from em_viz.ui.run import RunView
+from em_viz.ui.stepping import EXPLORER
 
 HOLLOW, CIRCLE = SYMBOL_CODES["circle-open"], SYMBOL_CODES["circle"]
 

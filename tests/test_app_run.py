@@ -11,7 +11,8 @@ def two_runs() -> None:
     """A page with two runs in two slots, each with its run view and history slider."""
     from em_viz.data import three_gaussians
     from em_viz.engine.gaussian_em import GaussianMixtureEM
-    from em_viz.ui.run import RunSlot, history_slider, replace_run, run_fragment
+    from em_viz.ui.run import history_slider, replace_run, run_fragment
+    from em_viz.ui.stepping import RunSlot
 
     X = three_gaussians().X
     for prefix in ("a_", "b_"):
@@ -46,7 +47,7 @@ def test_each_slot_runs_at_its_own_speed(page):
     page.button_group(key="a_speed").set_value("Instant").run()
     page.button(key="a_Run").click().run()
     assert page.session_state["a_em"].converged
-    assert page.session_state["b_speed"] == "Medium"
+    assert page.session_state["b_speed"] == "3 / s"
     page.button(key="b_Run").click().run()
     assert page.session_state["b_running"] and not page.session_state["a_running"]
     assert len(page.session_state["b_em"].history) == 2  # one animated half-step so far

@@ -61,7 +61,8 @@ def test_animated_run_does_not_stop_at_a_saddle(app):
     before = len(stepper(app).history)
     click(app, "Run")
     assert app.session_state["running"]
-    assert len(stepper(app).history) == before + 1  # the first half-step past the saddle
+    em = stepper(app)  # computed ahead, past the saddle, for the browser to play
+    assert len(em.history) > before + 2 and em.finished and not em.at_saddle
 
 
 def test_compare_headings_and_table_do_not_call_a_saddle_converged(app):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_app_compare import open_page
-from test_app_explorer import APP, TIMEOUT, button, click, curve, figures, mixture, stepper
+from test_app_explorer import APP, TIMEOUT, button, click, curve, figures, mixture, slide, stepper
 
 from em_viz import BayesianGaussianMixtureEM
 from em_viz.data import old_faithful
@@ -95,10 +95,10 @@ def test_switched_off_components_fade_in_the_figure(faithful_ten):
 def test_every_state_has_the_same_traces_in_the_same_order(faithful_ten):
     at = faithful_ten
     last = [(t.get("name"), t.get("mode")) for t in mixture(at)]
-    at.select_slider(key="history_view").set_value(2).run()
+    slide(at, 2)
     assert [(t.get("name"), t.get("mode")) for t in mixture(at)] == last
     np.testing.assert_array_equal(component_opacities(at), 1.0)  # nothing off yet
-    at.select_slider(key="history_view").set_value(len(stepper(at).history) - 1).run()
+    slide(at, len(stepper(at).history) - 1)
 
 
 def test_the_curve_is_the_lower_bound(faithful_ten):
@@ -182,9 +182,9 @@ def test_switched_off_components_are_said_once_in_the_caption_not_as_warnings(fa
 def test_the_half_steps_are_captioned_as_variational_bayes(faithful_ten):
     at = faithful_ten
     assert any("pulled toward the prior" in c.value for c in at.caption)  # after an M-step
-    at.select_slider(key="history_view").set_value(len(stepper(at).history) - 2).run()
+    slide(at, len(stepper(at).history) - 2)
     assert any("expected weight and density under the posterior" in c.value for c in at.caption)
-    at.select_slider(key="history_view").set_value(len(stepper(at).history) - 1).run()
+    slide(at, len(stepper(at).history) - 1)
 
 
 def test_why_em_works_says_it_explains_em_when_the_run_is_variational():

@@ -47,7 +47,8 @@ from em_viz.ui.labels import (
     plain,
 )
 from em_viz.ui.plot import plot
-from em_viz.ui.run import RunSlot, RunView
+from em_viz.ui.run import RunView
+from em_viz.ui.stepping import RunSlot
 
 COINS = RunSlot("coins_")
 FLIPS = RunSlot("flips_")

@@ -30,7 +30,8 @@ from em_viz.ui.labels import (
     WHY,
 )
 from em_viz.ui.plot import plot
-from em_viz.ui.run import CLEAR_OF_HEADER, EXPLORER, RunView, history_slider, run_fragment
+from em_viz.ui.run import CLEAR_OF_HEADER, RunView, history_slider, run_fragment
+from em_viz.ui.stepping import EXPLORER
 
 BOUND_HEIGHT = 420
 POINT_HEIGHT = 340

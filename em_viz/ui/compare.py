@@ -42,13 +42,13 @@ from em_viz.ui.run import (
     CLEAR_OF_HEADER,
     SADDLE_BADGE,
     GroupView,
-    RunSlot,
     RunView,
     history_slider,
     mixture_figure,
     run_fragment,
 )
 from em_viz.ui.sidebar import KEPT, DataChoice, chosen_data, model_widgets
+from em_viz.ui.stepping import RunSlot
 
 MAX_RUNS = link.RUN_COUNTS[-1]
 PANEL_HEIGHT = 330

@@ -16,7 +16,8 @@ import streamlit as st
 from em_viz.figures.curves import figure_log_likelihood
 from em_viz.ui import link
 from em_viz.ui.plot import plot
-from em_viz.ui.run import RunSlot, RunView, history_slider, how_em_works, replace_run, run_fragment
+from em_viz.ui.run import RunView, history_slider, how_em_works, replace_run, run_fragment
+from em_viz.ui.stepping import RunSlot
 
 LINKED = {"bind": "query-params", "persist_state": "session"}
 """Every setting of a demo is in the page's URL (a link reproduces a demo's set-up) and

@@ -17,8 +17,9 @@ from em_viz.data import Dataset
 from em_viz.engine.families import bayesian_gaussian
 from em_viz.engine.families.bayesian_gaussian import SWITCHED_OFF
 from em_viz.engine.gaussian_em import GaussianSettings
-from em_viz.figures.curves import figure_log_likelihood
-from em_viz.figures.mixture import figure_placing
+from em_viz.figures.curves import figure_log_likelihood, log_likelihood_parts
+from em_viz.figures.frames import Parts
+from em_viz.figures.mixture import figure_placing, mixture_traces
 from em_viz.figures.pairs import MAX_GRID_FEATURES, figure_for
 from em_viz.figures.tables import parameters_table
 from em_viz.ui import link
@@ -43,10 +44,10 @@ from em_viz.ui.labels import (
     settings_change,
     what_changed,
 )
-from em_viz.ui.plot import plot
+from em_viz.ui.plot import GLIDE_MS, Frames, plot
 from em_viz.ui.run import (
-    EXPLORER,
     RunView,
+    frames_of,
     history_slider,
     how_em_works,
     mixture_figure,
@@ -55,8 +56,8 @@ from em_viz.ui.run import (
     run_fragment,
 )
 from em_viz.ui.sidebar import MANUAL_INIT, DataChoice, chosen_data, hiding_panel, model_panel
+from em_viz.ui.stepping import EXPLORER
 
-ELLIPSE_MOTION_MS = 350
 MIXTURE_HEIGHT = 500
 FEATURES_HEIGHT = 480
 """Data with more than two features is drawn across the page, as high as a 1280x720
@@ -178,7 +179,7 @@ def _features_view(dataset: Dataset, view: RunView, fade_below: float) -> None:
     )
     figure.update_layout(
         height=FEATURES_HEIGHT,
-        transition={"duration": ELLIPSE_MOTION_MS, "easing": "cubic-in-out"},
+        transition={"duration": GLIDE_MS, "easing": "cubic-in-out"},
     )
     plot(figure, key="mixture", revision=view.index)
     st.caption(FEATURE_VIEW_CAPTIONS[shown])
@@ -208,11 +209,27 @@ def _show_run(view: RunView) -> None:
                 dataset, record.params, view.resp, fade_below=fade_below, **missing
             )
             figure.update_layout(
-                height=MIXTURE_HEIGHT,
-                transition={"duration": ELLIPSE_MOTION_MS, "easing": "cubic-in-out"},
+                height=MIXTURE_HEIGHT,  # a step from the server glides as Plotly animates it
+                transition={"duration": GLIDE_MS, "easing": "cubic-in-out"},
+            )
+
+            def mixture_parts(at: int) -> Parts:
+                options = dict(missing)  # the fit on complete rows stays; the points move
+                if missing:
+                    options["imputed"], options["spread"] = em.imputed_at(at)
+                resp = em.responsibilities_at(at)
+                return mixture_traces(
+                    dataset.X, em.history[at].params, resp, fade_below=fade_below, **options
+                ), {}
+
+            variant = "complete rows" if "complete_fit" in missing else ""
+            frames = Frames(
+                view.timeline,
+                lambda: frames_of(EXPLORER, f"mixture {variant}", em.history, mixture_parts),
+                variant=variant,
             )
             with figure_slot:
-                plot(figure, key="mixture", revision=index)
+                plot(figure, key="mixture", revision=index, frames=frames)
         st.caption(what_changed(em.variant, bool(missing))[record.phase])
         bias = mean_bias(em, record.params, st.session_state.get(BEFORE_HIDING))
         if bias:
@@ -224,8 +241,25 @@ def _show_run(view: RunView) -> None:
         if note:
             st.info(note, icon=":material/info:")
     with right:
-        curve = figure_log_likelihood(em.history, index, len(em.X), em.objective_name)
-        plot(curve.update_layout(height=CURVE_HEIGHT), key="log_likelihood", revision=index)
+        n, name = len(em.X), em.objective_name
+        shown = em.history[: index + 1] if view.running else em.history  # Run draws it as it goes
+        curve = figure_log_likelihood(shown, index, n, name).update_layout(height=CURVE_HEIGHT)
+        frames = view.timeline and Frames(
+            view.timeline,
+            lambda: frames_of(
+                EXPLORER,
+                "curve",
+                em.history,
+                lambda at: log_likelihood_parts(em.history, at, n, name),
+            ),
+            lambda: frames_of(
+                EXPLORER,
+                "curve_run",
+                em.history,
+                lambda at: log_likelihood_parts(em.history[: at + 1], at, n, name),
+            ),
+        )
+        plot(curve, key="log_likelihood", revision=index, frames=frames)
         history_slider(EXPLORER, view)
         run_settings = GaussianSettings(**st.session_state[EXPLORER.run_key]["model"])
         export_menu(EXPLORER, view, run_settings)
@@ -299,5 +333,6 @@ def explorer_page() -> None:
     if state.get(EXPLORER.em) is None:
         _placing_means(settings)
         return
-    run_fragment(EXPLORER, _show_run, stop_when_converged=True)
+    played = dataset.X.shape[1] == 2  # the pairs grid and principal components: not yet
+    run_fragment(EXPLORER, _show_run, stop_when_converged=True, played=played)
     how_em_works(HOW_GAUSSIAN_EM_WORKS)

@@ -27,7 +27,8 @@ from em_viz.engine.run_file import (
 from em_viz.figures.export import DEFAULT_SIZE, browser_problem, gif_bytes, png_bytes, with_heading
 from em_viz.ui.hidden import has_missing
 from em_viz.ui.labels import plain
-from em_viz.ui.run import RunSlot, RunView, mixture_figure, phase_text
+from em_viz.ui.run import RunView, mixture_figure, phase_text
+from em_viz.ui.stepping import RunSlot
 
 MAX_GIF_FRAMES = 100
 """A GIF shows at most the first this many half-steps (about a second each to render)."""

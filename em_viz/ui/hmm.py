@@ -56,8 +56,9 @@ from em_viz.ui.labels import (
     plain,
 )
 from em_viz.ui.plot import plot
-from em_viz.ui.run import RunSlot, RunView
+from em_viz.ui.run import RunView
 from em_viz.ui.sidebar import TOL_CHOICES
+from em_viz.ui.stepping import RunSlot
 
 CASINO = RunSlot("casino_")
 TRELLIS = RunSlot("trellis_")

@@ -43,7 +43,8 @@ from em_viz.ui.labels import (
     MURRAY_STEP_HELP,
 )
 from em_viz.ui.plot import plot
-from em_viz.ui.run import RunSlot, RunView, history_slider, how_em_works, replace_run, run_fragment
+from em_viz.ui.run import RunView, history_slider, how_em_works, replace_run, run_fragment
+from em_viz.ui.stepping import RunSlot
 
 LINKAGE = RunSlot("linkage_")
 MURRAY = RunSlot("murray_")

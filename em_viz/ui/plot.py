@@ -1,17 +1,28 @@
-"""A Plotly view that stays mounted across reruns, so figures update in place.
+"""A Plotly view that stays mounted across reruns, so figures update in place; and the
+player: a run's frames played, scrubbed and stepped in the browser.
 
 ``st.plotly_chart`` gives every new figure a new element, which the browser remounts:
 a blank flash, a full WebGL set-up per step, and no motion between states. This small
-Streamlit component keeps one Plotly graph per key and hands each new figure to
-``Plotly.react``, which animates the ellipses and means with ``layout.transition``.
-Clicks on points come back as ``click`` (x, y) for placing initial means.
+Streamlit component (``plot.js``) keeps one Plotly graph per key and hands each new
+figure to ``Plotly.react``, which animates the ellipses and means with
+``layout.transition``. Clicks on points come back as ``click`` (x, y) for placing
+initial means.
+
+Given a run's frames (:func:`~em_viz.figures.frames.frame_patches`), a graph is a view of
+the run's *timeline*: :func:`timeline_slider` (the history slider) moves it, plays Run
+at its speed with glides between frames, and takes the step keys, all in the browser;
+:func:`timeline_text` is a line per frame (the heading). The server learns where the
+slider stopped (``moved``, ``stopped``), so the rest of the page follows; the figure it
+sends is always that of the half-step it knows, so the history stays the one source of
+truth.
 
 plotly.js itself is the copy shipped in the plotly package, served from the app's
 ``static/`` folder (``server.enableStaticServing``) and copied there on first use.
 """
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import plotly
@@ -25,68 +36,17 @@ from em_viz.ui.present import presenting
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 PLOTLY_JS = STATIC_DIR / "plotly.min.js"
 
-_JS = """
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.emVizPlotly) {
-    window.emVizPlotly = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = "./app/static/plotly.min.js";
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => reject(new Error("plotly.min.js could not be loaded"));
-      document.head.appendChild(script);
-    });
-  }
-  return window.emVizPlotly;
-}
-
-export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
-  let graph = parentElement.querySelector(".em-viz-plot");
-  if (!graph) {
-    graph = document.createElement("div");
-    graph.className = "em-viz-plot";
-    parentElement.appendChild(graph);
-    new ResizeObserver(() => {
-      if (graph.dataset.drawn === "yes" && graph.isConnected && graph.offsetWidth > 0) {
-        window.Plotly.Plots.resize(graph).catch(() => {});
-      }
-    }).observe(graph);
-  }
-  const figure = JSON.parse(data.figure);
-  if (getComputedStyle(graph).getPropertyValue("--em-viz-fill").trim() === "1") {
-    // Presenter mode: the height left in the window, less three lines of caption below;
-    // measured once per window size, so that a step's motion never changes it.
-    if (graph.dataset.fillFor !== String(window.innerHeight)) {
-      const top = graph.getBoundingClientRect().top + window.scrollY;
-      graph.dataset.fill = String(Math.max(360, window.innerHeight - top - 120));
-      graph.dataset.fillFor = String(window.innerHeight);
-    }
-    figure.layout.height = Number(graph.dataset.fill);
-    delete figure.layout.transition; // Plotly's motion leaves a resized graph half-drawn
-  }
-  const config = { displaylogo: false, responsive: true, ...data.config };
-  graph.dataset.name = data.name;
-  graph.dataset.revision = data.revision;
-  loadPlotly().then((Plotly) => {
-    if (graph.dataset.drawn !== "yes") {
-      graph.dataset.drawn = "yes";
-      return Plotly.newPlot(graph, figure.data, figure.layout, config).then(() => {
-        graph.on("plotly_click", (event) => {
-          const point = event.points[0];
-          setTriggerValue("click", { x: point.x, y: point.y });
-        });
-        graph.dataset.rendered = data.revision;
-      });
-    }
-    return Plotly.react(graph, figure.data, figure.layout, config).then(() => {
-      graph.dataset.rendered = data.revision;
-    });
-  });
-}
+_JS = (Path(__file__).parent / "plot.js").read_text(encoding="utf-8")
+_CSS = """
+.em-viz-plot { width: 100%; }
+.em-viz-heading { font-size: 1.75rem; font-weight: 600; line-height: 1.2; padding: 0.4rem 0; }
+.em-viz-heading-small { font-size: 1.25rem; font-weight: 600; padding: 0.2rem 0; }
+.em-viz-caption { font-size: 0.875rem; color: rgba(49, 51, 63, 0.6); }
+.em-viz-slider { font-size: 0.875rem; padding: 0.25rem 0.5rem 0.5rem 0; }
+.em-viz-slider-head { display: flex; justify-content: space-between; gap: 1rem; }
+.em-viz-slider-label { font-weight: 600; color: #31333f; }
+.em-viz-range { width: 100%; accent-color: #ff4b4b; height: 1.6rem; cursor: pointer; }
 """
-
-_CSS = ".em-viz-plot { width: 100%; }"
 
 
 def ensure_plotly_js() -> Path:
@@ -101,12 +61,59 @@ def ensure_plotly_js() -> Path:
 _component = st.components.v2.component("em_viz_plot", js=_JS, css=_CSS, isolate_styles=False)
 
 
+@dataclass(frozen=True)
+class Timeline:
+    """A run's half-steps as the browser plays them: ``revision`` names the history (a
+    new run or a changed history is a new revision), ``position`` is the half-step the
+    server shows, ``playing`` whether Run plays from there."""
+
+    name: str
+    revision: str
+    position: int
+    playing: bool = False
+
+
+@dataclass(frozen=True)
+class Frames:
+    """A graph's frames on a timeline: ``patches`` for the history slider's half-steps
+    (and ``run_patches``, if Run shows them otherwise, e.g. a curve that grows), from
+    :func:`~em_viz.figures.frames.frame_patches`, made only when the browser needs them."""
+
+    timeline: Timeline
+    patches: Callable[[], list[dict]]
+    run_patches: Callable[[], list[dict]] | None = None
+    variant: str = ""
+    """What else shapes the figure (an overlay shown, ...): new frames when it changes."""
+
+
+_SENT = "plot_frames_sent"
+"""The revision of the frames each graph was last sent: frames go to the browser once
+(it keeps them), and again only when it asks (``missing``, e.g. after a reload)."""
+
+
+def _frames_payload(key: str, frames: Frames) -> dict:
+    sent = st.session_state.setdefault(_SENT, {})
+    revision = frames.timeline.revision
+    payload = {"revision": revision}
+    if sent.get(key) != (revision, frames.variant):
+        payload["patches"] = frames.patches()
+        if frames.run_patches is not None:
+            payload["run_patches"] = frames.run_patches()
+        sent[key] = (revision, frames.variant)
+    return payload
+
+
+def _send_again(key: str) -> None:
+    st.session_state.setdefault(_SENT, {}).pop(key, None)
+
+
 def plot(
     figure: go.Figure,
     *,
     key: str,
     revision: int | str = 0,
     on_click: Callable[[], None] | None = None,
+    frames: Frames | None = None,
 ) -> dict | None:
     """Show ``figure`` in a graph that updates in place; return the last click, if any.
 
@@ -118,22 +125,110 @@ def plot(
     revision : int or str
         Written to the graph's ``data-revision`` attribute when the figure arrives and
         to ``data-rendered`` once it is drawn (for tests and benchmarks that wait for a
-        redraw); the graph's ``data-name`` is its key.
+        redraw); the graph's ``data-name`` is its key. A graph on a timeline writes the
+        frame it shows to ``data-rendered``.
     on_click : callable, optional
         Called when the user clicks a point; the click is in ``st.session_state[key].click``.
+    frames : Frames, optional
+        Make the graph a view of a timeline (see :func:`timeline_slider`).
     """
     ensure_plotly_js()
     height = figure.layout.height or 450
     if presenting():
         figure, height = for_presenter(figure), "content"  # its own height, maybe more
+    data = {"figure": pio.to_json(figure, validate=False), "revision": str(revision), "name": key}
+    if frames is not None:
+        data |= {
+            "timeline": frames.timeline.name,
+            "frames": _frames_payload(key, frames),
+            "position": frames.timeline.position,
+        }
     result = _component(
         key=key,
-        data={
-            "figure": pio.to_json(figure, validate=False),
-            "revision": str(revision),
-            "name": key,
-        },
+        data=data,
         height=height,
         on_click_change=on_click or (lambda: None),
+        on_missing_change=lambda: _send_again(key),
     )
     return result.click
+
+
+GLIDE_MS = 350
+"""The longest glide between two frames; at a faster speed, four fifths of a frame's time."""
+
+
+def timeline_slider(
+    timeline: Timeline,
+    *,
+    key: str,
+    labels: Sequence[str],
+    label: str,
+    help: str,
+    speed: float = 0.0,
+    on_moved: Callable[[int], None],
+    on_stopped: Callable[[int, bool], None],
+) -> None:
+    """The history slider of ``timeline``, drawn and moved in the browser: dragging it
+    or a step key shows each frame at once (the graphs' frames), and the server hears
+    where it stopped, ``on_moved(index)``. While ``timeline.playing`` it plays from its
+    ``position``
+    to the last frame at ``speed`` half-steps per second, gliding between them, and
+    ``on_stopped(index, finished)`` hears where it stopped: at the last frame
+    (``finished``), or at Stop (the R key, or the server's ``playing`` turned off)."""
+    state = st.session_state
+
+    def moved() -> None:
+        on_moved(int(state[key].moved))
+
+    def stopped() -> None:
+        where = state[key].stopped
+        on_stopped(int(where["index"]), bool(where["finished"]))
+
+    _component(
+        key=key,
+        data={
+            "role": "slider",
+            "timeline": timeline.name,
+            "revision": timeline.revision,
+            "labels": list(labels),
+            "position": timeline.position,
+            "label": label,
+            "help": help,
+            "playing": timeline.playing,
+            "speed": speed,
+            "glide_ms": GLIDE_MS,
+        },
+        height="content",
+        on_moved_change=moved,
+        on_stopped_change=stopped,
+    )
+
+
+def timeline_text(
+    timeline: Timeline,
+    *,
+    key: str,
+    texts: Sequence[str],
+    style: str = "heading",
+    viewing: str | None = None,
+    run_texts: Sequence[str] | None = None,
+) -> None:
+    """A line per frame of ``timeline`` (``texts``), shown with the frame in the browser;
+    before the last frame, ``viewing`` (with ``{shown}`` and ``{latest}``) if given, and
+    while Run plays ``run_texts`` if given. ``style``: "heading", "heading-small" or
+    "caption"."""
+    _component(
+        key=key,
+        data={
+            "role": "text",
+            "name": key,
+            "timeline": timeline.name,
+            "revision": timeline.revision,
+            "texts": list(texts),
+            "run_texts": None if run_texts is None else list(run_texts),
+            "viewing": viewing,
+            "position": timeline.position,
+            "style": style,
+        },
+        height="content",
+    )

@@ -134,7 +134,11 @@ export default function (component) {
     if (!action) return;
     event.preventDefault();
     event.stopImmediatePropagation();
-    keys.send("action", { action, shown: keys.shown });
+    // A run the browser plays: its frames answer first, with no round trip.
+    const player = window.emVizPlayer;
+    if (player && player.handle(action)) return;
+    const local = player && player.input && player.input.isConnected;
+    keys.send("action", { action, shown: local ? player.position : keys.shown });
   }, true);
 }
 """

@@ -93,7 +93,7 @@ def test_a_link_reproduces_a_digits_set_up(page: Page, app_url: str):
 def test_a_demos_run_and_speed_survive_a_visit_to_another_page(page: Page, app_url: str):
     """Kept by Streamlit (persist_state), which AppTest cannot tell from the browser."""
     open_bernoulli(page, app_url)
-    page.get_by_role("radio", name="Fast").click()
+    page.get_by_role("radio", name="12 / s").click()
     for n in (1, 2):
         page.get_by_role("button", name="Step", exact=True).click()
         expect(heading(page)).to_have_text(f"Iteration {n} · after M-step", timeout=30_000)
@@ -101,6 +101,6 @@ def test_a_demos_run_and_speed_survive_a_visit_to_another_page(page: Page, app_u
     page.wait_for_selector(".em-viz-plot[data-name='mixture'] .main-svg", timeout=60_000)
     page.get_by_role("link", name="Bernoulli mixtures").click()
     expect(heading(page)).to_have_text("Iteration 2 · after M-step", timeout=30_000)
-    expect(page.get_by_role("radio", name="Fast")).to_be_checked()
+    expect(page.get_by_role("radio", name="12 / s")).to_be_checked()
     expect(page.get_by_test_id("stTable").get_by_text("HHHHTHHHHH")).to_be_visible()
     assert page.console_errors == []

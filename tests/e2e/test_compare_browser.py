@@ -27,7 +27,7 @@ def test_two_seeds_run_to_convergence_side_by_side(page: Page, app_url: str):
     second = page.locator("h6").filter(has_text="Run 2")
     expect(second).to_contain_text("seed 7", timeout=30_000)
 
-    page.get_by_role("radio", name="Fast").click()
+    page.get_by_role("radio", name="12 / s").click()
     page.get_by_role("button", name="Run", exact=True).click()
     for number in (1, 2):
         heading = page.locator("h6").filter(has_text=f"Run {number} ·")
@@ -108,7 +108,7 @@ def test_four_runs_fit_the_screen_and_run_animates_with_a_history_slider(page: P
     page.keyboard.type("k-means")
     page.keyboard.press("Enter")
     expect(page.locator("h6").filter(has_text="Run 2")).to_contain_text("K=3 · k-means")
-    page.get_by_role("radio", name="Fast").click()
+    page.get_by_role("radio", name="12 / s").click()
     page.evaluate(SEEN_HEADINGS)
     page.get_by_role("button", name="Run", exact=True).click()
     main = page.get_by_test_id("stMainBlockContainer")  # not the header's own Stop

@@ -15,7 +15,7 @@ def open_app(page: Page, url: str) -> None:
 
 
 def heading(page: Page):
-    return page.locator("h3").first
+    return page.locator("h3, .em-viz-heading").first
 
 
 def choose(page: Page, label: str, option: str) -> None:
@@ -117,7 +117,7 @@ def test_place_the_initial_means_by_clicking(page: Page, app_url: str):
 
 def test_run_animates_to_convergence(page: Page, app_url: str):
     open_app(page, app_url)
-    page.get_by_text("Fast", exact=True).click()
+    page.get_by_text("12 / s", exact=True).click()
     page.get_by_role("button", name="Run", exact=True).click()
     main = page.get_by_test_id("stMainBlockContainer")
     expect(main.get_by_role("button", name="Stop", exact=True)).to_be_visible()

@@ -88,7 +88,7 @@ def test_placing_means_shows_the_run_views_ranges_and_one_toast(page: Page, app_
         if n == 1:
             expect(page.locator("h3").first).to_have_text("Click on the plot to place mean 2 of 2")
             assert page.get_by_test_id("stToast").count() == 0  # still placing: no toast
-    expect(page.locator("h3").first).to_have_text(
+    expect(page.locator("h3, .em-viz-heading").first).to_have_text(
         "Iteration 0 · initial parameters", timeout=30_000
     )
     page.wait_for_selector(f"{MIXTURE} .main-svg")

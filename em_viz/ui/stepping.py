@@ -1,0 +1,346 @@
+"""What the step buttons, the keys and the browser's player do to a page's run: where
+a run lives in ``st.session_state`` (:class:`RunSlot`), a half-step, Back and Reset from
+the half-step shown, Run (animated on the server, or computed ahead for the browser to
+play) and Stop, and a link's step replayed.
+
+A page may keep several runs: each lives in ``st.session_state`` under the keys of a
+:class:`RunSlot`. The explorer's (and the bound page's) run is :data:`EXPLORER`.
+"""
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from em_viz import EMVizError, MixtureEM, Record
+from em_viz.engine.runs import Lockstep
+from em_viz.ui.link import linked_step, say_step_not_reached
+from em_viz.ui.plot import Timeline
+
+MAX_RUN_ITERATIONS = 500
+RUN_AHEAD = 30
+"""Iterations Run computes ahead for the browser to play, at a time: the next are
+computed when the browser has played those."""
+SPEEDS = {"1 / s": 1.0, "3 / s": 3.0, "12 / s": 12.0, "Instant": 0.0}
+"""Half-steps per second of Run, named by what they do; Instant runs to convergence at
+once. A page whose figures have frames plays them in the browser (see
+:func:`played_run`); others step on the server at that pace.
+
+Run goes on past the gain rule while the run is at a saddle point (nearly identical
+components): it stops once finished (converged elsewhere) or after
+:data:`MAX_RUN_ITERATIONS`."""
+
+HALF_STEPS = ("E-step", "M-step", "Step")
+UNDO = ("Back", "Reset")
+Stepper = MixtureEM | Lockstep
+"""What a slot steps: one run, or runs moved together by one set of controls."""
+
+
+@dataclass(frozen=True)
+class RunSlot:
+    """Where one run lives in ``st.session_state``: its keys, and the keys of its
+    widgets, share ``prefix``, so that several runs (and their controls) can coexist.
+
+    ``stepper`` names what is stepped: one run (a MixtureEM) or several in lockstep.
+    """
+
+    prefix: str = ""
+    stepper: str = "em"
+
+    @property
+    def em(self) -> str:
+        """The stepper (None while a run cannot start yet)."""
+        return self.prefix + self.stepper
+
+    @property
+    def data(self) -> str:
+        """The data set the run was built from."""
+        return self.prefix + "run_dataset"
+
+    @property
+    def view(self) -> str:
+        """The history slider: the index of the half-step shown."""
+        return self.prefix + "history_view"
+
+    @property
+    def running(self) -> str:
+        """Whether Run is animating."""
+        return self.prefix + "running"
+
+    @property
+    def speed(self) -> str:
+        """The Run speed control, a key of :data:`SPEEDS`."""
+        return self.prefix + "speed"
+
+    @property
+    def error(self) -> str:
+        """The messages of a failed step, shown once."""
+        return self.prefix + "step_error"
+
+    @property
+    def run_key(self) -> str:
+        """The key of the settings the run was built from."""
+        return self.prefix + "run_key"
+
+    @property
+    def url_step(self) -> str:
+        """The half-step shown, in the URL (``step``, ``coins_step``, ...)."""
+        return self.prefix + "step"
+
+    @property
+    def keys(self) -> str:
+        """The step keys' listener."""
+        return self.prefix + "step_keys"
+
+    @property
+    def played(self) -> str:
+        """Whether the page's figures have frames, so that the browser plays the run."""
+        return self.prefix + "played"
+
+    @property
+    def frames(self) -> str:
+        """The figures' traces per half-step, by graph and record (made once each)."""
+        return self.prefix + "frame_parts"
+
+
+EXPLORER = RunSlot()
+"""The explorer's run, stepped from the explorer and the bound page."""
+
+
+def histories(target: Stepper) -> list[list[Record]]:
+    return [em.history for em in target.runs] if isinstance(target, Lockstep) else [target.history]
+
+
+def latest_index(target: Stepper) -> int:
+    """The index of the latest half-step (of the runs still going, for a group)."""
+    return max(len(history) for history in histories(target)) - 1
+
+
+def _latest_phase(target: Stepper) -> str:
+    """The phase of the latest half-step (of the runs still going, for a group)."""
+    return max(histories(target), key=len)[-1].phase
+
+
+def records_at(target: Stepper, index: int) -> list[Record]:
+    """Every run's record at half-step ``index`` (its last, if it stopped before)."""
+    return [history[min(index, len(history) - 1)] for history in histories(target)]
+
+
+def _n_iter(target: Stepper) -> int:
+    return max(em.n_iter for em in target.runs) if isinstance(target, Lockstep) else target.n_iter
+
+
+def _call(target: Stepper, method: str) -> list[str]:
+    """Call ``method`` of the stepper; returns the messages of refused steps (a Lockstep
+    collects its runs' own, a single run raises its)."""
+    try:
+        result = getattr(target, method)()
+    except EMVizError as error:
+        return [str(error)]
+    return result if isinstance(result, list) else []
+
+
+def _half_step(target: Stepper, name: str) -> list[str]:
+    """``name`` (E-step, M-step or Step) as single half-steps, so that every record of a
+    group comes from one call of the group and Back undoes exactly one half-step."""
+    phase = _latest_phase(target)
+    calls = ("e_step",) if name == "E-step" or phase != "E" else ()
+    if name != "E-step":
+        calls = (*calls, "m_step")
+    errors: list[str] = []
+    for method in calls:
+        errors += _call(target, method)
+        if errors:
+            break
+    return errors
+
+
+def _done(target: Stepper) -> bool:
+    """Where Run stops: finished (converged away from a saddle point) or the cap."""
+    return target.finished or _n_iter(target) >= MAX_RUN_ITERATIONS
+
+
+def _run_through(target: Stepper) -> list[str]:
+    """Run at Instant speed: half-steps until :func:`_done` or a refused step."""
+    while not _done(target):
+        errors = _half_step(target, "Step")
+        if errors:
+            return errors
+    return []
+
+
+def _go_back_to(target: Stepper, index: int) -> None:
+    """Drop every half-step after ``index``: the run goes on from the one viewed."""
+    while latest_index(target) > index and target.back():
+        pass
+
+
+def take_step(name: str, slot: RunSlot = EXPLORER, shown: int | None = None) -> None:
+    """A step button's callback (on any page), acting from the half-step the history
+    slider shows: from an earlier one, the later half-steps are dropped first (Back
+    then goes one back from the viewed one). The latest state is shown next; messages
+    of refused steps wait in ``slot.error``. ``shown``: the half-step on screen when the
+    button was drawn (a value the history slider has not sent back yet is stale)."""
+    state = st.session_state
+    target = state[slot.em]
+    if shown is not None:  # the half-step on screen when the button was drawn
+        state[slot.view] = shown
+    if name == "Reset":
+        target.reset()
+        errors = []
+    else:
+        _go_back_to(target, state.get(slot.view, latest_index(target)))
+        if name == "Back":
+            target.back()
+            errors = []
+        elif name == "Run":
+            errors = _run_through(target)
+        else:
+            errors = _half_step(target, name)
+    state[slot.error] = errors
+    state[slot.view] = latest_index(target)
+
+
+def start_run(slot: RunSlot) -> None:
+    """Run: to convergence at once at Instant speed, else animated half-step by half-step
+    (from the half-step viewed): computed ahead for the browser to play, where the
+    page's figures have frames."""
+    state = st.session_state
+    if SPEEDS[state[slot.speed]] == 0:
+        take_step("Run", slot)
+        return
+    target = state[slot.em]
+    _go_back_to(target, state.get(slot.view, latest_index(target)))
+    state[slot.view] = latest_index(target)
+    state[slot.running] = True
+    if state.get(slot.played):
+        _compute_ahead(slot, target)
+
+
+def _compute_ahead(slot: RunSlot, target: Stepper) -> None:
+    """Up to :data:`RUN_AHEAD` more iterations of Run, for the browser to play."""
+    limit = _n_iter(target) + RUN_AHEAD
+    while not _done(target) and _n_iter(target) < limit:
+        errors = _half_step(target, "Step")
+        if errors:
+            st.session_state[slot.error] = errors
+            return
+
+
+def played_to(slot: RunSlot, index: int, finished: bool) -> None:
+    """The browser stopped playing Run at half-step ``index``: at the last computed one
+    (``finished``), Run goes on with the next ones unless it is done; before it (Stop),
+    the half-steps not shown are dropped, so the run is where the picture is."""
+    state = st.session_state
+    target = state[slot.em]
+    index = min(max(index, 0), latest_index(target))
+    state[slot.view] = index
+    if finished and index == latest_index(target) and state[slot.running] and not _done(target):
+        _compute_ahead(slot, target)
+        return
+    _go_back_to(target, index)
+    state[slot.running] = False
+
+
+def moved_to(slot: RunSlot, index: int) -> None:
+    """The browser's history slider (or a step key) stopped at half-step ``index``."""
+    state = st.session_state
+    state[slot.view] = min(max(index, 0), latest_index(state[slot.em]))
+
+
+def timeline_of(slot: RunSlot, target: Stepper, index: int, running: bool) -> Timeline:
+    """The slot's run as the browser plays it: named by the slot, its revision by the
+    run and its records (a record made again at the same address is the same record)."""
+    records = tuple(
+        (id(r), r.iteration, r.phase, r.objective)
+        for history in histories(target)
+        for r in history
+    )
+    revision = f"{id(target)}-{hash(records) & 0xFFFFFFFF:x}"
+    return Timeline(slot.prefix + "run", revision, index, running)
+
+
+def stop_run(slot: RunSlot) -> None:
+    st.session_state[slot.running] = False
+
+
+def advance(slot: RunSlot, target: Stepper) -> None:
+    """One animated half-step of Run, or the end of the run (finished, limit, error)."""
+    state = st.session_state
+    if _done(target):
+        state[slot.running] = False
+        return
+    take_step("Step" if _latest_phase(target) == "E" else "E-step", slot)
+    if state[slot.error]:
+        state[slot.running] = False
+
+
+def disabled_buttons(
+    target: Stepper, index: int, running: bool, stop_when_converged: bool
+) -> dict:
+    """Which buttons are disabled with half-step ``index`` shown: those that would do
+    nothing from it (E-step right after an E-step; everything but going back once the
+    runs have finished there), and all but Stop while Run animates."""
+    records = records_at(target, index)
+    finished = all(r.converged and not r.saddle for r in records)
+    settled = running or (stop_when_converged and finished)
+    e_done = all(r.phase == "E" for r in records if not (r.converged and not r.saddle))
+    return {
+        "E-step": settled or e_done,
+        "M-step": settled,
+        "Step": settled,
+        "Run": finished,
+        "Back": running or index == 0,
+        "Reset": running or index == 0,
+    }
+
+
+def _next_half_step(target: Stepper, index: int) -> str:
+    """The button that makes one half-step from half-step ``index``: M after E, else E."""
+    history = max(histories(target), key=len)
+    return "M-step" if history[index].phase == "E" else "E-step"
+
+
+def key_pressed(slot: RunSlot, action: str, shown: int, stop_when_converged: bool) -> None:
+    """A step key's callback: "next" (one half-step), "back", "run" (Run or Stop) or
+    "reset", as the button would do from half-step ``shown`` (the one on screen), and
+    nothing where the button is disabled."""
+    state = st.session_state
+    target = state[slot.em]
+    running = state[slot.running]
+    index = min(max(shown, 0), latest_index(target))
+    state[slot.view] = index
+    disabled = disabled_buttons(target, index, running, stop_when_converged)
+    if action == "run":
+        if running:
+            stop_run(slot)
+        elif not disabled["Run"]:
+            start_run(slot)
+        return
+    name = {"next": _next_half_step(target, index), "back": "Back", "reset": "Reset"}[action]
+    if not disabled[name]:
+        take_step(name, slot)
+
+
+def restore_step(slot: RunSlot, stop_when_converged: bool) -> None:
+    """Once a session, replay the run to the half-step in the URL (``slot.url_step``), so
+    that a link shows what was shown; a step the run does not reach is said in a toast
+    and the run starts over."""
+    state = st.session_state
+    restored = slot.prefix + "step_restored"
+    if state.get(restored):
+        return
+    state[restored] = True
+    step = linked_step(slot.url_step)
+    if not step:
+        return
+    target = state[slot.em]
+    while latest_index(target) < step:
+        if stop_when_converged and _done(target):
+            break
+        if _half_step(target, _next_half_step(target, latest_index(target))):
+            break
+    if latest_index(target) < step:
+        say_step_not_reached(slot.url_step, latest_index(target))
+        target.reset()
+        step = 0
+    state[slot.view] = step

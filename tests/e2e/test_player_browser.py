@@ -1,0 +1,112 @@
+"""The explorer's run played in the browser: Run at display speed with glides, the
+history slider and the keys with no round trip, and Stop where the picture is."""
+
+import re
+
+from conftest import SCREENSHOTS
+from playwright.sync_api import Page, expect
+
+MIXTURE = ".em-viz-plot[data-name='mixture']"
+HEADING = ".em-viz-heading"
+SLIDER = ".em-viz-range"
+
+SAMPLE = f"""() => [
+    document.querySelector("{HEADING}").textContent,
+    document.querySelector(".em-viz-slider-label").textContent,
+    document.querySelector("{MIXTURE}").dataset.rendered,
+    window.emVizPlayer.labels[Number(document.querySelector("{MIXTURE}").dataset.rendered)],
+]"""
+"""The heading, the slider's label, the frame the picture shows and that frame's label."""
+
+
+def label_of(heading: str) -> str:
+    """The slider's label for a heading: 'Iteration 3 · after E-step' -> '... · E-step'."""
+    if heading.endswith("initial parameters"):
+        return "Start"
+    return re.sub(r" · after (.)-step$", r" · \1-step", heading)
+
+
+def open_explorer(page: Page, url: str) -> None:
+    page.goto(url + "/?data=Old+Faithful&k=3&init=random-points&rs=3")
+    page.wait_for_selector(f"{MIXTURE} .main-svg", timeout=60_000)
+    expect(page.locator(HEADING)).to_have_text("Iteration 0 · initial parameters")
+
+
+def test_run_plays_in_the_browser_and_heading_slider_and_picture_agree(page: Page, app_url: str):
+    open_explorer(page, app_url)
+    page.get_by_text("12 / s", exact=True).click()
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.wait_for_function("() => window.emVizPlayer?.playing === true", timeout=30_000)
+    samples = []
+    while page.evaluate("() => window.emVizPlayer.playing"):
+        samples.append(page.evaluate(SAMPLE))
+        page.wait_for_timeout(40)
+    assert len({heading for heading, *_ in samples}) >= 10, "the run did not play"
+    labels = page.evaluate("() => window.emVizPlayer.labels")
+    for heading, label, rendered, _ in samples:
+        # The picture may be gliding into the frame the heading names: it shows that
+        # frame or the one before, never one ahead.
+        assert label == label_of(heading)
+        assert int(rendered) in (labels.index(label), labels.index(label) - 1), heading
+    expect(page.get_by_text(re.compile(r"Converged after \d+ iterations"))).to_be_visible(
+        timeout=30_000
+    )
+    last = page.evaluate("() => window.emVizPlayer.count - 1")
+    expect(page.locator(MIXTURE)).to_have_attribute("data-rendered", str(last))
+    assert page.console_errors == []
+
+
+def test_scrubbing_and_keys_draw_a_frame_with_no_round_trip(page: Page, app_url: str):
+    open_explorer(page, app_url)
+    page.get_by_text("Instant", exact=True).click()
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Converged after \d+ iterations"))).to_be_visible(
+        timeout=30_000
+    )
+    page.wait_for_function("() => window.emVizPlayer?.count > 6", timeout=30_000)
+    # Drawn at once, in the same task as the input: the server has not been asked yet.
+    drawn = page.evaluate(
+        f"""() => {{
+            const input = document.querySelector("{SLIDER}");
+            input.value = "3";
+            input.dispatchEvent(new Event("input"));
+            const graph = document.querySelector("{MIXTURE}");
+            return [graph.dataset.rendered, document.querySelector("{HEADING}").textContent];
+        }}"""
+    )
+    assert drawn[0] == "3"
+    assert drawn[1].startswith("Viewing Iteration 2 · after E-step (latest: Iteration")
+    means = page.evaluate(f'() => document.querySelector("{MIXTURE}")._fullData[4].x[0]')
+    page.evaluate("() => document.activeElement?.blur()")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(MIXTURE)).to_have_attribute("data-rendered", "4")
+    expect(page.locator(HEADING)).to_contain_text("Viewing Iteration 2 · after M-step")
+    page.wait_for_timeout(600)  # the glide, and the server's answer to where it stopped
+    moved = page.evaluate(f'() => document.querySelector("{MIXTURE}")._fullData[4].x[0]')
+    assert moved != means  # an M-step: the means moved
+    expect(page.get_by_text("go on from here")).to_be_visible()  # the server follows
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator(MIXTURE)).to_have_attribute("data-rendered", "3")
+    page.screenshot(path=SCREENSHOTS / "player_scrubbed.png")
+    assert page.console_errors == []
+
+
+def test_stop_keeps_the_run_where_the_picture_is(page: Page, app_url: str):
+    open_explorer(page, app_url)
+    page.get_by_text("1 / s", exact=True).click()
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.wait_for_function("() => window.emVizPlayer?.playing === true", timeout=30_000)
+    page.wait_for_function("() => window.emVizPlayer.position >= 3", timeout=30_000)
+    page.evaluate("() => document.activeElement?.blur()")
+    page.keyboard.press("r")
+    stopped = page.evaluate(f'() => document.querySelector("{HEADING}").textContent')
+    main = page.get_by_test_id("stMainBlockContainer")
+    expect(main.get_by_role("button", name="Run", exact=True)).to_be_enabled(timeout=30_000)
+    # The half-steps computed ahead but not shown are dropped: the shown one is the latest.
+    expect(page.locator(HEADING)).to_have_text(stopped)
+    assert not stopped.startswith("Viewing")
+    page.wait_for_function(  # the slider's half-steps are the run's, to the one shown
+        "() => window.emVizPlayer.count === window.emVizPlayer.position + 1", timeout=30_000
+    )
+    page.screenshot(path=SCREENSHOTS / "player_stopped.png")
+    assert page.console_errors == []
