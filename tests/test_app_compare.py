@@ -1,13 +1,14 @@
 """The compare page through Streamlit's AppTest: lockstep, the table, bad settings,
 multi-start and the way back to the explorer."""
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
-from test_app_explorer import button, click, figures, heading
+from test_app_explorer import button, click, figures, heading, player
 
 from em_viz.data import PRESETS, iris
 from em_viz.engine.gaussian_em import GaussianSettings
@@ -30,16 +31,43 @@ def page() -> AppTest:
     return open_page(at, "compare")
 
 
+def played_texts(at: AppTest) -> dict[str, dict]:
+    """The lines the browser's player shows (its "text" data), by name."""
+    payloads = [json.loads(e.proto.json) for e in at.get("bidi_component")]
+    return {p["name"]: p for p in payloads if p.get("role") == "text"}
+
+
+def shown(payload: dict) -> str:
+    """A played line at the server's half-step, as the browser draws it."""
+    texts, position = payload["texts"], payload["position"]
+    if payload["viewing"] and position < len(texts) - 1:
+        return payload["viewing"].format(shown=texts[position], latest=texts[-1])
+    return texts[position]
+
+
 def headings(at: AppTest) -> list[str]:
-    """The runs' panel headings, in run order."""
-    shown = [m.value.removeprefix("###### ") for m in at.markdown if m.value.startswith("###### ")]
-    return sorted(shown)
+    """The runs' panel headings, in run order: played in the browser (or Markdown)."""
+    played = [shown(p) for name, p in played_texts(at).items() if name.startswith("compare_run_")]
+    written = [
+        m.value.removeprefix("###### ") for m in at.markdown if m.value.startswith("###### ")
+    ]
+    return sorted(played + written)
 
 
 def group_heading(at: AppTest) -> str:
-    """The half-step shown, above the runs' panels."""
-    (shown,) = [m.value for m in at.markdown if m.value.startswith("##### ")]
-    return shown.removeprefix("##### ")
+    """The half-step shown, above the runs' panels: played in the browser (or Markdown)."""
+    played = played_texts(at).get("compare_heading")
+    if played is not None:
+        assert played["style"] == "heading-small"  # four panels share the screen
+        return shown(played)
+    (written,) = [m.value for m in at.markdown if m.value.startswith("##### ")]
+    return written.removeprefix("##### ")
+
+
+def slide(at: AppTest, index: int) -> AppTest:
+    """Move the history slider to ``index``, as the browser reports it when let go."""
+    at.session_state["compare_history_view"] = index
+    return at.run()
 
 
 def run_instantly(at: AppTest) -> AppTest:
@@ -270,12 +298,16 @@ def test_run_animates_half_step_by_half_step_with_a_history_slider(page):
     click(page, "Run")
     assert page.session_state["compare_running"]
     assert button(page, "Stop")
-    assert group_heading(page) == "Iteration 1 · after E-step"
+    played = player(page, "slider")  # computed ahead, played from the start
+    assert played["playing"] and played["position"] == 0
+    assert len(played["labels"]) == max(len(em.history) for em in runs(page)) > 4
+    assert played_texts(page)["compare_heading"]["texts"][1] == "Iteration 1 · after E-step"
     click(page, "Stop")
-    click(page, "Step", 2)
-    slider = page.select_slider(key="compare_history_view")
-    assert slider.options[-1] == "Iteration 2 · M-step" and slider.value == 4
-    slider.set_value(1).run()
+    assert not player(page, "slider")["playing"]
+    click(page, "Step", 2)  # from the half-step shown: the start
+    slider = player(page, "slider")
+    assert slider["labels"][-1] == "Iteration 2 · M-step" and slider["position"] == 4
+    slide(page, 1)
     assert group_heading(page) == (
         "Viewing Iteration 1 · after E-step (latest: Iteration 2 · after M-step)"
     )
@@ -332,3 +364,39 @@ def test_a_start_on_an_uploaded_file_opens_in_the_explorer_on_that_file():
     assert at.session_state["run_key"]["model"]["random_state"] == 3
     np.testing.assert_array_equal(em.X, PRESETS["Old Faithful"].make().X)
     assert at.session_state["run_dataset"].name == "faithful.csv"
+
+
+def frames_sent(at: AppTest) -> dict[str, dict]:
+    """The frames each graph on the runs' timeline was sent, by its key."""
+    payloads = [json.loads(e.proto.json) for e in at.get("bidi_component")]
+    return {p["name"]: p["frames"] for p in payloads if "frames" in p}
+
+
+def test_the_browser_gets_every_half_step_of_every_run_and_a_finished_run_stays_at_its_end(
+    page,
+):
+    page.number_input(key="compare_1_random_state").set_value(7).run()
+    page.selectbox(key="compare_1_init").set_value("random-points").run()
+    run_instantly(page)
+    lengths = [len(em.history) for em in runs(page)]
+    assert lengths[0] != lengths[1]  # one run finishes before the other
+    longest, texts = max(lengths), played_texts(page)
+    for number, length in enumerate(lengths):
+        lines = texts[f"compare_run_heading_{number}"]["texts"]
+        assert len(lines) == longest
+        assert not any(line.endswith(" · converged") for line in lines[: length - 1])
+        assert set(lines[length - 1 :]) == {headings(page)[number]}  # its last record's
+    revision = player(page, "slider")["revision"]
+    sent = frames_sent(page)
+    assert set(sent) == {"compare_mixture_0", "compare_mixture_1", "compare_curves"}
+    for frames in sent.values():
+        assert frames["revision"] == revision and len(frames["patches"]) == longest
+    # A run's curve grows at each of its M-steps (an E-step changes no objective), and
+    # not once it has finished.
+    grown = [set(patch["data"]) for patch in sent["compare_curves"]["patches"][1:]]
+    for index, changed in enumerate(grown, start=1):
+        assert changed == {
+            str(number)
+            for number, em in enumerate(runs(page))
+            if index < len(em.history) and em.history[index].phase == "M"
+        }

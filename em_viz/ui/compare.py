@@ -12,9 +12,11 @@ from dataclasses import asdict, replace
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from em_viz import EMVizError, Record
+from em_viz import EMVizError, MixtureEM, Record
+from em_viz.data import Dataset
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.engine.runs import (
     Lockstep,
@@ -26,6 +28,8 @@ from em_viz.engine.runs import (
     shared_objective_name,
 )
 from em_viz.figures.compare import figure_multi_start, figure_objective_curves
+from em_viz.figures.frames import Parts
+from em_viz.figures.mixture import mixture_traces
 from em_viz.ui import link
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.labels import (
@@ -37,12 +41,12 @@ from em_viz.ui.labels import (
     run_model,
     run_start,
 )
-from em_viz.ui.plot import plot
+from em_viz.ui.plot import Frames, plot, timeline_text
 from em_viz.ui.run import (
     CLEAR_OF_HEADER,
     SADDLE_BADGE,
     GroupView,
-    RunView,
+    frames_of,
     history_slider,
     mixture_figure,
     run_fragment,
@@ -60,6 +64,13 @@ STARTS_HEIGHT = 300
 MULTI_START_TOL = 1e-8
 """Starts run to this tolerance, so that starts at one optimum agree to about 1e-8
 relative and can be counted as one (see :func:`~em_viz.engine.runs.distinct_optima`)."""
+PANEL_HEADING = "compare_run_heading_"
+"""The key of a run's panel heading (with the run's number) where the browser plays Run."""
+PANEL_HEADING_STYLE = (
+    f"<style>.em-viz-text[data-name^='{PANEL_HEADING}'] {{ font-size: 1rem; padding: 0; }}</style>"
+)
+"""A panel heading played in the browser as small as the Markdown one (four share a
+screen)."""
 
 
 COMPARE = RunSlot("compare_", stepper="group")
@@ -124,15 +135,15 @@ def finished_at(record: Record) -> bool:
     return record.converged and not record.saddle
 
 
-def run_heading(number: int, spec: GaussianSettings, view: RunView, with_model: bool) -> str:
-    """'Run 2 · seed 7 · k-means++ · converged', with the model ('K=3 full · EM') after
-    the start when the runs' models differ; the half-step shown, in the explorer's
-    words, heads all the panels."""
+def run_heading(number: int, spec: GaussianSettings, record: Record, with_model: bool) -> str:
+    """'Run 2 · seed 7 · k-means++ · converged' at ``record``, with the model ('K=3 full
+    · EM') after the start when the runs' models differ; the half-step shown, in the
+    explorer's words, heads all the panels."""
     described = run_description(spec) if with_model else run_start(spec)
     parts = [f"Run {number + 1}", described]
-    if finished_at(view.record):
+    if finished_at(record):
         parts.append("converged")
-    elif view.record.converged:
+    elif record.converged:
         parts.append(SADDLE_BADGE.lower())
     return " · ".join(parts)
 
@@ -172,6 +183,65 @@ def panel_height(n_runs: int, with_model: bool) -> int:
     return ROWS_PANEL_HEIGHT - (WRAPPED_HEADING if with_model else 0)
 
 
+def at_index(em: MixtureEM, index: int) -> int:
+    """Where a run is at the group's half-step ``index``: there, or at its last record
+    if it finished before."""
+    return min(index, len(em.history) - 1)
+
+
+def _mixture_frames(view: GroupView, number: int, dataset: Dataset) -> Frames:
+    """Run ``number``'s picture at each of the group's half-steps, coloured as its
+    panel is (matched to Run 1 at that half-step)."""
+    first, em = view.group.runs[0], view.group.runs[number]
+
+    def parts(index: int) -> Parts:
+        record = em.history[at_index(em, index)]
+        reference = first.history[at_index(first, index)].means
+        traces = mixture_traces(
+            dataset.X,
+            record.params,
+            em.responsibilities_at(at_index(em, index)),
+            feature_names=dataset.feature_names,
+            colour_order=match_components(reference, record.means),
+        )
+        return traces, {}
+
+    return Frames(
+        view.timeline, lambda: frames_of(COMPARE, f"mixture {number}", view.history, parts)
+    )
+
+
+def _curves(view: GroupView, index: int, n_samples: int) -> go.Figure:
+    """The runs' curves up to the group's half-step ``index``."""
+    return figure_objective_curves(
+        [em.history[: at_index(em, index) + 1] for em in view.group.runs],
+        [f"Run {number + 1}" for number in range(len(view.group.runs))],
+        n_samples,
+        shared_objective_name(view.group.runs),
+    )
+
+
+def _curve_parts(view: GroupView, index: int, n_samples: int) -> Parts:
+    shown = _curves(view, index, n_samples).to_plotly_json()
+    return shown["data"], shown["layout"]
+
+
+def _panel_heading(view: GroupView, number: int, spec: GaussianSettings, with_model: bool) -> None:
+    """Run ``number``'s heading: played with the runs in the browser where they are."""
+    em = view.group.runs[number]
+    if view.timeline is None:
+        record = em.history[at_index(em, view.index)]
+        st.markdown(f"###### {run_heading(number, spec, record, with_model)}")
+        return
+    texts = [
+        run_heading(number, spec, em.history[at_index(em, index)], with_model)
+        for index in range(len(view.history))
+    ]
+    timeline_text(
+        view.timeline, key=f"{PANEL_HEADING}{number}", texts=texts, style="heading-small"
+    )
+
+
 def _show_runs(view: GroupView) -> None:
     """Below the controls: one panel per run at the half-step shown, then the shared
     curve with the history slider, and the table."""
@@ -181,10 +251,12 @@ def _show_runs(view: GroupView) -> None:
     reference = runs[0].record.means
     with_model = len({run_model(spec) for spec in specs}) > 1
     height = panel_height(len(runs), with_model)
+    if view.timeline is not None:
+        st.html(PANEL_HEADING_STYLE)
     columns = st.columns(2)
     for number, run in enumerate(runs):
         with columns[number % 2]:
-            st.markdown(f"###### {run_heading(number, specs[number], run, with_model)}")
+            _panel_heading(view, number, specs[number], with_model)
             figure = mixture_figure(
                 dataset,
                 run.record.params,
@@ -192,17 +264,22 @@ def _show_runs(view: GroupView) -> None:
                 colour_order=match_components(reference, run.record.means),
             )
             figure.update_layout(height=height, showlegend=False, margin={"t": 6, "b": 44})
-            plot(figure, key=f"compare_mixture_{number}", revision=run.index)
+            frames = view.timeline and _mixture_frames(view, number, dataset)
+            plot(figure, key=f"compare_mixture_{number}", revision=run.index, frames=frames)
     left, right = st.columns([9, 11])
     with left:
-        names = [f"Run {number + 1}" for number in range(len(runs))]
-        curve = figure_objective_curves(
-            [run.em.history[: run.index + 1] for run in runs],
-            names,
-            len(dataset.X),
-            shared_objective_name(view.group.runs),
+        n_samples = len(dataset.X)
+        curve = _curves(view, view.index, n_samples).update_layout(height=CURVE_HEIGHT)
+        frames = view.timeline and Frames(
+            view.timeline,
+            lambda: frames_of(
+                COMPARE,
+                "curves",
+                view.history,
+                lambda index: _curve_parts(view, index, n_samples),
+            ),
         )
-        plot(curve.update_layout(height=CURVE_HEIGHT), key="compare_curves", revision=view.index)
+        plot(curve, key="compare_curves", revision=view.index, frames=frames)
         history_slider(COMPARE, view)
     with right:
         shown = results_table(view, specs)
@@ -389,6 +466,7 @@ def compare_page() -> None:
     st.html(CLEAR_OF_HEADER)  # the tabs come first
     side, starts = st.tabs(["Side by side", "Multi-start"])
     with side:
-        run_fragment(COMPARE, _show_runs, GROUP_RUN_HELP, stop_when_converged=True)
+        played = state[COMPARE.data].X.shape[1] == 2  # principal components: not yet
+        run_fragment(COMPARE, _show_runs, GROUP_RUN_HELP, stop_when_converged=True, played=played)
     with starts:
         _multi_start(state[COMPARE.run_key][0])

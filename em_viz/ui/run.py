@@ -97,12 +97,14 @@ class GroupView:
     history slider chose, or at its last if it finished before.
 
     Every run's history alternates start, E, M, E, M, ..., so one index is the same
-    half-step (iteration and phase) in all of them.
+    half-step (iteration and phase) in all of them. ``timeline``: the runs as the
+    browser plays them, as :class:`RunView`'s.
     """
 
     group: Lockstep
     index: int
     running: bool
+    timeline: Timeline | None = None
 
     def run(self, number: int) -> RunView:
         """The view of run ``number``."""
@@ -302,12 +304,13 @@ def _run_view(
     group = isinstance(target, Lockstep)
     timeline = timeline_of(slot, target, index, running) if played else None
     view = (
-        GroupView(target, index, running)
+        GroupView(target, index, running, timeline)
         if group
         else RunView.at(target, index, running, timeline)
     )
     history = view.history
     head, side = st.columns([3, 2], vertical_alignment="center")
+    # A group's heading is smaller: four panels share the screen; they have the badges.
     if timeline is not None:
         with head:
             texts = [phase_text(record) for record in history]
@@ -315,6 +318,7 @@ def _run_view(
                 timeline,
                 key=slot.prefix + "heading",
                 texts=texts,
+                style="heading-small" if group else "heading",
                 viewing=VIEWING,
                 run_texts=texts,
             )
@@ -322,7 +326,6 @@ def _run_view(
         status = phase_text(history[index])
         if index < len(history) - 1:
             status = VIEWING.format(shown=status, latest=phase_text(history[-1]))
-        # A group's heading is smaller: four panels share the screen; they have the badges.
         head.markdown(f"{'#####' if group else '###'} {status}")
     with side:
         if not group:
@@ -375,7 +378,7 @@ def history_slider(slot: RunSlot, view: RunView | GroupView) -> None:
     history = view.history
     last = len(history) - 1
     labels = tuple(map(half_step_label, history))  # a copy: the history grows and shrinks
-    if getattr(view, "timeline", None) is not None:  # a group's runs are not played yet
+    if view.timeline is not None:
         # Drawn (hidden) with one half-step too: it plays Run and answers the keys.
         timeline_slider(
             view.timeline,

@@ -8,9 +8,9 @@ from conftest import SCREENSHOTS
 from playwright.sync_api import Browser, Page, expect
 from test_explorer_browser import choose, heading
 
-RUN_HEADINGS = "h6"
+RUN_HEADINGS = ".em-viz-text[data-name^='compare_run_heading_']"
 """Compare runs: each run's panel heading."""
-GROUP_HEADING = "h5"
+GROUP_HEADING = ".em-viz-heading-small[data-name='compare_heading']"
 """Compare runs: the half-step shown, above the panels."""
 BOUND = ".em-viz-plot[data-name='bound']"
 NUMBERS = re.compile(r"log-likelihood .* · bound .* · gap")
