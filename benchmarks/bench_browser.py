@@ -80,9 +80,10 @@ COUNT_UPDATES = f"""() => {{
 }}"""
 
 
-def time_play(page: Page, url: str, n_samples: int) -> tuple[float, float]:
-    """Half-steps shown per second during Run at the fastest speed, and Plotly updates
-    per second (frames drawn) during it."""
+def time_play(page: Page, url: str, n_samples: int) -> tuple[float, float, float]:
+    """During Run at the fastest speed: the half-steps the run advances per second, the
+    pictures of half-steps drawn per second, and the Plotly updates per second (frames,
+    the glides' included)."""
     open_run(page, url, n_samples)
     page.get_by_text(FASTEST, exact=True).click()
     page.wait_for_timeout(500)
@@ -90,13 +91,13 @@ def time_play(page: Page, url: str, n_samples: int) -> tuple[float, float]:
     page.get_by_role("button", name="Run", exact=True).click()
     page.wait_for_function("() => window.emVizPlayer?.playing === true", timeout=120_000)
     page.wait_for_function("() => !window.emVizPlayer.playing", timeout=300_000)
-    shown = page.evaluate("() => window.benchShown")
+    shown = [(t, int(value)) for t, value in page.evaluate("() => window.benchShown") if value]
     updates = page.evaluate("() => window.benchUpdates")
-    frames = [t for t, value in shown if value not in (None, "0")]
-    seconds = (frames[-1] - frames[0]) / 1e3
-    half_steps = len({value for _, value in shown}) - 1
-    during = [t for t in updates if frames[0] <= t <= frames[-1]]
-    return half_steps / seconds, len(during) / seconds
+    (start, first), (end, last) = shown[0], shown[-1]
+    seconds = (end - start) / 1e3
+    drawn = len({value for _, value in shown}) - 1
+    during = [t for t in updates if start <= t <= end]
+    return (last - first) / seconds, drawn / seconds, len(during) / seconds
 
 
 SCRUB = f"""async (index) => {{
@@ -146,10 +147,13 @@ def main() -> None:
                     f" {statistics.median(drawn) * 1e3:>23.0f} ms"
                 )
             url = f"http://127.0.0.1:{port}"
-            print(f"\n{'N':>7} {'Run at ' + FASTEST + ': half-steps / s':>32} {'frames / s':>12}")
+            print(
+                f"\n{'N':>7} {'Run at ' + FASTEST + ': half-steps / s':>32}"
+                f" {'pictures / s':>13} {'frames / s':>11}"
+            )
             for n_samples in PLAY_SIZES:
-                rate, fps = time_play(page, url, n_samples)
-                print(f"{n_samples:>7} {rate:>32.1f} {fps:>12.0f}")
+                rate, pictures, fps = time_play(page, url, n_samples)
+                print(f"{n_samples:>7} {rate:>32.1f} {pictures:>13.1f} {fps:>11.0f}")
             print(f"\n{'N':>7} {'scrub: input -> drawn (median)':>32}")
             for n_samples in SCRUB_SIZES:
                 times = time_scrub(page, url, n_samples)

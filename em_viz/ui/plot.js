@@ -71,14 +71,15 @@ function ease(t) {
 }
 
 // Plotly.update's arguments that take the graph from state `from` to `to` (at t of a
-// glide: x and y of equal length in between, everything else at once).
-function update(from, to, t) {
+// glide: x and y of equal length in between, everything else at once), leaving out the
+// attributes in `skip` ("trace path").
+function update(from, to, t, skip = new Set()) {
   const indices = Object.keys(to.data).map(Number);
   const data = {};
   indices.forEach((trace, place) => {
     for (const [path, value] of Object.entries(to.data[trace])) {
       const old = from && from.data[trace] ? from.data[trace][path] : undefined;
-      if (old === value && t >= 1) continue;
+      if ((old === value && t >= 1) || skip.has(`${trace} ${path}`)) continue;
       let shown = value;
       if (t < 1 && GLIDING.has(path) && old && old.length === value.length && value.length) {
         shown = between(old, value, ease(t));
@@ -92,6 +93,33 @@ function update(from, to, t) {
     if (!from || from.layout[path] !== value) layout[path] = value;
   }
   return { data, layout, indices };
+}
+
+// The x and y of SVG traces that glide from `from` to `to`: Plotly's own transition
+// moves them (smooth, and cheap: it redraws neither the axes nor the other traces).
+// WebGL traces do not transition in Plotly: their glides are drawn step by step here.
+function transitions(graph, from, to) {
+  const traces = [];
+  const data = [];
+  const skip = new Set();
+  for (const [key, values] of Object.entries(to.data)) {
+    const trace = Number(key);
+    if (!from || !from.data[key] || graph._fullData[trace]?.type !== "scatter") continue;
+    const moved = {};
+    for (const path of GLIDING) {
+      const old = from.data[key][path];
+      const value = values[path];
+      if (value && old && old !== value && old.length === value.length) {
+        moved[path] = Array.from(value);
+        skip.add(`${trace} ${path}`);
+      }
+    }
+    if (Object.keys(moved).length) {
+      traces.push(trace);
+      data.push(moved);
+    }
+  }
+  return { traces, data, skip };
 }
 
 function frameView(element, name) {
@@ -118,6 +146,25 @@ function frameView(element, name) {
         graph.dataset.rendered = String(view.glide.position);
       }
       const from = view.shown;
+      const moving = glideMs > 0 ? transitions(graph, from, target) : null;
+      if (moving && moving.traces.length) {
+        const rest = update(from, target, 1, moving.skip);
+        if (Object.keys(rest.data).length || Object.keys(rest.layout).length) {
+          window.Plotly.update(graph, rest.data, rest.layout, rest.indices);
+        }
+        window.Plotly.animate(
+          graph,
+          { data: moving.data, traces: moving.traces },
+          {
+            transition: { duration: glideMs, easing: "cubic-in-out" },
+            frame: { duration: glideMs, redraw: false },
+            mode: "immediate",
+          },
+        ).catch(() => {}); // cut short by the next frame's glide, which starts from here
+        view.shown = target;
+        graph.dataset.rendered = String(position);
+        return;
+      }
       const start = performance.now();
       const tick = (now) => {
         const t = glideMs > 0 ? Math.min(1, (now - start) / glideMs) : 1;
@@ -304,11 +351,16 @@ function slider(component) {
     input.disabled = timeline.count < 2;
     setTriggerValue("stopped", { index: timeline.position, finished });
   };
+  // The clock sets the half-step shown, so that the speed holds: on a machine too slow
+  // to draw every half-step in its time, one is left out rather than the run slowed.
   const tick = () => {
     if (!timeline.playing) return;
     if (timeline.position >= timeline.count - 1) return stop(true);
-    showAll(timeline, timeline.position + 1, timeline.glide);
-    timeline.timer = setTimeout(tick, timeline.period);
+    const due = timeline.from + Math.floor((performance.now() - timeline.t0) / timeline.period);
+    const shown = Math.min(Math.max(timeline.position + 1, due), timeline.count - 1);
+    showAll(timeline, shown, timeline.glide);
+    const next = timeline.t0 + (shown - timeline.from + 1) * timeline.period; // the next one's time
+    timeline.timer = setTimeout(tick, Math.max(0, next - performance.now()));
   };
   const report = (index) => {
     clearTimeout(timeline.pending);
@@ -360,6 +412,8 @@ function slider(component) {
   if (data.playing && !timeline.playing && newRun) {
     timeline.playing = true;
     showAll(timeline, data.position, 0);
+    timeline.t0 = performance.now();
+    timeline.from = data.position;
     timeline.timer = setTimeout(tick, timeline.period);
   } else if (!data.playing && timeline.playing) {
     stop(false); // Stop on the server's button: here, where the picture is

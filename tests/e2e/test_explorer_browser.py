@@ -67,10 +67,15 @@ def test_an_m_step_moves_the_ellipses_visibly(page: Page, app_url: str):
     ellipse = f"{MIXTURE} .scatterlayer .trace:nth-child(4) path.js-line"  # 1-sigma, component 1
     before = page.locator(ellipse).get_attribute("d")
     page.get_by_role("button", name="M-step", exact=True).click()
-    shapes = set()
-    for _ in range(40):  # sample the drawn path while it glides to its new place
-        shapes.add(page.locator(ellipse).get_attribute("d"))
-        page.wait_for_timeout(20)
+    # Sample the drawn path while it glides to its new place: from its first move (the
+    # server's answer may take a while on a loaded machine) for the glide's time.
+    shapes = [page.locator(ellipse).get_attribute("d")]
+    while shapes[-1] == before and len(shapes) < 2_000:
+        shapes.append(page.locator(ellipse).get_attribute("d"))
+    for _ in range(40):
+        shapes.append(page.locator(ellipse).get_attribute("d"))
+        page.wait_for_timeout(10)
+    shapes = set(shapes)
     wait_drawn(page, MIXTURE, 2)
     after = page.locator(ellipse).get_attribute("d")
     assert after != before
