@@ -267,7 +267,9 @@ function graphView(component) {
 
 function textOf(entry, timeline, position) {
   const { texts, run_texts: runTexts, viewing } = entry.data;
-  if (timeline.playing && runTexts) return runTexts[Math.min(position, runTexts.length - 1)];
+  // Until the slider has taken a new run, the server says whether it plays.
+  const playing = timeline.revision === entry.data.revision ? timeline.playing : entry.data.playing;
+  if (playing && runTexts) return runTexts[Math.min(position, runTexts.length - 1)];
   const last = texts.length - 1;
   const shown = texts[Math.min(position, last)];
   return viewing && position < last

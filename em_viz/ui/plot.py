@@ -228,6 +228,7 @@ def timeline_text(
             "run_texts": None if run_texts is None else list(run_texts),
             "viewing": viewing,
             "position": timeline.position,
+            "playing": timeline.playing,
             "style": style,
         },
         height="content",
