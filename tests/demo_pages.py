@@ -1,6 +1,7 @@
 """What the AppTests of the pages of demos share (Bernoulli mixtures, hidden Markov
-models: em_viz/ui/demos.py): the page opened after the app's first page or from a link,
-a demo chosen, a run's buttons pressed and its run read from session state."""
+models, incomplete data: em_viz/ui/demos.py): the page opened after the app's first
+page or from a link, a demo chosen, a run's buttons pressed, its history slider (the
+browser's player) moved and its run read from session state."""
 
 from dataclasses import dataclass
 
@@ -42,3 +43,10 @@ def press(at: AppTest, prefix: str, label: str, times: int = 1) -> AppTest:
 def run_of(at: AppTest, prefix: str):
     """The stepper of the run under ``prefix``."""
     return at.session_state[prefix + "em"]
+
+
+def slide(at: AppTest, prefix: str, index: int) -> AppTest:
+    """Move the history slider of the run under ``prefix`` to ``index``, as the
+    browser's player reports it when let go."""
+    at.session_state[prefix + "history_view"] = index
+    return at.run()

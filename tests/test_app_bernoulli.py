@@ -3,10 +3,10 @@ figures read back from the page, bad input, and runs kept per demo."""
 
 import numpy as np
 import pytest
-from demo_pages import DemoPage, press, run_of
+from demo_pages import DemoPage, press, run_of, slide
 from streamlit.testing.v1 import AppTest
 from test_app_compare import open_page
-from test_app_explorer import figures, heading
+from test_app_explorer import figures, heading, player
 
 from em_viz.data.coins import TWO_COINS
 
@@ -170,8 +170,10 @@ def test_each_demo_keeps_its_own_run(page):
 
 def test_back_reset_and_the_history_slider(page):
     press(page, "coins_", "Step", 2)
-    page.select_slider(key="coins_history_view").set_value(1).run()
+    slide(page, "coins_", 1)
     assert heading(page).startswith("Viewing Iteration 1 · after E-step")
+    slider = player(page, "slider")
+    assert slider["position"] == 1 and slider["labels"][1] == "Iteration 1 · E-step"
     assert table(page).loc["Set 1", "P(A)"] == "0.45"
     press(page, "coins_", "Back")  # one back from the half-step viewed
     assert heading(page) == "Iteration 0 · initial parameters"

@@ -6,9 +6,9 @@ import re
 
 import numpy as np
 import pytest
-from demo_pages import DemoPage, press, run_of
+from demo_pages import DemoPage, press, run_of, slide
 from streamlit.testing.v1 import AppTest
-from test_app_explorer import figures, heading
+from test_app_explorer import figures, heading, player
 
 from em_viz import CategoricalHMMEM, GaussianMixtureEM
 from em_viz.data.sequences import casino_rolls, regime_switching
@@ -26,11 +26,6 @@ def page() -> AppTest:
 def run_to_the_end(at: AppTest, prefix: str) -> AppTest:
     at.button_group(key=prefix + "speed").set_value("Instant").run()
     return press(at, prefix, "Run")
-
-
-def history_control(at: AppTest, prefix: str):
-    """The run view's history slider (a slider or a select slider)."""
-    return next(w for w in [*at.slider, *at.select_slider] if w.key == prefix + "history_view")
 
 
 def texts(at: AppTest) -> str:
@@ -155,7 +150,8 @@ def test_back_and_reset_and_the_history_slider(page):
     press(page, "casino_", "Step", 3)
     press(page, "casino_", "Back")
     assert heading(page) == "Iteration 3 · after E-step"
-    history_control(page, "casino_").set_value(2).run()
+    slide(page, "casino_", 2)
+    assert player(page, "slider")["position"] == 2
     em = run_of(page, "casino_")
     band = figures(page)["casino_strip"][2]
     np.testing.assert_allclose(

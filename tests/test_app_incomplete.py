@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from demo_pages import slide
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 from test_app_compare import open_page
@@ -36,12 +37,6 @@ def run_of(at: AppTest, prefix: str):
 
 def shown_text(at: AppTest) -> str:
     return " ".join(m.value for m in at.markdown)
-
-
-def scrub(at: AppTest, key: str, index: int) -> AppTest:
-    """Move the history slider (a slider or a select slider over the half-steps)."""
-    (slider,) = [w for w in (*at.slider, *at.select_slider) if w.key == key]
-    return slider.set_value(index).run()
 
 
 def table(at: AppTest):
@@ -92,7 +87,7 @@ def test_back_reset_and_the_history_slider(page):
     press(page, "linkage_", "Step", 3)
     press(page, "linkage_", "Back")
     assert heading(page) == "Iteration 3 · after E-step"
-    scrub(page, "linkage_history_view", 2)
+    slide(page, "linkage_", 2)
     assert heading(page).startswith("Viewing Iteration 1 · after M-step")
     assert len(table(page)) == 2  # the table stops at the record shown
     press(page, "linkage_", "Reset")

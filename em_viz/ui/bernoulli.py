@@ -34,7 +34,14 @@ from em_viz.engine.runs import SeveralStarts, several_starts
 from em_viz.figures.bernoulli import figure_coins, figure_probability_paths, figure_weights
 from em_viz.figures.images import figure_digit_responsibilities, figure_prototypes
 from em_viz.figures.style import component_colours
-from em_viz.ui.demos import CURVE_HEIGHT, LINKED, Demo, demo_page, objective_curve
+from em_viz.ui.demos import (
+    CURVE_HEIGHT,
+    LINKED,
+    Demo,
+    demo_page,
+    objective_curve,
+    played_plot,
+)
 from em_viz.ui.labels import (
     DIGITS_CHANGED,
     DIGITS_INIT_HELP,
@@ -46,7 +53,6 @@ from em_viz.ui.labels import (
     PSEUDO_COUNT_HELP,
     plain,
 )
-from em_viz.ui.plot import plot
 from em_viz.ui.run import RunView
 from em_viz.ui.stepping import RunSlot
 
@@ -209,8 +215,14 @@ def _show_coins(view: RunView, tosses: TossSets) -> None:
             st.markdown(f"New biases from the credited counts ({when}):")
             st.latex(_new_biases(table))
     with right:
-        paths = figure_probability_paths(view.em.history, view.index, names=names)
-        plot(paths.update_layout(height=CURVE_HEIGHT), key="coins_paths", revision=view.index)
+        played_plot(
+            COINS,
+            view,
+            "coins_paths",
+            lambda at: figure_probability_paths(
+                at.em.history, at.index, names=names
+            ).update_layout(height=CURVE_HEIGHT),
+        )
     curve_column, words = st.columns([3, 2])
     with curve_column:
         objective_curve(COINS, view, len(tosses.sets))
@@ -276,10 +288,14 @@ def _show_flips(view: RunView, flips: np.ndarray) -> None:
     names = [f"coin {k + 1}" for k in range(view.em.n_components)]
     left, right = st.columns([3, 2])
     with left:
-        coins = figure_coins(
-            view.record.probabilities[:, 0], view.record.weights, rate, names=names
+        played_plot(
+            FLIPS,
+            view,
+            "flips_coins",
+            lambda at: figure_coins(
+                at.record.probabilities[:, 0], at.record.weights, rate, names=names
+            ).update_layout(height=FIGURE_HEIGHT),
         )
-        plot(coins.update_layout(height=FIGURE_HEIGHT), key="flips_coins", revision=view.index)
         st.caption(FLIPS_CHANGED[view.record.phase])
     with right:
         objective_curve(FLIPS, view, len(flips))
@@ -351,24 +367,33 @@ def _show_digits(view: RunView, digits: Digits) -> None:
     left, right = st.columns([4, 1])
     with left:
         prototypes = figure_prototypes(record.probabilities, record.weights)
-        plot(prototypes, key="digits_prototypes", revision=view.index)
+        played_plot(
+            DIGITS,
+            view,
+            "digits_prototypes",
+            lambda at: figure_prototypes(at.record.probabilities, at.record.weights),
+        )
         st.caption(DIGITS_CHANGED[record.phase])
     with right:
-        weights = figure_weights(record.weights)
-        plot(
-            weights.update_layout(height=prototypes.layout.height),
-            key="digits_weights",
-            revision=view.index,
+        played_plot(
+            DIGITS,
+            view,
+            "digits_weights",
+            lambda at: figure_weights(at.record.weights).update_layout(
+                height=prototypes.layout.height
+            ),
         )
     left, right = st.columns([3, 2])
     with left:
         shown = sample_indices(digits.labels, N_DIGITS_SHOWN)
-        resp = None if view.resp is None else view.resp[shown]
-        samples = figure_digit_responsibilities(
-            digits.X[shown], resp, labels=[str(d) for d in digits.labels[shown]]
-        )
-        plot(
-            samples.update_layout(height=SAMPLES_HEIGHT), key="digits_samples", revision=view.index
+        labels = [str(d) for d in digits.labels[shown]]
+        played_plot(
+            DIGITS,
+            view,
+            "digits_samples",
+            lambda at: figure_digit_responsibilities(
+                digits.X[shown], None if at.resp is None else at.resp[shown], labels=labels
+            ).update_layout(height=SAMPLES_HEIGHT),
         )
         classes = ", ".join(map(str, np.unique(digits.labels)))
         st.caption(

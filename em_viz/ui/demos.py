@@ -1,22 +1,33 @@
-"""A page of several demos, one shown at a time (Bernoulli mixtures, hidden Markov models).
+"""A page of several demos, one shown at a time (Bernoulli mixtures, hidden Markov
+models, incomplete data).
 
 The page's control picks a demo; its sidebar gives the data and model, a new setting
 starts a new run (:func:`~em_viz.ui.run.replace_run`), and the run view steps it
-(:func:`~em_viz.ui.run.run_fragment`). Each demo keeps its run in its own
-:class:`~em_viz.ui.run.RunSlot`, the data the run was built from beside it
-(``slot.data``), so switching demos loses nothing.
+(:func:`~em_viz.ui.run.run_fragment`), played in the browser: every graph of a demo is
+drawn by :func:`played_plot` or :func:`objective_curve`, with a frame per half-step.
+Each demo keeps its run in its own :class:`~em_viz.ui.run.RunSlot`, the data the run
+was built from beside it (``slot.data``), so switching demos loses nothing.
 """
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import plotly.graph_objects as go
 import streamlit as st
 
-from em_viz.figures.curves import figure_log_likelihood
+from em_viz.figures.curves import figure_log_likelihood, log_likelihood_parts
+from em_viz.figures.frames import Parts
 from em_viz.ui import link
-from em_viz.ui.plot import plot
-from em_viz.ui.run import RunView, history_slider, how_em_works, replace_run, run_fragment
+from em_viz.ui.plot import Frames, plot
+from em_viz.ui.run import (
+    RunView,
+    frames_of,
+    history_slider,
+    how_em_works,
+    replace_run,
+    run_fragment,
+)
 from em_viz.ui.stepping import RunSlot
 
 LINKED = {"bind": "query-params", "persist_state": "session"}
@@ -60,15 +71,62 @@ def demo_page(demos: Mapping[str, Demo], key: str) -> None:
     if state.get(demo.slot.em) is None:
         st.stop()
     data = state[demo.slot.data]
-    run_fragment(demo.slot, lambda view: demo.show(view, data), demo.step_help)
+    run_fragment(demo.slot, lambda view: demo.show(view, data), demo.step_help, played=True)
     how_em_works(demo.how)
 
 
+def played_plot(
+    slot: RunSlot,
+    view: RunView,
+    key: str,
+    figure_at: Callable[[RunView], go.Figure],
+    variant: str = "",
+) -> None:
+    """A demo's graph under ``key``, ``figure_at(view)`` at the half-step shown, with a
+    frame per half-step (the figure at each, made once per record) for the browser to
+    play; ``variant`` names what else shapes the figure (a setting shown), so that
+    frames are made anew when it changes."""
+    em = view.em
+
+    def parts(index: int) -> Parts:
+        figure = figure_at(RunView.at(em, index)).to_plotly_json()
+        return figure["data"], figure["layout"]
+
+    frames = view.timeline and Frames(
+        view.timeline,
+        lambda: frames_of(slot, f"{key} {variant}", em.history, parts),
+        variant=variant,
+    )
+    plot(figure_at(view), key=key, revision=view.index, frames=frames)
+
+
 def objective_curve(slot: RunSlot, view: RunView, n_samples: int) -> None:
-    """The objective's staircase, the history slider and the warnings of the half-step
-    shown, under a demo's figures."""
-    curve = figure_log_likelihood(view.em.history, view.index, n_samples, view.em.objective_name)
-    plot(curve.update_layout(height=CURVE_HEIGHT), key=slot.prefix + "curve", revision=view.index)
+    """The objective's staircase (drawn as it goes while Run plays), the history slider
+    and the warnings of the half-step shown, under a demo's figures."""
+    em, index, name = view.em, view.index, view.em.objective_name
+    shown = em.history[: index + 1] if view.running else em.history
+    curve = figure_log_likelihood(shown, index, n_samples, name)
+    frames = view.timeline and Frames(
+        view.timeline,
+        lambda: frames_of(
+            slot,
+            "curve",
+            em.history,
+            lambda at: log_likelihood_parts(em.history, at, n_samples, name),
+        ),
+        lambda: frames_of(
+            slot,
+            "curve_run",
+            em.history,
+            lambda at: log_likelihood_parts(em.history[: at + 1], at, n_samples, name),
+        ),
+    )
+    plot(
+        curve.update_layout(height=CURVE_HEIGHT),
+        key=slot.prefix + "curve",
+        revision=index,
+        frames=frames,
+    )
     history_slider(slot, view)
     for warning in view.record.warnings:
         st.warning(warning, icon=":material/warning:")

@@ -42,7 +42,7 @@ from em_viz.figures.hmm import (
 )
 from em_viz.figures.hmm_graphs import figure_transitions, figure_trellis, trellis_window
 from em_viz.figures.style import component_colours
-from em_viz.ui.demos import LINKED, Demo, demo_page, objective_curve
+from em_viz.ui.demos import LINKED, Demo, demo_page, objective_curve, played_plot
 from em_viz.ui.labels import (
     CASINO_CHANGED,
     CASINO_TEXT_HELP,
@@ -55,7 +55,6 @@ from em_viz.ui.labels import (
     TRELLIS_NUMBERS,
     plain,
 )
-from em_viz.ui.plot import plot
 from em_viz.ui.run import RunView
 from em_viz.ui.sidebar import TOL_CHOICES
 from em_viz.ui.stepping import RunSlot
@@ -230,32 +229,40 @@ def _show_casino(view: RunView, rolls: Rolls) -> None:
     record, em = view.record, view.em
     loaded = _loaded_state(record.emissionprob)
     path = em.viterbi(view.index)[1]
-    strip = figure_casino(
-        em.X,
-        view.resp,
-        path,
-        loaded=loaded,
-        true_states=rolls.dice,
-        uirevision=str(len(rolls.faces)),
+    played_plot(
+        CASINO,
+        view,
+        "casino_strip",
+        lambda at: figure_casino(
+            em.X,
+            at.resp,
+            em.viterbi(at.index)[1],
+            loaded=_loaded_state(at.record.emissionprob),
+            true_states=rolls.dice,
+            uirevision=str(len(rolls.faces)),
+        ).update_layout(height=STRIP_HEIGHT),
     )
-    plot(strip.update_layout(height=STRIP_HEIGHT), key="casino_strip", revision=view.index)
     st.caption(CASINO_CHANGED[record.phase])
     diagram, bars = st.columns(2)
     with diagram:
-        transitions = figure_transitions(record.transmat, record.startprob)
-        plot(
-            transitions.update_layout(height=SMALL_HEIGHT),
-            key="casino_transitions",
-            revision=view.index,
+        played_plot(
+            CASINO,
+            view,
+            "casino_transitions",
+            lambda at: figure_transitions(at.record.transmat, at.record.startprob).update_layout(
+                height=SMALL_HEIGHT
+            ),
         )
     with bars:
-        truth = _matched_truth(em.n_components, loaded) if rolls.dice is not None else None
-        emissions = figure_emissions(record.emissionprob, faces=FACES, reference=truth)
-        plot(
-            emissions.update_layout(height=SMALL_HEIGHT),
-            key="casino_emissions",
-            revision=view.index,
-        )
+
+        def emissions_at(at: RunView) -> Any:
+            loaded_at = _loaded_state(at.record.emissionprob)
+            known = rolls.dice is not None
+            truth = _matched_truth(em.n_components, loaded_at) if known else None
+            emissions = figure_emissions(at.record.emissionprob, faces=FACES, reference=truth)
+            return emissions.update_layout(height=SMALL_HEIGHT)
+
+        played_plot(CASINO, view, "casino_emissions", emissions_at)
     curve, words = st.columns(2)
     with curve:
         objective_curve(CASINO, view, len(em.X))
@@ -296,14 +303,25 @@ def _trellis_panel() -> tuple[Any, Callable[[], Any], Rolls]:
 
 def _show_trellis(view: RunView, rolls: Rolls) -> None:
     em, record = view.em, view.record
-    params = _e_step_params(view)
-    log_emission = hmm.categorical_log_emission(em.X, params)
-    posterior = hmm.forward_backward(params.startprob, params.transmat, log_emission, em.bounds)
     start = min(st.session_state[TRELLIS_WINDOW], len(em.X) - WINDOW + 1) - 1
-    trellis = trellis_window(
-        em.X, params.startprob, params.transmat, log_emission, posterior.gamma, start, WINDOW
-    )
-    plot(figure_trellis(trellis, FACES), key="trellis_figure", revision=f"{view.index}-{start}")
+
+    def posterior_at(at: RunView) -> tuple[Any, np.ndarray, Any]:
+        params = _e_step_params(at)
+        log_emission = hmm.categorical_log_emission(em.X, params)
+        posterior = hmm.forward_backward(
+            params.startprob, params.transmat, log_emission, em.bounds
+        )
+        return params, log_emission, posterior
+
+    def trellis_at(at: RunView) -> Any:
+        params, log_emission, posterior = posterior_at(at)
+        trellis = trellis_window(
+            em.X, params.startprob, params.transmat, log_emission, posterior.gamma, start, WINDOW
+        )
+        return figure_trellis(trellis, FACES)
+
+    played_plot(TRELLIS, view, "trellis_figure", trellis_at, variant=f"window {start}")
+    posterior = posterior_at(view)[2]
     st.caption(f"{TRELLIS_CHANGED[record.phase]} {TRELLIS_NUMBERS}")
     n_states = em.n_components
     transitions, emissions = st.columns([2, 3])
@@ -409,24 +427,32 @@ def _regimes_words(view: RunView, dataset: Dataset, as_mixture: bool) -> str:
 
 
 def _show_regimes(view: RunView, dataset: Dataset) -> None:
-    record, em = view.record, view.em
+    em = view.em
     as_mixture = isinstance(em, GaussianMixtureEM)
     picture, diagram = st.columns(2)
     with picture:
-        figure = figure_gaussian_hmm(
-            dataset.X,
-            record.means,
-            record.covariances,
-            record.weights,
-            view.resp,
-            feature_names=dataset.feature_names,
-            uirevision=f"{dataset.name}-{len(dataset.X)}",
+        played_plot(
+            REGIMES,
+            view,
+            "regimes_states",
+            lambda at: figure_gaussian_hmm(
+                dataset.X,
+                at.record.means,
+                at.record.covariances,
+                at.record.weights,
+                at.resp,
+                feature_names=dataset.feature_names,
+                uirevision=f"{dataset.name}-{len(dataset.X)}",
+            ).update_layout(height=440),
         )
-        plot(figure.update_layout(height=440), key="regimes_states", revision=view.index)
     with diagram:
-        rows = np.tile(record.weights, (em.n_components, 1))
-        transitions = figure_transitions(rows if as_mixture else record.transmat)
-        plot(transitions.update_layout(height=440), key="regimes_transitions", revision=view.index)
+
+        def transitions_at(at: RunView) -> Any:
+            weights = at.record.weights
+            rows = np.tile(weights, (em.n_components, 1)) if as_mixture else at.record.transmat
+            return figure_transitions(rows).update_layout(height=440)
+
+        played_plot(REGIMES, view, "regimes_transitions", transitions_at)
     curve, words = st.columns(2)
     with curve:
         objective_curve(REGIMES, view, len(em.X))

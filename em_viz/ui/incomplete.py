@@ -11,7 +11,6 @@ Each demo keeps its own run in its own :class:`~em_viz.ui.run.RunSlot`.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,7 +28,7 @@ from em_viz.figures.incomplete import (
     figure_profile,
     linkage_table,
 )
-from em_viz.ui import link
+from em_viz.ui.demos import LINKED, Demo, demo_page, played_plot
 from em_viz.ui.labels import (
     HOW_LINKAGE_EM_WORKS,
     HOW_MURRAY_EM_WORKS,
@@ -42,8 +41,7 @@ from em_viz.ui.labels import (
     MURRAY_SADDLE,
     MURRAY_STEP_HELP,
 )
-from em_viz.ui.plot import plot
-from em_viz.ui.run import RunView, history_slider, how_em_works, replace_run, run_fragment
+from em_viz.ui.run import RunView, history_slider
 from em_viz.ui.stepping import RunSlot
 
 LINKAGE = RunSlot("linkage_")
@@ -53,8 +51,6 @@ FIGURE_HEIGHT = 390
 TABLE_HEIGHT = 215
 TABLE_FORMATS = {"θ_t": ".7f", "error θ_t - θ*": ".2e", "ratio of errors": ".4f"}
 """The table's numbers as shown (no ratio where there is no previous error)."""
-LINKED = {"bind": "query-params", "persist_state": "session"}
-"""Every setting of the page is in its URL and kept for the session."""
 MAX_COUNT = 100_000
 THETA_RANGE = (0.001, 0.999)
 """The starts the page offers: at 0 or 1 EM could never move."""
@@ -62,19 +58,6 @@ MURRAY_TOL = 1e-12
 """Murray's run goes on until its limit shows to four decimals (about 130 iterations)."""
 PROFILE_GRID = np.linspace(-0.95, 0.95, 191)
 MURRAY_HEIGHT = 390
-
-
-@dataclass(frozen=True)
-class Demo:
-    """One demo: its run's slot, its intro, its sidebar (returning the run's key, a
-    builder and what its view needs) and its view of the run."""
-
-    slot: RunSlot
-    intro: str
-    panel: Callable[[], tuple[Any, Callable[[], Any], Any]]
-    show: Callable[[RunView, Any], None]
-    step_help: dict[str, str]
-    how: tuple[str, ...]
 
 
 # Genetic linkage ---------------------------------------------------------------------
@@ -158,8 +141,15 @@ def _show_linkage(view: RunView, counts: tuple[int, ...]) -> None:
             LINKAGE_RATE.format(best=maximum_likelihood(counts), rate=rate_of_convergence(counts))
         )
     with left:
-        figure = figure_linkage(view.em.history, view.index, counts, zoom=zoom)
-        plot(figure.update_layout(height=FIGURE_HEIGHT), key="linkage_figure", revision=view.index)
+        played_plot(
+            LINKAGE,
+            view,
+            "linkage_figure",
+            lambda at: figure_linkage(at.em.history, at.index, counts, zoom=zoom).update_layout(
+                height=FIGURE_HEIGHT
+            ),
+            variant="zoomed" if zoom else "",
+        )
         history_slider(LINKAGE, view)
 
 
@@ -212,13 +202,23 @@ def _show_murray(view: RunView, X: np.ndarray) -> None:
         st.markdown(MURRAY_CHANGED[record.phase].format(**numbers))
     left, right = st.columns([1, 1])
     with left:
-        imputed, spread = view.em.imputed_at(view.index)
-        points = figure_incomplete_points(X, imputed, spread, record.means[0], covariance)
-        plot(points.update_layout(height=MURRAY_HEIGHT), key="murray_points", revision=view.index)
+
+        def points_at(at: RunView) -> Any:
+            imputed, spread = at.em.imputed_at(at.index)
+            means, covariance = at.record.means[0], at.record.covariances[0]
+            points = figure_incomplete_points(X, imputed, spread, means, covariance)
+            return points.update_layout(height=MURRAY_HEIGHT)
+
+        played_plot(MURRAY, view, "murray_points", points_at)
     with right:
-        profile = figure_profile(PROFILE_GRID, _profile(X), view.em.history, view.index)
-        plot(
-            profile.update_layout(height=MURRAY_HEIGHT), key="murray_profile", revision=view.index
+        profile = _profile(X)
+        played_plot(
+            MURRAY,
+            view,
+            "murray_profile",
+            lambda at: figure_profile(
+                PROFILE_GRID, profile, at.em.history, at.index
+            ).update_layout(height=MURRAY_HEIGHT),
         )
     history_slider(MURRAY, view)
 
@@ -249,28 +249,4 @@ DEMOS = {
 
 def incomplete_page() -> None:
     """Incomplete data: choose a demo, its settings in the sidebar, then step."""
-    state = st.session_state
-    linked = link.bound_values()
-    name = st.segmented_control(
-        "Demo",
-        list(DEMOS),
-        default=next(iter(DEMOS)),
-        key="incomplete_demo",
-        required=True,
-        **LINKED,
-    )
-    demo = DEMOS[name]
-    st.caption(demo.intro)
-    with st.sidebar:
-        st.header(name)
-        key, build, data = demo.panel()
-    link.check_bound(
-        linked, lambda key: key == "incomplete_demo" or key.startswith(demo.slot.prefix)
-    )
-    if replace_run(demo.slot, key, build):
-        state[demo.slot.data] = data
-    if state.get(demo.slot.em) is None:
-        st.stop()
-    data = state[demo.slot.data]
-    run_fragment(demo.slot, lambda view: demo.show(view, data), demo.step_help)
-    how_em_works(demo.how)
+    demo_page(DEMOS, "incomplete_demo")

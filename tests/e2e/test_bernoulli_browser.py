@@ -1,13 +1,25 @@
 """The Bernoulli mixtures page end to end in headless Chromium: the two coins to the
-textbook's answer, a mistyped toss, and the digit prototypes forming."""
+textbook's answer, their run played in the browser, a mistyped toss, and the digit
+prototypes forming."""
 
 import re
 
+from conftest import SCREENSHOTS
 from playwright.sync_api import Page, expect
 from test_explorer_browser import heading, plotted, wait_drawn
+from test_player_browser import label_of
 
 PATHS = ".em-viz-plot[data-name='coins_paths']"
 PROTOTYPES = ".em-viz-plot[data-name='digits_prototypes']"
+CURVE = ".em-viz-plot[data-name='coins_curve']"
+
+SAMPLE = f"""() => [
+    document.querySelector(".em-viz-heading").textContent,
+    document.querySelector(".em-viz-slider-label").textContent,
+    document.querySelector("{PATHS}").dataset.rendered,
+    document.querySelector("{CURVE}").dataset.rendered,
+]"""
+"""The heading, the slider's label and the frames the paths and the curve show."""
 
 
 def open_bernoulli(page: Page, url: str) -> None:
@@ -29,6 +41,35 @@ def test_the_two_coins_reach_the_textbook_biases(page: Page, app_url: str):
     wait_drawn(page, PATHS, 20)
     coin_a, coin_b = plotted(page, PATHS, 0, "y"), plotted(page, PATHS, 1, "y")
     assert round(coin_a[-1], 2) == 0.80 and round(coin_b[-1], 2) == 0.52
+    assert page.console_errors == []
+
+
+def test_run_plays_the_coins_with_heading_slider_and_pictures_agreeing(page: Page, app_url: str):
+    open_bernoulli(page, app_url)
+    page.get_by_text("3 / s", exact=True).click()  # the coins converge in 15 half-steps
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.wait_for_function("() => window.emVizPlayer?.playing === true", timeout=30_000)
+    samples = []
+    while page.evaluate("() => window.emVizPlayer.playing"):
+        samples.append(page.evaluate(SAMPLE))
+        page.wait_for_timeout(40)
+    assert len({heading for heading, *_ in samples}) >= 10, "the run did not play"
+    labels = page.evaluate("() => window.emVizPlayer.labels")
+    for heading_text, label, paths, curve in samples:
+        # A picture may be gliding into the frame the heading names, never one ahead.
+        assert label == label_of(heading_text)
+        shown = labels.index(label)
+        assert int(paths) in (shown, shown - 1) and int(curve) in (shown, shown - 1)
+    expect(page.get_by_text(re.compile(r"Converged after \d+ iterations"))).to_be_visible(
+        timeout=30_000
+    )
+    last = page.evaluate("() => window.emVizPlayer.count - 1")
+    expect(page.locator(PATHS)).to_have_attribute("data-rendered", str(last))
+    expect(page.locator(".em-viz-range")).to_have_value(str(last))
+    coin_a, coin_b = plotted(page, PATHS, 0, "y"), plotted(page, PATHS, 1, "y")
+    assert round(coin_a[-1], 2) == 0.80 and round(coin_b[-1], 2) == 0.52
+    page.mouse.move(1270, 400)
+    page.screenshot(path=SCREENSHOTS / "bernoulli_coins_played.png")
     assert page.console_errors == []
 
 

@@ -59,7 +59,7 @@ def test_the_trellis_shows_forward_backward_numbers_and_the_counts(page: Page, a
     page.wait_for_selector(f"{TRELLIS} .main-svg", timeout=60_000)
     page.get_by_role("button", name="E-step", exact=True).click()
     expect(heading(page)).to_have_text("Iteration 1 · after E-step", timeout=30_000)
-    wait_drawn(page, TRELLIS, "1-10")
+    wait_drawn(page, TRELLIS, 1)
     header = page.evaluate(f'() => document.querySelector("{TRELLIS}")._fullData.at(-1).text')
     assert header[0].startswith("roll 11") and len(header) == 8
     expect(page.get_by_text("Expected transitions → A")).to_be_visible()
