@@ -78,7 +78,8 @@ def test_a_link_value_out_of_range_gets_a_toast_and_a_working_page(
     toast = page.get_by_test_id("stToast").filter(has_text=f"value for {name}")
     expect(toast).to_contain_text("was not understood", timeout=60_000)
     page.get_by_role("button", name="Step", exact=True).first.click()
-    shown = page.locator("h5") if link.startswith("/compare") else heading(page)  # runs' heading
+    runs_heading = page.locator(".em-viz-text[data-name='compare_heading']")
+    shown = runs_heading if link.startswith("/compare") else heading(page)
     expect(shown).to_have_text("Iteration 1 · after M-step", timeout=30_000)
     assert page.get_by_text("Traceback").count() == 0
 
