@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from demo_pages import slide
+from demo_pages import press, run_of, slide
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 from test_app_compare import open_page
@@ -23,16 +23,6 @@ MURRAY = "Murray's saddle point"
 def page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     return open_page(at, "incomplete")
-
-
-def press(at: AppTest, prefix: str, label: str, times: int = 1) -> AppTest:
-    for _ in range(times):
-        at.button(key=prefix + label).click().run()
-    return at
-
-
-def run_of(at: AppTest, prefix: str):
-    return at.session_state[prefix + "em"]
 
 
 def shown_text(at: AppTest) -> str:

@@ -7,7 +7,7 @@ import re
 from conftest import SCREENSHOTS
 from playwright.sync_api import Page, expect
 from test_explorer_browser import heading, plotted, wait_drawn
-from test_player_browser import label_of
+from test_player_browser import label_of, play_and_sample
 
 PATHS = ".em-viz-plot[data-name='coins_paths']"
 PROTOTYPES = ".em-viz-plot[data-name='digits_prototypes']"
@@ -47,14 +47,7 @@ def test_the_two_coins_reach_the_textbook_biases(page: Page, app_url: str):
 def test_run_plays_the_coins_with_heading_slider_and_pictures_agreeing(page: Page, app_url: str):
     open_bernoulli(page, app_url)
     page.get_by_text("3 / s", exact=True).click()  # the coins converge in 15 half-steps
-    page.get_by_role("button", name="Run", exact=True).click()
-    page.wait_for_function("() => window.emVizPlayer?.playing === true", timeout=30_000)
-    samples = []
-    while page.evaluate("() => window.emVizPlayer.playing"):
-        samples.append(page.evaluate(SAMPLE))
-        page.wait_for_timeout(40)
-    assert len({heading for heading, *_ in samples}) >= 10, "the run did not play"
-    labels = page.evaluate("() => window.emVizPlayer.labels")
+    samples, labels = play_and_sample(page, SAMPLE)
     for heading_text, label, paths, curve in samples:
         # A picture may be gliding into the frame the heading names, never one ahead.
         assert label == label_of(heading_text)

@@ -26,6 +26,20 @@ def label_of(heading: str) -> str:
     return re.sub(r" · after (.)-step$", r" · \1-step", heading)
 
 
+def play_and_sample(page: Page, sample: str) -> tuple[list, list[str]]:
+    """Press Run and evaluate ``sample`` every 40 ms while the browser plays; then the
+    samples and the slider's labels. At least ten headings (the first of each sample)
+    must have been seen."""
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.wait_for_function("() => window.emVizPlayer?.playing === true", timeout=30_000)
+    samples = []
+    while page.evaluate("() => window.emVizPlayer.playing"):
+        samples.append(page.evaluate(sample))
+        page.wait_for_timeout(40)
+    assert len({heading for heading, *_ in samples}) >= 10, "the run did not play"
+    return samples, page.evaluate("() => window.emVizPlayer.labels")
+
+
 def open_explorer(page: Page, url: str) -> None:
     page.goto(url + "/?data=Old+Faithful&k=3&init=random-points&rs=3")
     page.wait_for_selector(f"{MIXTURE} .main-svg", timeout=60_000)
@@ -35,14 +49,7 @@ def open_explorer(page: Page, url: str) -> None:
 def test_run_plays_in_the_browser_and_heading_slider_and_picture_agree(page: Page, app_url: str):
     open_explorer(page, app_url)
     page.get_by_text("12 / s", exact=True).click()
-    page.get_by_role("button", name="Run", exact=True).click()
-    page.wait_for_function("() => window.emVizPlayer?.playing === true", timeout=30_000)
-    samples = []
-    while page.evaluate("() => window.emVizPlayer.playing"):
-        samples.append(page.evaluate(SAMPLE))
-        page.wait_for_timeout(40)
-    assert len({heading for heading, *_ in samples}) >= 10, "the run did not play"
-    labels = page.evaluate("() => window.emVizPlayer.labels")
+    samples, labels = play_and_sample(page, SAMPLE)
     for heading, label, rendered, _ in samples:
         # The picture may be gliding into the frame the heading names: it shows that
         # frame or the one before, never one ahead.
