@@ -64,6 +64,9 @@ def test_an_m_step_moves_the_ellipses_visibly(page: Page, app_url: str):
     open_app(page, app_url)
     page.get_by_role("button", name="E-step", exact=True).click()
     wait_drawn(page, MIXTURE, 1)
+    # The E-step's redraw is a 350 ms transition of its own: a figure arriving during it
+    # is drawn at once (Plotly cuts a transition short), so wait for it to end.
+    page.wait_for_timeout(800)
     ellipse = f"{MIXTURE} .scatterlayer .trace:nth-child(4) path.js-line"  # 1-sigma, component 1
     before = page.locator(ellipse).get_attribute("d")
     page.get_by_role("button", name="M-step", exact=True).click()
