@@ -16,7 +16,6 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from em_viz.figures.curves import figure_log_likelihood, log_likelihood_parts
 from em_viz.figures.frames import Parts
 from em_viz.ui import link
 from em_viz.ui.plot import Frames, plot
@@ -25,6 +24,7 @@ from em_viz.ui.run import (
     frames_of,
     history_slider,
     how_em_works,
+    objective_plot,
     replace_run,
     run_fragment,
 )
@@ -103,30 +103,7 @@ def played_plot(
 def objective_curve(slot: RunSlot, view: RunView, n_samples: int) -> None:
     """The objective's staircase (drawn as it goes while Run plays), the history slider
     and the warnings of the half-step shown, under a demo's figures."""
-    em, index, name = view.em, view.index, view.em.objective_name
-    shown = em.history[: index + 1] if view.running else em.history
-    curve = figure_log_likelihood(shown, index, n_samples, name)
-    frames = view.timeline and Frames(
-        view.timeline,
-        lambda: frames_of(
-            slot,
-            "curve",
-            em.history,
-            lambda at: log_likelihood_parts(em.history, at, n_samples, name),
-        ),
-        lambda: frames_of(
-            slot,
-            "curve_run",
-            em.history,
-            lambda at: log_likelihood_parts(em.history[: at + 1], at, n_samples, name),
-        ),
-    )
-    plot(
-        curve.update_layout(height=CURVE_HEIGHT),
-        key=slot.prefix + "curve",
-        revision=index,
-        frames=frames,
-    )
+    objective_plot(slot, view, slot.prefix + "curve", n_samples, CURVE_HEIGHT)
     history_slider(slot, view)
     for warning in view.record.warnings:
         st.warning(warning, icon=":material/warning:")

@@ -17,7 +17,6 @@ from em_viz.data import Dataset
 from em_viz.engine.families import bayesian_gaussian
 from em_viz.engine.families.bayesian_gaussian import SWITCHED_OFF
 from em_viz.engine.gaussian_em import GaussianSettings
-from em_viz.figures.curves import figure_log_likelihood, log_likelihood_parts
 from em_viz.figures.frames import Parts
 from em_viz.figures.mixture import figure_placing, mixture_traces
 from em_viz.figures.pairs import MAX_GRID_FEATURES, figure_for
@@ -51,6 +50,7 @@ from em_viz.ui.run import (
     history_slider,
     how_em_works,
     mixture_figure,
+    objective_plot,
     phase_text,
     replace_run,
     run_fragment,
@@ -241,25 +241,7 @@ def _show_run(view: RunView) -> None:
         if note:
             st.info(note, icon=":material/info:")
     with right:
-        n, name = len(em.X), em.objective_name
-        shown = em.history[: index + 1] if view.running else em.history  # Run draws it as it goes
-        curve = figure_log_likelihood(shown, index, n, name).update_layout(height=CURVE_HEIGHT)
-        frames = view.timeline and Frames(
-            view.timeline,
-            lambda: frames_of(
-                EXPLORER,
-                "curve",
-                em.history,
-                lambda at: log_likelihood_parts(em.history, at, n, name),
-            ),
-            lambda: frames_of(
-                EXPLORER,
-                "curve_run",
-                em.history,
-                lambda at: log_likelihood_parts(em.history[: at + 1], at, n, name),
-            ),
-        )
-        plot(curve, key="log_likelihood", revision=index, frames=frames)
+        objective_plot(EXPLORER, view, "log_likelihood", len(em.X), CURVE_HEIGHT)
         history_slider(EXPLORER, view)
         run_settings = GaussianSettings(**st.session_state[EXPLORER.run_key]["model"])
         export_menu(EXPLORER, view, run_settings)

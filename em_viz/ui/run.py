@@ -15,12 +15,13 @@ import streamlit as st
 from em_viz import EMVizError, MixtureEM, Record
 from em_viz.data import Dataset
 from em_viz.engine.runs import Lockstep
+from em_viz.figures.curves import figure_log_likelihood, log_likelihood_parts
 from em_viz.figures.frames import Parts, frame_patches
 from em_viz.figures.mixture import figure_mixture
 from em_viz.figures.principal import figure_principal
 from em_viz.ui.labels import E_STEP_DONE, HISTORY_HELP, STEP_HELP, VIEWING_PAST, plain
 from em_viz.ui.link import publish_step
-from em_viz.ui.plot import Timeline, timeline_slider, timeline_text
+from em_viz.ui.plot import Frames, Timeline, plot, timeline_slider, timeline_text
 from em_viz.ui.present import step_keys
 from em_viz.ui.stepping import (
     HALF_STEPS,
@@ -406,6 +407,32 @@ def history_slider(slot: RunSlot, view: RunView | GroupView) -> None:
     )
     if view.index < last:
         st.caption(VIEWING_PAST)
+
+
+def objective_plot(slot: RunSlot, view: RunView, key: str, n_samples: int, height: int) -> None:
+    """The run's objective per half-step (:func:`figure_log_likelihood`, per point over
+    ``n_samples``), the half-step shown ringed, under ``key``: drawn as it goes while Run
+    plays, with a frame per half-step on a played page (the whole curve's, and the
+    growing one's for Run)."""
+    em, index, name = view.em, view.index, view.em.objective_name
+    shown = em.history[: index + 1] if view.running else em.history
+    curve = figure_log_likelihood(shown, index, n_samples, name).update_layout(height=height)
+    frames = view.timeline and Frames(
+        view.timeline,
+        lambda: frames_of(
+            slot,
+            "curve",
+            em.history,
+            lambda at: log_likelihood_parts(em.history, at, n_samples, name),
+        ),
+        lambda: frames_of(
+            slot,
+            "curve_run",
+            em.history,
+            lambda at: log_likelihood_parts(em.history[: at + 1], at, n_samples, name),
+        ),
+    )
+    plot(curve, key=key, revision=index, frames=frames)
 
 
 def how_em_works(parts: Sequence[str]) -> None:
