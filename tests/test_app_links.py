@@ -12,6 +12,7 @@ from test_app_compare import APP, TIMEOUT, group_heading, headings, open_page, r
 from test_app_explorer import click, heading, upload
 
 from em_viz.data import PRESETS, old_faithful
+from em_viz.ui import link
 from em_viz.ui.labels import (
     BOUND_UPLOAD_NOT_LINKED,
     CHOOSE_K_UPLOAD_NOT_LINKED,
@@ -167,3 +168,103 @@ def test_a_choose_k_link_runs_the_sweep_it_shows():
     pd.testing.assert_frame_equal(*swept)
     at.number_input(key="choose_k_n_init").set_value(2).run()  # the table shown is older
     assert "sweep" not in at.query_params
+
+
+def starts_table(at: AppTest) -> pd.DataFrame:
+    """The multi-start's table of optima."""
+    (optima,) = at.dataframe
+    return optima.value
+
+
+def test_a_multi_start_link_opens_the_tab_and_runs_the_same_starts():
+    at = opened("compare")
+    at.number_input(key="compare_1_random_state").set_value(7).run()
+    at.slider(key="compare_starts_n").set_value(20).run()
+    at.selectbox(key="compare_starts_run").set_value(2).run()
+    assert "ms" not in at.query_params  # no results shown yet
+    click(at, "Run the starts")
+    at.session_state["compare_tab"] = "Multi-start"  # as a click on the tab does
+    at.run()
+    params = dict(at.query_params)
+    assert (params["tab"], params["ms_of"], params["ms_n"], params["ms"]) == (
+        "multi",
+        "2",
+        "20",
+        "1",
+    )
+    assert starts_table(at)["starts"].sum() == 20
+    linked = opened("compare", params)
+    assert not linked.exception and not toasts(linked)
+    assert linked.session_state["compare_tab"] == "Multi-start"
+    assert linked.session_state["compare_starts"]["spec"].random_state == 7
+    pd.testing.assert_frame_equal(starts_table(linked), starts_table(at))
+    assert dict(linked.query_params) == params
+    linked.slider(key="compare_starts_n").set_value(30).run()  # the table shown is older
+    assert "ms" not in linked.query_params and linked.query_params["ms_n"] == "30"
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"tab": "table"}, "tab"),
+        ({"ms_n": "55"}, "ms_n"),
+        ({"ms": "yes"}, "ms"),
+        ({"ms_of": "3"}, "ms_of"),
+    ],
+)
+def test_a_multi_start_value_the_page_does_not_offer_is_named(params, name):
+    at = opened("compare", params)
+    assert not at.exception
+    assert any(f"value for {name} was not understood" in text for text in toasts(at))
+    assert at.session_state["compare_tab"] == "Side by side"
+    assert "compare_starts" not in at.session_state  # no starts run
+    assert set(at.query_params) == {"data", "npc", "seed", "spread"}
+
+
+PLACING = {"data": "Old Faithful", "init": "click on the plot", "k": "2"}
+
+
+def test_placed_means_are_rounded_to_four_digits():
+    assert link.placed(3.14159265, 78.123456) == [3.142, 78.12]
+    assert link.means_text([[3.142, 78.12], [-0.5, 60.0]]) == "3.142,78.12;-0.5,60"
+
+
+def test_a_link_with_placed_means_starts_the_same_run():
+    at = opened("", PLACING)
+    assert heading(at) == "Click on the plot to place mean 1 of 2"
+    at.session_state["clicked_means"] = [[2.0, 55.5], [4.25, 80.0]]
+    at.run()
+    click(at, "Step", 3)
+    params = dict(at.query_params)
+    assert params["means"] == "2,55.5;4.25,80"
+    linked = opened("", params)
+    assert not linked.exception and not toasts(linked)
+    assert heading(linked) == heading(at) == "Iteration 3 · after M-step"
+    shown, restored = at.session_state["em"], linked.session_state["em"]
+    np.testing.assert_array_equal(restored.history[0].means, [[2.0, 55.5], [4.25, 80.0]])
+    assert restored.history[6].objective == shown.history[6].objective
+    assert dict(linked.query_params) == params
+
+
+@pytest.mark.parametrize(
+    ("means", "why"),
+    [
+        ("2,55;4", "two numbers per mean"),
+        ("two,55", "two numbers per mean"),
+        ("2,55;4,1e9", "far outside the data"),
+        ("nan,55", "far outside the data"),
+        (";".join(["2,55"] * 21), "at most 20 means"),
+    ],
+)
+def test_placed_means_the_page_cannot_use_are_said_and_left_out(means, why):
+    at = opened("", PLACING | {"means": means})
+    assert not at.exception
+    assert any("placed means" in text and why in text for text in toasts(at))
+    assert heading(at) == "Click on the plot to place mean 1 of 2"
+    assert "means" not in at.query_params
+
+
+def test_placed_means_on_data_with_more_features_are_left_out():
+    at = opened("", {"data": "Wine", "means": "1,2"})
+    assert not at.exception
+    assert any("two features only" in text for text in toasts(at))

@@ -370,19 +370,35 @@ def _open_in_explorer(spec: GaussianSettings) -> None:
     st.session_state.update(asdict(spec), compare_open=True)
 
 
-def _multi_start(data_key: tuple) -> None:
+def _multi_start(data_key: tuple, tab: str) -> None:
     """Many starts of one run's setting: the spread of optima, the best, and a way out
-    to the explorer with any start."""
+    to the explorer with any start; its setting, the ``tab`` open and whether its results
+    are shown go into the URL."""
     state = st.session_state
     specs = state.compare_built
+    of_key, n_key = (field.key for field in link.STARTS_FIELDS.values())
+    if state.get(of_key, 1) > len(specs):  # a link's run that is not shown
+        link.say_ignored(["ms_of"])
+        state[of_key] = 1
     left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
-    number = left.selectbox(
+    of = left.selectbox(
         "Setting",
-        range(len(specs)),
-        format_func=lambda n: f"Run {n + 1}: {run_description(specs[n])}",
-        key="compare_starts_run",
+        range(1, len(specs) + 1),
+        format_func=lambda n: f"Run {n}: {run_description(specs[n - 1])}",
+        key=of_key,
+        persist_state=KEPT,
     )
-    n_starts = middle.slider("Starts M", 10, 100, 50, step=10, key="compare_starts_n")
+    counts = link.STARTS_COUNTS
+    n_starts = middle.slider(
+        "Starts M",
+        counts[0],
+        counts[-1],
+        link.STARTS_DEFAULT,
+        step=counts.step,
+        key=n_key,
+        persist_state=KEPT,
+    )
+    number = of - 1
     spec = replace(specs[number], tol=MULTI_START_TOL)
     last = spec.random_state + n_starts - 1
     st.caption(
@@ -390,11 +406,15 @@ def _multi_start(data_key: tuple) -> None:
         f"{MULTI_START_TOL:g}, so that starts reaching the same optimum agree to about "
         "1e-8 and are counted together."
     )
-    if right.button("Run the starts", type="primary", width="stretch"):
+    pressed = right.button("Run the starts", type="primary", width="stretch")
+    if pressed or state.pop(link.STARTS_PENDING, False):  # or a link's results
         objective_name = state[COMPARE.em].runs[number].objective_name
         _run_starts(spec, n_starts, objective_name, data_key)
     starts = state.get("compare_starts")
-    if starts is None or starts["data"] != data_key:
+    shown = starts is not None and starts["data"] == data_key
+    complete = shown and starts["spec"] == spec and len(starts["results"]) == n_starts
+    link.publish_starts(tab, of, n_starts, complete)
+    if not shown:
         return
     results, spec, name = starts["results"], starts["spec"], starts["objective_name"]
     if len(results) < starts["planned"]:
@@ -464,9 +484,11 @@ def compare_page() -> None:
     if COMPARE.em not in state:
         st.stop()
     st.html(CLEAR_OF_HEADER)  # the tabs come first
-    side, starts = st.tabs(["Side by side", "Multi-start"])
+    side, starts = st.tabs(
+        list(link.TABS.values()), key=link.TAB_FIELD["tab"].key, on_change="rerun"
+    )
     with side:
         played = state[COMPARE.data].X.shape[1] == 2  # principal components: not yet
         run_fragment(COMPARE, _show_runs, GROUP_RUN_HELP, stop_when_converged=True, played=played)
     with starts:
-        _multi_start(state[COMPARE.run_key][0])
+        _multi_start(state[COMPARE.run_key][0], state[link.TAB_FIELD["tab"].key])

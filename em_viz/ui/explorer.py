@@ -95,7 +95,7 @@ def ensure_run(
     if choice is None:
         return
     state = st.session_state
-    if state.get("run_data_key") != choice.key:
+    if state.get("run_data_key", choice.key) != choice.key:  # a link's means are kept
         state.clicked_means = []
     key = {
         "data": choice.key,
@@ -268,7 +268,7 @@ def _add_click() -> None:
     if click:
         st.session_state.clicked_means = [
             *st.session_state.get("clicked_means", []),
-            [click["x"], click["y"]],
+            link.placed(click["x"], click["y"]),
         ]
 
 

@@ -4,10 +4,12 @@ Only preset data can be linked (an uploaded file is not in the URL). Each URL na
 described once here: the data panel's (``data``, its knobs), the explorer's hiding and
 model (``k``, ``cov``, ...; Why EM works shows the explorer's run and writes the same),
 and each run of Compare runs (the explorer's names and the run's number: ``k2``,
-``rs2``, ...). A value in the link that the page does not offer is left out, and the
-page says so: these are read here (:func:`restore_once`); for widgets that Streamlit
-binds to the URL itself, :func:`check_bound` names what the binding dropped. Each page
-writes only its own names (:func:`publish`, :func:`publish_runs`, :func:`publish_data`),
+``rs2``, ...), with the tab open and the multi-start's settings (``tab``, ``ms_of``,
+``ms_n``, ``ms``), and the explorer's means placed by clicking (``means``). A value in
+the link that the page does not offer is left out, and the page says so: these are read
+here (:func:`restore_once`); for widgets that Streamlit binds to the URL itself,
+:func:`check_bound` names what the binding dropped. Each page writes only its own names
+(:func:`publish`, :func:`publish_runs`, :func:`publish_starts`, :func:`publish_data`),
 so the half-step (``step``, ``compare_step``, ...) and presenter mode stay.
 """
 
@@ -15,6 +17,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict
 from typing import NamedTuple
 
+import numpy as np
 import streamlit as st
 
 from em_viz import ALGORITHMS, COVARIANCE_TYPES, INIT_METHODS
@@ -30,6 +33,7 @@ from em_viz.ui.sidebar import (
     HIDING_KNOBS,
     INIT_CHOICES,
     KNOBS,
+    MANUAL_INIT,
     MECHANISM_URL,
     REG_COVAR_CHOICES,
     TOL_CHOICES,
@@ -119,6 +123,80 @@ RUNS_FIELD = {"runs": Field("compare_n_runs", int, RUN_COUNTS)}
 """How many runs Compare runs shows (left out of the URL at the first count)."""
 
 
+TAB_FIELD = {"tab": Field("compare_tab", str, None)}
+"""The tab of Compare runs open (``tab=multi``; left out for the first)."""
+TABS = {"side": "Side by side", "multi": "Multi-start"}
+"""Each tab of Compare runs by its name in the URL."""
+STARTS_COUNTS = range(10, 101, 10)
+"""How many starts the multi-start offers."""
+STARTS_DEFAULT = 50
+STARTS_FIELDS = {
+    "ms_of": Field("compare_starts_run", int, range(1, RUN_COUNTS[-1] + 1)),
+    "ms_n": Field("compare_starts_n", int, STARTS_COUNTS),
+}
+"""The multi-start's setting (the run whose setting it starts, from 1) and number of
+starts, each left out at its first value; ``ms=1`` says their results are shown, and a
+link runs them (see :func:`publish_starts`)."""
+STARTS_SHOWN = "ms"
+STARTS_PENDING = "compare_starts_pending"
+"""Set when a link asks for the multi-start's results: the page runs the starts once."""
+
+MEANS = "means"
+"""The explorer's means placed by clicking, ``x1,y1;x2,y2`` (each to four significant
+digits, as placed)."""
+MEANS_KEY = "clicked_means"
+"""The session's placed means, as ``[x, y]`` lists."""
+MEANS_DIGITS = 4
+
+
+def placed(x: float, y: float) -> list[float]:
+    """A click's point as a placed mean: rounded to :data:`MEANS_DIGITS` significant
+    digits, so that a link holds exactly the means the run started from."""
+    return [float(f"{x:.{MEANS_DIGITS}g}"), float(f"{y:.{MEANS_DIGITS}g}")]
+
+
+def means_text(means: list[list[float]]) -> str:
+    """The URL's value of placed ``means``: ``x1,y1;x2,y2``."""
+    return ";".join(",".join(f"{value:.{MEANS_DIGITS}g}" for value in mean) for mean in means)
+
+
+def read_means(text: str, X: np.ndarray | None) -> list[list[float]]:
+    """Placed means from the URL's ``text`` (``x1,y1;x2,y2``), each inside the box of the
+    two-feature data ``X`` widened by its size on each side (what the plot lets one click).
+
+    Raises
+    ------
+    ValueError
+        Saying, in plain words, why the value cannot be used.
+    """
+    if X is None or X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError("means are placed on data with two features only")
+    try:
+        means = [placed(*map(float, pair.split(","))) for pair in text.split(";")]
+    except (TypeError, ValueError):
+        raise ValueError("write them as x1,y1;x2,y2, two numbers per mean") from None
+    if len(means) > ALLOWED["n_components"][-1]:
+        raise ValueError(f"at most {ALLOWED['n_components'][-1]} means")
+    low, high = X.min(axis=0), X.max(axis=0)
+    span = high - low
+    points = np.array(means)
+    if not np.all(np.isfinite(points)) or np.any((points < low - span) | (points > high + span)):
+        raise ValueError("a mean lies far outside the data")
+    return means
+
+
+def _restore_means(params: dict) -> None:
+    """Set the explorer's placed means from the URL; a value that cannot be used is said
+    in a toast, with why, and left out."""
+    if MEANS not in params:
+        return
+    X = linked_data().dataset.X if data_linked() else None
+    try:
+        st.session_state[MEANS_KEY] = read_means(params[MEANS], X)
+    except ValueError as error:
+        st.toast(f"The link's placed means ({MEANS}) are left out: {error}.")
+
+
 def run_prefix(number: int) -> str:
     """The widget keys' prefix of run ``number`` (from 0) of Compare runs."""
     return f"compare_{number}_"
@@ -155,7 +233,7 @@ def restore_once() -> None:
     state.link_restored = True
     params = st.query_params
     ignored = _restore_data(params) + _restore_hiding(params)
-    fields = MODEL_FIELDS | RUNS_FIELD
+    fields = MODEL_FIELDS | RUNS_FIELD | STARTS_FIELDS
     for number in range(RUN_COUNTS[-1]):
         fields |= run_fields(number)
     for name, field in fields.items():
@@ -164,6 +242,17 @@ def restore_once() -> None:
                 state[field.key] = _parse(params[name], field.parser, field.allowed)
             except ValueError:
                 ignored.append(name)
+    if "tab" in params:
+        if params["tab"] in TABS:
+            state[TAB_FIELD["tab"].key] = TABS[params["tab"]]
+        else:
+            ignored.append("tab")
+    if STARTS_SHOWN in params:
+        if params[STARTS_SHOWN] == "1":
+            state[STARTS_PENDING] = True
+        else:
+            ignored.append(STARTS_SHOWN)
+    _restore_means(params)
     say_ignored(ignored)
 
 
@@ -405,11 +494,15 @@ def publish_data(upload_note: str | None = None) -> None:
 
 
 def publish(settings: GaussianSettings, upload_note: str = UPLOAD_NOT_LINKED) -> None:
-    """Write the explorer's run into the URL: the data, the hiding and ``settings`` (see
-    :func:`publish_data` for ``upload_note``)."""
+    """Write the explorer's run into the URL: the data, the hiding, ``settings`` and, for
+    means placed by clicking, those placed (see :func:`publish_data` for
+    ``upload_note``)."""
     publish_data(upload_note)
     params = _settings_params(settings, MODEL_FIELDS) | _hiding_params()
-    _write(params, (*MODEL_FIELDS, *HIDING_NAMES))
+    means = _state_value(MEANS_KEY, [])
+    if settings.init == MANUAL_INIT and means:
+        params[MEANS] = means_text(means)
+    _write(params, (*MODEL_FIELDS, *HIDING_NAMES, MEANS))
 
 
 def publish_runs(specs: list[GaussianSettings], defaults: list[GaussianSettings]) -> None:
@@ -424,4 +517,20 @@ def publish_runs(specs: list[GaussianSettings], defaults: list[GaussianSettings]
         names += fields
         if number < len(specs):
             params |= _settings_params(specs[number], fields, default)
+    _write(params, names)
+
+
+def publish_starts(tab: str, of: int, n_starts: int, shown: bool) -> None:
+    """Write the tab open in Compare runs and the multi-start's setting ``of`` (a run's
+    number, from 1) and ``n_starts`` into the URL, and ``ms=1`` while the results ``shown``
+    are those of this setting, in full (a link then runs them again: the same seeds give
+    the same optima)."""
+    names = (*TAB_FIELD, *STARTS_FIELDS, STARTS_SHOWN)
+    params = {} if tab == TABS["side"] else {"tab": next(k for k, v in TABS.items() if v == tab)}
+    if of != 1:
+        params["ms_of"] = str(of)
+    if n_starts != STARTS_DEFAULT:
+        params["ms_n"] = str(n_starts)
+    if shown:
+        params[STARTS_SHOWN] = "1"
     _write(params, names)
