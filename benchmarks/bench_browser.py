@@ -5,12 +5,14 @@ Starts the app, opens it for Three Gaussians with N points (through the page's l
 reports
 
 - page load: from opening the page's link until its picture is drawn;
-- Step: the median time from the click until the new figure has reached the graph in
-  the page and is being drawn, and until it is drawn, including the 350 ms glide;
-- Run at the fastest animated speed: the half-steps shown per second, and the frames
-  drawn per second while the ellipses glide (one Plotly update each);
-- scrubbing: the median time from the slider's input to the frame drawn on screen (the
-  next animation frame after the graph's update).
+- Step, timed in the page from the press (pointer down) on the button: the median time
+  until the new figure has reached the graph, and until its frame is drawn (a glide's
+  first frame); and the glide of its M-step: the animation frames per second in which the
+  ellipses moved;
+- Run at the fastest animated speed: the half-steps shown per second, the pictures of
+  half-steps drawn per second, and the frames per second of the M-steps' glides;
+- scrubbing: per half-step, the time from the slider's input to the frame drawn on
+  screen (the next animation frame after the graph's update), for E- and M-steps.
 
 Run with ``make bench-browser``. Headless Chromium here renders WebGL in software, so a
 laptop with a GPU draws large N faster than these numbers.
@@ -34,6 +36,7 @@ PLAY_SIZES = (2_000, 10_000)
 SCRUB_SIZES = (2_000, 10_000)
 FASTEST = "12 / s"
 MIXTURE = ".em-viz-plot[data-name='mixture']"
+GLIDE_MS = 350
 
 
 def wait_for(page: Page, attribute: str, value: int) -> None:
@@ -44,60 +47,107 @@ def wait_for(page: Page, attribute: str, value: int) -> None:
     )
 
 
-def time_steps(page: Page, url: str, n_samples: int) -> tuple[float, list[float], list[float]]:
-    """Seconds from opening the page to its picture drawn, and from each Step click to
-    the figure arriving and to it being drawn."""
+WATCH = f"""() => {{
+    const graph = document.querySelector("{MIXTURE}");
+    const bench = (window.bench = {{ click: 0, marks: [], moves: [] }});
+    document.addEventListener("pointerdown", () => {{ bench.click = performance.now(); }}, true);
+    new MutationObserver((changes) => {{
+        for (const change of changes) {{
+            const name = change.attributeName;
+            bench.marks.push([name, performance.now(), graph.getAttribute(name)]);
+        }}
+    }}).observe(graph, {{ attributeFilter: ["data-revision", "data-rendered"] }});
+    let last = "";
+    const sample = () => {{
+        const lines = graph.querySelectorAll(".scatterlayer path.js-line");
+        const now = Array.from(lines, (line) => line.getAttribute("d")).join();
+        if (now !== last) bench.moves.push(performance.now());
+        last = now;
+        requestAnimationFrame(sample);
+    }};
+    requestAnimationFrame(sample);
+}}"""
+"""In the page: the time of the last press (pointer down), the graph's ``data-revision``
+(a figure arrived) and ``data-rendered`` (a frame drawn) with their times, and the
+animation frames in which an ellipse moved (their SVG paths changed)."""
+
+
+def open_run(page: Page, url: str, n_samples: int) -> float:
+    """Open the explorer on Three Gaussians with ``n_samples`` points; seconds until its
+    picture is drawn."""
     start = time.perf_counter()
     page.goto(f"{url}/?data=Three+Gaussians&npc={n_samples // 3}&k=3&init=random-points&rs=1")
     wait_for(page, "rendered", 0)
     loaded = time.perf_counter() - start
-    arrived, drawn = [], []
+    page.evaluate(WATCH)
+    return loaded
+
+
+def glide_rate(moves: list[float], start: float, end: float) -> float:
+    """Frames per second in which the ellipses moved, from their first move after
+    ``start`` to their last before ``end`` (ms)."""
+    during = [t for t in moves if start <= t <= end]
+    if len(during) < 2:
+        return 0.0
+    return (len(during) - 1) / (during[-1] - during[0]) * 1e3
+
+
+def time_steps(page: Page, url: str, n_samples: int) -> tuple[float, list, list, list]:
+    """Seconds from opening the page to its picture drawn; per Step press, milliseconds
+    until the figure arrived in the page and until its frame was drawn (in the page,
+    from the press); and the glide's frames per second."""
+    loaded = open_run(page, url, n_samples)
+    arrived, drawn, glides = [], [], []
     step = page.get_by_role("button", name="Step", exact=True)
     for click in range(1, CLICKS + 1):
         if not step.is_enabled():  # converged
             break
-        start = time.perf_counter()
+        page.wait_for_timeout(600)  # the glide before is over
         step.click()
         wait_for(page, "revision", 2 * click)
-        arrived.append(time.perf_counter() - start)
         wait_for(page, "rendered", 2 * click)
-        drawn.append(time.perf_counter() - start)
-    return loaded, arrived, drawn
-
-
-def open_run(page: Page, url: str, n_samples: int) -> None:
-    page.goto(f"{url}/?data=Three+Gaussians&npc={n_samples // 3}&k=3&init=random-points&rs=1")
-    wait_for(page, "rendered", 0)
-
-
-COUNT_UPDATES = f"""() => {{
-    const graph = document.querySelector("{MIXTURE}");
-    window.benchUpdates = [];
-    graph.on("plotly_update", () => window.benchUpdates.push(performance.now()));
-    window.benchShown = [];
-    new MutationObserver(() => window.benchShown.push([performance.now(), graph.dataset.rendered]))
-        .observe(graph, {{ attributes: true, attributeFilter: ["data-rendered"] }});
-}}"""
+        page.wait_for_timeout(GLIDE_MS + 100)
+        bench = page.evaluate("window.bench")
+        press = bench["click"]
+        target = str(2 * click)
+        arrived.append(
+            next(
+                t
+                for name, t, v in bench["marks"]
+                if name == "data-revision" and v == target and t > press
+            )
+            - press
+        )
+        shown = next(
+            t
+            for name, t, v in bench["marks"]
+            if name == "data-rendered" and v == target and t > press
+        )
+        drawn.append(shown - press)
+        glides.append(glide_rate(bench["moves"], shown, shown + GLIDE_MS))
+    return loaded, arrived, drawn, glides
 
 
 def time_play(page: Page, url: str, n_samples: int) -> tuple[float, float, float]:
     """During Run at the fastest speed: the half-steps the run advances per second, the
-    pictures of half-steps drawn per second, and the Plotly updates per second (frames,
-    the glides' included)."""
+    pictures of half-steps drawn per second, and the frames per second in which the
+    ellipses move during the M-steps' glides."""
     open_run(page, url, n_samples)
     page.get_by_text(FASTEST, exact=True).click()
     page.wait_for_timeout(500)
-    page.evaluate(COUNT_UPDATES)
     page.get_by_role("button", name="Run", exact=True).click()
     page.wait_for_function("() => window.emVizPlayer?.playing === true", timeout=120_000)
     page.wait_for_function("() => !window.emVizPlayer.playing", timeout=300_000)
-    shown = [(t, int(value)) for t, value in page.evaluate("() => window.benchShown") if value]
-    updates = page.evaluate("() => window.benchUpdates")
+    bench = page.evaluate("window.bench")
+    glide = page.evaluate("window.emVizPlayer.glide")
+    shown = [(t, int(v)) for name, t, v in bench["marks"] if name == "data-rendered" and v]
+    shown = [(t, v) for t, v in shown if t > bench["click"]]
     (start, first), (end, last) = shown[0], shown[-1]
     seconds = (end - start) / 1e3
     drawn = len({value for _, value in shown}) - 1
-    during = [t for t in updates if start <= t <= end]
-    return (last - first) / seconds, drawn / seconds, len(during) / seconds
+    m_steps = [t for t, v in shown if v % 2 == 0 and v > first]
+    rates = [glide_rate(bench["moves"], t, t + glide) for t in m_steps]
+    return (last - first) / seconds, drawn / seconds, statistics.median(rates)
 
 
 SCRUB = f"""async (index) => {{
@@ -111,8 +161,8 @@ SCRUB = f"""async (index) => {{
 }}"""
 
 
-def time_scrub(page: Page, url: str, n_samples: int) -> list[float]:
-    """Milliseconds from a slider input to the frame on screen, over the run's half-steps."""
+def time_scrub(page: Page, url: str, n_samples: int) -> list[tuple[int, float]]:
+    """Per half-step scrubbed to, milliseconds from a slider input to its frame on screen."""
     open_run(page, url, n_samples)
     page.get_by_text("Instant", exact=True).click()
     page.get_by_role("button", name="Run", exact=True).click()
@@ -123,7 +173,7 @@ def time_scrub(page: Page, url: str, n_samples: int) -> list[float]:
     for index in list(range(count - 2, 0, -1))[:20]:
         elapsed, shown = page.evaluate(SCRUB, index)
         assert shown == str(index), (shown, index)
-        times.append(elapsed)
+        times.append((index, elapsed))
     return times
 
 
@@ -136,28 +186,38 @@ def main() -> None:
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
             page = browser.new_page(viewport={"width": 1280, "height": 720})
-            print(
-                f"{'N':>7} {'page load':>10} {'click -> new figure (median)':>30}"
-                f" {'click -> drawn (median)':>26}"
-            )
-            for n_samples in SIZES:
-                loaded, arrived, drawn = time_steps(page, f"http://127.0.0.1:{port}", n_samples)
-                print(
-                    f"{n_samples:>7} {loaded:>8.1f} s {statistics.median(arrived) * 1e3:>27.0f} ms"
-                    f" {statistics.median(drawn) * 1e3:>23.0f} ms"
-                )
             url = f"http://127.0.0.1:{port}"
             print(
+                f"{'N':>7} {'page load':>10} {'press -> figure in page':>24}"
+                f" {'press -> frame drawn':>21} {'glide':>13}   (medians)"
+            )
+            for n_samples in SIZES:
+                loaded, arrived, drawn, glides = time_steps(page, url, n_samples)
+                print(
+                    f"{n_samples:>7} {loaded:>8.1f} s {statistics.median(arrived):>21.0f} ms"
+                    f" {statistics.median(drawn):>18.0f} ms"
+                    f" {statistics.median(glides):>8.0f} fps"
+                )
+            print(
                 f"\n{'N':>7} {'Run at ' + FASTEST + ': half-steps / s':>32}"
-                f" {'pictures / s':>13} {'frames / s':>11}"
+                f" {'pictures / s':>13} {'glide fps':>10}"
             )
             for n_samples in PLAY_SIZES:
                 rate, pictures, fps = time_play(page, url, n_samples)
-                print(f"{n_samples:>7} {rate:>32.1f} {pictures:>13.1f} {fps:>11.0f}")
-            print(f"\n{'N':>7} {'scrub: input -> drawn (median)':>32}")
+                print(f"{n_samples:>7} {rate:>32.1f} {pictures:>13.1f} {fps:>10.0f}")
+            print(
+                f"\n{'N':>7} {'scrub: input -> drawn, median':>30} {'E-steps':>8}"
+                f" {'M-steps':>8} {'max':>6}"
+            )
             for n_samples in SCRUB_SIZES:
                 times = time_scrub(page, url, n_samples)
-                print(f"{n_samples:>7} {statistics.median(times):>29.0f} ms")
+                e_steps = [ms for index, ms in times if index % 2 == 1]
+                m_steps = [ms for index, ms in times if index % 2 == 0]
+                print(
+                    f"{n_samples:>7} {statistics.median(ms for _, ms in times):>27.0f} ms"
+                    f" {statistics.median(e_steps):>5.0f} ms {statistics.median(m_steps):>5.0f} ms"
+                    f" {max(ms for _, ms in times):>3.0f} ms"
+                )
             browser.close()
     finally:
         server.terminate()

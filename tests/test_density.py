@@ -136,7 +136,7 @@ def test_the_traces_stay_the_same_across_the_threshold():
     assert len(below) == len(above)
     assert below[0][0] == "scattergl" and above[0][0] == "image"
     assert below[1:] == above[1:]
-    assert {kind for kind, _ in above[1:]} == {"scattergl"}  # drawn above the image
+    assert {kind for kind, _ in above[1:]} == {"scatter"}  # SVG, drawn above the image
 
 
 def test_imputed_points_are_shaded_where_em_expects_them():

@@ -201,7 +201,8 @@ def test_large_data_is_sent_as_typed_arrays(engine):
     figure = figure_mixture(big.X, big.params, big.responsibilities)
     traces = json.loads(figure.to_json())["data"]
     trace = traces[0]
-    assert {t["type"] for t in traces} == {"scattergl"}  # ellipses and means stay on top
+    # The points WebGL, the ellipses and means SVG: they glide (the page layers them on top).
+    assert trace["type"] == "scattergl" and {t["type"] for t in traces[1:]} == {"scatter"}
     for value in (trace["x"], trace["y"], trace["marker"]["color"], trace["customdata"]):
         assert set(value) >= {"dtype", "bdata"}
     assert decode(trace["customdata"]).shape == (20_000, 3)
@@ -274,7 +275,7 @@ def run(engine: GaussianMixtureEM, iterations: int = 4) -> GaussianMixtureEM:
 def test_log_likelihood_has_every_half_step_and_rings_the_current_one(engine, current_index):
     history = run(engine).history
     figure = figure_log_likelihood(history, current_index, len(engine.X))
-    line, start, e_steps, m_steps, ring = figure_data(figure.to_json())
+    line, start, e_steps, m_steps, _, ring = figure_data(figure.to_json())
     np.testing.assert_array_equal(line["y"], [r.log_likelihood for r in history])
     assert line["x"].size == len(history) == 10
     np.testing.assert_array_equal(line["x"], [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5])
@@ -294,7 +295,7 @@ def test_log_likelihood_hover_and_title_give_the_mean_per_point(engine):
     history = run(engine, 2).history
     n = len(engine.X)
     figure = figure_log_likelihood(history, 4, n)
-    _, _, e_steps, m_steps, _ = figure_data(figure.to_json())
+    _, _, e_steps, m_steps, _, _ = figure_data(figure.to_json())
     m_records = [r for r in history if r.phase == "M"]
     np.testing.assert_array_equal(m_steps["customdata"][:, 0], [r.iteration for r in m_records])
     np.testing.assert_allclose(
@@ -311,7 +312,7 @@ def test_log_likelihood_hover_and_title_give_the_mean_per_point(engine):
 
 def test_log_likelihood_works_with_only_the_start(engine):
     figure = figure_log_likelihood(engine.history, 0, len(engine.X))
-    line, start, e_steps, m_steps, ring = figure_data(figure.to_json())
+    line, start, e_steps, m_steps, _, ring = figure_data(figure.to_json())
     np.testing.assert_array_equal(line["y"], [engine.log_likelihood])
     np.testing.assert_array_equal(start["y"], [engine.log_likelihood])
     assert np.size(e_steps["x"]) == np.size(m_steps["x"]) == 0
@@ -414,7 +415,7 @@ def test_at_thirty_thousand_points_ellipses_and_means_are_drawn_over_the_points(
     data = draw(em)
     cloud = points(data)
     assert data.index(cloud) == 0
-    assert {t["type"] for t in data} == {"scattergl"}  # WebGL draws in order: points first
+    assert cloud["type"] == "scattergl" and {t["type"] for t in data[1:]} == {"scatter"}
     assert cloud["marker"]["size"] <= 4 and cloud["marker"]["opacity"] <= 0.3
     small = points(draw(GaussianMixtureEM(X[:500], K, random_state=0)))
     assert small["marker"]["opacity"] > cloud["marker"]["opacity"]

@@ -60,15 +60,19 @@ def _browser() -> str:
     return os.environ.get("BROWSER_PATH", CHROMIUM)
 
 
-def as_svg(figure: go.Figure) -> go.Figure:
-    """The figure with its WebGL scatter traces as SVG ones, when it has few enough
-    points (see :data:`SVG_UP_TO`); else the figure itself."""
+def one_renderer(figure: go.Figure) -> go.Figure:
+    """The figure with all its scatter traces drawn by one renderer, so that they stack
+    in their order: SVG when its WebGL traces have few enough points (see
+    :data:`SVG_UP_TO`), else WebGL (which a file would otherwise draw above every SVG
+    trace, hiding the ellipses under the points)."""
     webgl = [trace for trace in figure.data if trace.type == "scattergl"]
-    if not webgl or sum(len(trace.x) for trace in webgl if trace.x is not None) > SVG_UP_TO:
+    if not webgl:
         return figure
+    svg = sum(len(trace.x) for trace in webgl if trace.x is not None) <= SVG_UP_TO
+    kind, other = (go.Scatter, "scattergl") if svg else (go.Scattergl, "scatter")
     traces = [
-        go.Scatter({k: v for k, v in t.to_plotly_json().items() if k != "type"})
-        if t.type == "scattergl"
+        kind({k: v for k, v in t.to_plotly_json().items() if k != "type"}, skip_invalid=True)
+        if t.type == other
         else t
         for t in figure.data
     ]
@@ -84,7 +88,7 @@ def _render(figure: go.Figure, scale: float) -> bytes:
     with _RENDER:
         # Kaleido renders the figure's own size: without one, it would use its 700 x 500.
         kaleido.start_sync_server(path=_browser(), mathjax=False, silence_warnings=True)
-        return kaleido.calc_fig_sync(as_svg(figure), opts=options)
+        return kaleido.calc_fig_sync(one_renderer(figure), opts=options)
 
 
 def with_heading(figure: go.Figure, heading: str) -> go.Figure:

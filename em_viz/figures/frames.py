@@ -10,7 +10,7 @@ figure the server sends for the half-step shown brings it.
 
 import base64
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -74,19 +74,85 @@ def frame_patches(frames: Sequence[Parts]) -> list[dict]:
         value}}`` (values :func:`encode`-d). The first holds every attribute that changes
         somewhere in the run, each later one what changed since the frame before.
     """
-    leaves = [([_leaves(trace) for trace in traces], _leaves(layout)) for traces, layout in frames]
-    changes = [_changes(before, after) for before, after in itertools.pairwise(leaves)]
-    live_data = {(i, path) for data, _ in changes for i, paths in data.items() for path in paths}
-    live_layout = {path for _, layout in changes for path in layout}
-    first_data, first_layout = leaves[0]
-    first = (
-        {
-            i: {p: v for p, v in trace.items() if (i, p) in live_data}
-            for i, trace in enumerate(first_data)
-        },
-        {p: v for p, v in first_layout.items() if p in live_layout},
-    )
-    return [_encoded(*patch) for patch in (first, *changes)]
+    series = FrameSeries()
+    series.update(range(len(frames)), frames.__getitem__)
+    return series.patches()
+
+
+def key_id(key: Any) -> Any:
+    """A frame's key as a dict key: by identity (a record), element-wise for a tuple,
+    by value for a whole number."""
+    if isinstance(key, tuple):
+        return tuple(key_id(part) for part in key)
+    return ("index", key) if isinstance(key, int) else id(key)
+
+
+class FrameSeries:
+    """A graph's frames kept across reruns, so that a new half-step costs one frame and
+    one patch: each frame's attributes are read once per key, each patch made once per
+    pair of keys (the frame before, the frame).
+
+    A key names what a frame shows: the same key, the same figure (a record, or the
+    records the figure depends on). The series keeps the keys it was given, so that
+    no other object takes their place (identity) while it holds them.
+    """
+
+    def __init__(self) -> None:
+        self.keys: tuple = ()
+        self._leaves: dict[Any, tuple[Any, tuple]] = {}
+        self._changes: dict[tuple, tuple[dict, dict]] = {}
+
+    def update(self, keys: Sequence[Any], parts: Callable[[int], Parts]) -> None:
+        """Take the frames named by ``keys``; ``parts(index)`` makes those not seen."""
+        ids = [key_id(key) for key in keys]
+        self._leaves = {
+            key_id: self._leaves.get(key_id) or (key, _frame_leaves(parts(index)))
+            for index, (key, key_id) in enumerate(zip(keys, ids, strict=True))
+        }
+        self._changes = {
+            pair: self._changes.get(pair)
+            or _changes(self._leaves[pair[0]][1], self._leaves[pair[1]][1])
+            for pair in itertools.pairwise(ids)
+        }
+        self.keys = tuple(keys)
+
+    @property
+    def _ids(self) -> list:
+        return [key_id(key) for key in self.keys]
+
+    def live(self) -> frozenset:
+        """Every attribute that changes somewhere in the frames: the first patch's."""
+        live = set()
+        for data, layout in self._changes.values():
+            live.update((trace, path) for trace, paths in data.items() for path in paths)
+            live.update(("layout", path) for path in layout)
+        return frozenset(live)
+
+    def patches(self, start: int = 0) -> list[dict]:
+        """The patches of the frames from ``start`` on (see :func:`frame_patches`): the
+        first the frame itself with every live attribute, or from ``start`` > 0 the
+        changes since the frame before (which the browser has)."""
+        ids = self._ids
+        if not ids:
+            return []
+        changes = [self._changes[pair] for pair in itertools.pairwise(ids)]
+        if start > 0:
+            return [_encoded(*change) for change in changes[start - 1 :]]
+        live = self.live()
+        data, layout = self._leaves[ids[0]][1]
+        first = (
+            {
+                i: {p: v for p, v in trace.items() if (i, p) in live}
+                for i, trace in enumerate(data)
+            },
+            {p: v for p, v in layout.items() if ("layout", p) in live},
+        )
+        return [_encoded(*first), *(_encoded(*change) for change in changes)]
+
+
+def _frame_leaves(parts: Parts) -> tuple[list[dict], dict]:
+    traces, layout = parts
+    return [_leaves(trace) for trace in traces], _leaves(layout)
 
 
 def _changes(before: tuple, after: tuple) -> tuple[dict, dict]:

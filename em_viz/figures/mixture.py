@@ -35,8 +35,10 @@ ELLIPSE_POINTS = 73
 """Points per ellipse (72 distinct), fixed so that ellipses animate point to point."""
 
 WEBGL_ABOVE = 1_000
-"""Above this many points they are drawn with WebGL (fast for large N). Plotly draws
-WebGL above every SVG trace, so smaller data sets use SVG and keep the means on top."""
+"""Above this many points they are drawn with WebGL (fast for large N). The ellipses and
+means stay SVG, so that they glide: Plotly draws WebGL above SVG, so the page layers the
+WebGL canvas below the SVG (``ui/plot.js``) and exports draw all with one renderer
+(:func:`em_viz.figures.export.one_renderer`)."""
 
 INNER_WIDTH = 3.5
 """The 1-sigma ellipse's line width in px."""
@@ -71,11 +73,6 @@ def _axis_ranges(X: np.ndarray) -> tuple[list[float], list[float]]:
     high = np.array([np.nanmax(column) for column in columns])
     margin = np.where(high > low, RANGE_MARGIN * (high - low), 1.0)
     return [low[0] - margin[0], high[0] + margin[0]], [low[1] - margin[1], high[1] + margin[1]]
-
-
-def trace_type(n_samples: int) -> str:
-    """The points' trace type, and every trace's over them: WebGL for large N."""
-    return "scattergl" if n_samples > WEBGL_ABOVE else "scatter"
 
 
 def point_style(n_samples: int) -> tuple[int, float]:
@@ -118,13 +115,12 @@ def _missing_lines_trace(
     spread: np.ndarray,
     rows: np.ndarray,
     colour: str,
-    kind: str = "scatter",
 ) -> dict:
     """One trace of every point's line along its missing axis (see
     :func:`missing_axis_lines`)."""
     x, y = missing_axis_lines(imputed, spread, rows)
     return dict(
-        type=kind,
+        type="scatter",
         x=x,
         y=y,
         mode="lines",
@@ -193,7 +189,7 @@ def _points_trace(
         marker["symbol"] = codes.astype(np.uint8)
         marker["line"] = {"width": np.where(incomplete, 2.0, 0.0)}  # a ring for the hollow only
     return dict(
-        type=trace_type(len(X)),
+        type="scattergl" if len(X) > WEBGL_ABOVE else "scatter",
         x=X[:, 0],
         y=X[:, 1],
         mode="markers",
@@ -232,20 +228,14 @@ def _mean_marker(colour: str | Sequence[str]) -> dict:
     }
 
 
-def _number_font(kind: str) -> dict:
-    """A mean's number beside it: dark, with a white shadow where SVG offers one."""
-    font = {"color": OUTLINE, "size": CURVE_FONT_SIZE}
-    return {**font, "shadow": "auto"} if kind == "scatter" else font
-
-
-def _halo_trace(params: GaussianParams, kind: str, faded: np.ndarray) -> dict:
+def _halo_trace(params: GaussianParams, faded: np.ndarray) -> dict:
     """White lines under all 1-sigma ellipses at once (drawn between the points and the
     components), left out (NaN, the same length) under the ``faded`` components."""
     x, y = ellipses_path(params.means, params.covariances, 1.0, ELLIPSE_POINTS)
     for path in (x, y):
         path.reshape(len(faded), -1)[faded] = np.nan
     return dict(
-        type=kind,
+        type="scatter",
         x=x,
         y=y,
         mode="lines",
@@ -257,10 +247,10 @@ def _halo_trace(params: GaussianParams, kind: str, faded: np.ndarray) -> dict:
     )
 
 
-def _key_traces(kind: str, hollow: bool = False) -> list[dict]:
+def _key_traces(hollow: bool = False) -> list[dict]:
     """The legend's entries, with no data: what the solid and dashed lines and the
     numbered crosses are, and with ``hollow`` what a hollow point is."""
-    common = {"type": kind, "x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
+    common = {"type": "scatter", "x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
     filled_in = dict(
         name="filled in by EM",
         mode="markers+lines",
@@ -292,11 +282,11 @@ COMPLETE_FIT_COLOUR = "#4d4d4d"
 missing-axis lines."""
 
 
-def _complete_fit_traces(params: GaussianParams, kind: str) -> list[dict]:
+def _complete_fit_traces(params: GaussianParams) -> list[dict]:
     """Another fit's 1-sigma ellipses, dashed grey, and its means as grey crosses (one
     legend entry for both)."""
     x, y = ellipses_path(params.means, params.covariances, 1.0, ELLIPSE_POINTS)
-    common = {"type": kind, "name": COMPLETE_FIT_NAME, "legendgroup": COMPLETE_FIT_NAME}
+    common = {"type": "scatter", "name": COMPLETE_FIT_NAME, "legendgroup": COMPLETE_FIT_NAME}
     return [
         dict(
             x=x,
@@ -324,16 +314,15 @@ def _complete_fit_traces(params: GaussianParams, kind: str) -> list[dict]:
 def _component_traces(
     params: GaussianParams,
     hex_colours: Sequence[str],
-    kind: str,
     faded: np.ndarray,
 ) -> list[dict]:
     """Per component: 2- and 3-sigma ellipses, 1-sigma ellipse, numbered mean; named in
     the hover, not in the legend.
 
-    ``kind`` is the points' trace type: WebGL points hide every SVG trace, so with
-    WebGL points the ellipses and means are WebGL too (drawn on top, but not animated).
-    ``hex_colours`` are the components' colours, one each; the ``faded`` ones' traces
-    are drawn at :data:`FADED_OPACITY`.
+    Always SVG, also over WebGL points, so that they glide with Plotly's transitions
+    (the page draws WebGL below SVG, see ``ui/plot.js``). ``hex_colours`` are the
+    components' colours, one each; the ``faded`` ones' traces are drawn at
+    :data:`FADED_OPACITY`.
     """
     traces = []
     for k, colour in enumerate(hex_colours):
@@ -345,7 +334,7 @@ def _component_traces(
         )
         inner_x, inner_y = ellipses_path(mean, cov, 1.0, ELLIPSE_POINTS)
         common = {
-            "type": kind,
+            "type": "scatter",
             "legendgroup": name,
             "name": name,
             "mode": "lines",
@@ -362,7 +351,7 @@ def _component_traces(
             ),
             dict(x=inner_x, y=inner_y, line={"color": colour, "width": INNER_WIDTH}, **common),
             dict(
-                type=kind,
+                type="scatter",
                 x=mean[:, 0],
                 y=mean[:, 1],
                 mode="markers+text",
@@ -371,7 +360,7 @@ def _component_traces(
                 showlegend=False,
                 text=[str(k + 1)],
                 textposition="top right",
-                textfont=_number_font(kind),
+                textfont={"color": OUTLINE, "size": CURVE_FONT_SIZE, "shadow": "auto"},
                 marker=_mean_marker(colour),
                 opacity=opacity,
                 customdata=[[params.weights[k]]],
@@ -416,16 +405,15 @@ def mixture_traces(
         traces.append(density_trace(shown, resp, palette_rgb, *ranges, _comparable(*ranges)))
     else:
         traces.append(_points_trace(shown, resp, palette_rgb, names, incomplete))
-    kind = trace_type(len(X))
     if incomplete is not None:
-        traces.append(_missing_lines_trace(shown, np.asarray(spread), incomplete, GREY, kind))
+        traces.append(_missing_lines_trace(shown, np.asarray(spread), incomplete, GREY))
     if n_components and params is not None:
         faded = np.asarray(params.weights) < fade_below
-        traces.append(_halo_trace(params, kind, faded))
-        traces += _component_traces(params, hex_colours, kind, faded)
-        traces += _key_traces(kind, hollow=incomplete is not None and incomplete.any())
+        traces.append(_halo_trace(params, faded))
+        traces += _component_traces(params, hex_colours, faded)
+        traces += _key_traces(hollow=incomplete is not None and incomplete.any())
     if complete_fit is not None:
-        traces += _complete_fit_traces(complete_fit, kind)
+        traces += _complete_fit_traces(complete_fit)
     return traces
 
 
@@ -479,10 +467,9 @@ def figure_mixture(
     -------
     figure : go.Figure
         Traces (:func:`mixture_traces`): the click grid (only if ``clickable``), the
-        points (WebGL above ``WEBGL_ABOVE`` points, and then every trace; above
-        ``DENSITY_ABOVE`` one image of their density instead, see
-        :mod:`em_viz.figures.density`), the
-        missing-axis lines (only with ``imputed``), with ``params`` the halo, three per
+        points (WebGL above ``WEBGL_ABOVE`` points; above ``DENSITY_ABOVE`` one image of
+        their density instead, see :mod:`em_viz.figures.density`), the missing-axis
+        lines (only with ``imputed``), with ``params`` the halo, three per
         component and the entries of the legend, and last the other fit's ellipses and
         means (only with ``complete_fit``); the same count and order in every state of
         a run.

@@ -41,12 +41,11 @@ from em_viz.ui.labels import (
     run_model,
     run_start,
 )
-from em_viz.ui.plot import Frames, plot, timeline_text
+from em_viz.ui.plot import FrameList, Frames, plot, timeline_text
 from em_viz.ui.run import (
     CLEAR_OF_HEADER,
     SADDLE_BADGE,
     GroupView,
-    frames_of,
     history_slider,
     mixture_figure,
     run_fragment,
@@ -206,9 +205,11 @@ def _mixture_frames(view: GroupView, number: int, dataset: Dataset) -> Frames:
         )
         return traces, {}
 
-    return Frames(
-        view.timeline, lambda: frames_of(COMPARE, f"mixture {number}", view.history, parts)
-    )
+    keys = [
+        (em.history[at_index(em, index)], first.history[at_index(first, index)])
+        for index in range(len(view.history))
+    ]
+    return Frames(view.timeline, FrameList(keys, parts))
 
 
 def _curves(view: GroupView, index: int, n_samples: int) -> go.Figure:
@@ -272,10 +273,11 @@ def _show_runs(view: GroupView) -> None:
         curve = _curves(view, view.index, n_samples).update_layout(height=CURVE_HEIGHT)
         frames = view.timeline and Frames(
             view.timeline,
-            lambda: frames_of(
-                COMPARE,
-                "curves",
-                view.history,
+            FrameList(
+                [
+                    tuple(em.history[at_index(em, index)] for em in view.group.runs)
+                    for index in range(len(view.history))
+                ],
                 lambda index: _curve_parts(view, index, n_samples),
             ),
         )

@@ -18,10 +18,9 @@ import streamlit as st
 
 from em_viz.figures.frames import Parts
 from em_viz.ui import link
-from em_viz.ui.plot import Frames, plot
+from em_viz.ui.plot import FrameList, Frames, plot
 from em_viz.ui.run import (
     RunView,
-    frames_of,
     history_slider,
     how_em_works,
     objective_plot,
@@ -92,11 +91,7 @@ def played_plot(
         figure = figure_at(RunView.at(em, index)).to_plotly_json()
         return figure["data"], figure["layout"]
 
-    frames = view.timeline and Frames(
-        view.timeline,
-        lambda: frames_of(slot, f"{key} {variant}", em.history, parts),
-        variant=variant,
-    )
+    frames = view.timeline and Frames(view.timeline, FrameList(em.history, parts), variant=variant)
     plot(figure_at(view), key=key, revision=view.index, frames=frames)
 
 

@@ -43,10 +43,9 @@ from em_viz.ui.labels import (
     settings_change,
     what_changed,
 )
-from em_viz.ui.plot import GLIDE_MS, Frames, plot
+from em_viz.ui.plot import GLIDE_MS, FrameList, Frames, plot
 from em_viz.ui.run import (
     RunView,
-    frames_of,
     history_slider,
     how_em_works,
     mixture_figure,
@@ -223,11 +222,7 @@ def _show_run(view: RunView) -> None:
                 ), {}
 
             variant = "complete rows" if "complete_fit" in missing else ""
-            frames = Frames(
-                view.timeline,
-                lambda: frames_of(EXPLORER, f"mixture {variant}", em.history, mixture_parts),
-                variant=variant,
-            )
+            frames = Frames(view.timeline, FrameList(em.history, mixture_parts), variant=variant)
             with figure_slot:
                 plot(figure, key="mixture", revision=index, frames=frames)
         st.caption(what_changed(em.variant, bool(missing))[record.phase])

@@ -39,12 +39,12 @@ function decoded(value) {
   return value;
 }
 
-// Every frame's value of every attribute that changes in the run: the first patch
-// holds them all, each later one what changed (the values carried over are shared).
-function states(patches) {
-  const result = [];
-  let data = {};
-  let layout = {};
+// Every frame's value of every attribute that changes in the run, after the frames
+// `before` (those the browser has): the first patch from scratch holds them all, each
+// later one what changed (the values carried over are shared).
+function states(patches, before = []) {
+  const result = before.slice();
+  let { data, layout } = result[result.length - 1] || { data: {}, layout: {} };
   for (const patch of patches) {
     data = { ...data };
     for (const [trace, values] of Object.entries(patch.data)) {
@@ -70,56 +70,62 @@ function ease(t) {
   return t < 0.5 ? 4 * t * t * t : 1 - Math.pow(-2 * t + 2, 3) / 2;
 }
 
-// Plotly.update's arguments that take the graph from state `from` to `to` (at t of a
-// glide: x and y of equal length in between, everything else at once), leaving out the
-// attributes in `skip` ("trace path").
-function update(from, to, t, skip = new Set()) {
+// Plotly.update's arguments that take the graph from state `from` to `to` at once,
+// leaving out the attributes in `skip` ("trace path") and setting those in `force`
+// even where the two states agree (a glide cut short left them in between).
+function update(from, to, skip = new Set(), force = new Set()) {
   const indices = Object.keys(to.data).map(Number);
   const data = {};
   indices.forEach((trace, place) => {
     for (const [path, value] of Object.entries(to.data[trace])) {
+      const name = `${trace} ${path}`;
       const old = from && from.data[trace] ? from.data[trace][path] : undefined;
-      if ((old === value && t >= 1) || skip.has(`${trace} ${path}`)) continue;
-      let shown = value;
-      if (t < 1 && GLIDING.has(path) && old && old.length === value.length && value.length) {
-        shown = between(old, value, ease(t));
-      }
+      if ((old === value && !force.has(name)) || skip.has(name)) continue;
       if (!data[path]) data[path] = new Array(indices.length).fill(undefined);
-      data[path][place] = shown;
+      data[path][place] = value;
     }
   });
   const layout = {};
   for (const [path, value] of Object.entries(to.layout)) {
     if (!from || from.layout[path] !== value) layout[path] = value;
   }
-  return { data, layout, indices };
+  const empty = !Object.keys(data).length && !Object.keys(layout).length;
+  return { data, layout, indices, empty };
 }
 
-// The x and y of SVG traces that glide from `from` to `to`: Plotly's own transition
-// moves them (smooth, and cheap: it redraws neither the axes nor the other traces).
-// WebGL traces do not transition in Plotly: their glides are drawn step by step here.
-function transitions(graph, from, to) {
-  const traces = [];
-  const data = [];
-  const skip = new Set();
+// The x and y that move from `from` to `to`, by the trace's renderer: SVG traces (the
+// ellipses and means) move with Plotly's own transition, which redraws neither the
+// axes nor the other traces (a WebGL redraw costs more than the rest); WebGL traces
+// (points filled in by EM) glide step by step. `skip`: their attributes ("trace path").
+function glides(graph, from, to) {
+  const svg = { traces: [], data: [], skip: new Set() };
+  const webgl = { traces: [], from: [], to: [], skip: new Set() };
+  if (!from) return { svg, webgl };
   for (const [key, values] of Object.entries(to.data)) {
     const trace = Number(key);
-    if (!from || !from.data[key] || graph._fullData[trace]?.type !== "scatter") continue;
+    const type = graph._fullData[trace]?.type;
+    if (!from.data[key] || (type !== "scatter" && type !== "scattergl")) continue;
     const moved = {};
+    const skip = type === "scatter" ? svg.skip : webgl.skip;
     for (const path of GLIDING) {
       const old = from.data[key][path];
       const value = values[path];
-      if (value && old && old !== value && old.length === value.length) {
-        moved[path] = Array.from(value);
+      if (value && old && old !== value && old.length === value.length && value.length) {
+        moved[path] = value;
         skip.add(`${trace} ${path}`);
       }
     }
-    if (Object.keys(moved).length) {
-      traces.push(trace);
-      data.push(moved);
+    if (!Object.keys(moved).length) continue;
+    if (type === "scatter") {
+      svg.traces.push(trace);
+      svg.data.push(Object.fromEntries(Object.entries(moved).map(([p, v]) => [p, Array.from(v)])));
+    } else {
+      webgl.traces.push(trace);
+      webgl.from.push(from.data[key]);
+      webgl.to.push(moved);
     }
   }
-  return { traces, data, skip };
+  return { svg, webgl };
 }
 
 function frameView(element, name) {
@@ -127,59 +133,59 @@ function frameView(element, name) {
     graph: element,
     name,
     frames: null, // { revision, browse: [...], run: [...] }
-    shown: null, // the state on screen
-    glide: null,
+    shown: null, // the state on screen, or the one a glide goes to
+    glide: null, // a WebGL glide under way: { frame, force }
     show(position, glideMs, playing) {
       const { frames, graph } = view; // the graph of the latest render (it may be remounted)
       if (!frames || !graph.isConnected || graph.dataset.drawn !== "yes") return;
       const list = playing && frames.run ? frames.run : frames.browse;
       const target = list[Math.min(position, list.length - 1)];
       if (!target) return;
-      if (target === view.shown && !view.glide) {
-        graph.dataset.rendered = String(position); // drawn already (the server's figure)
+      if (target === view.shown) {
+        if (!view.glide) graph.dataset.rendered = String(position); // drawn already
         return;
       }
+      let force = new Set();
       if (view.glide) {
-        // A glide cut short by the next frame: the next glide starts from its end.
+        // A WebGL glide cut short by the next frame: its traces are in between.
         cancelAnimationFrame(view.glide.frame);
-        view.shown = view.glide.target;
-        graph.dataset.rendered = String(view.glide.position);
+        force = view.glide.force;
+        view.glide = null;
       }
       const from = view.shown;
-      const moving = glideMs > 0 ? transitions(graph, from, target) : null;
-      if (moving && moving.traces.length) {
-        const rest = update(from, target, 1, moving.skip);
-        if (Object.keys(rest.data).length || Object.keys(rest.layout).length) {
-          window.Plotly.update(graph, rest.data, rest.layout, rest.indices);
-        }
+      const { svg, webgl } = glides(graph, from, target);
+      const skip = glideMs > 0 ? new Set([...svg.skip, ...webgl.skip]) : svg.skip;
+      const rest = update(from, target, skip, force);
+      if (!rest.empty) window.Plotly.update(graph, rest.data, rest.layout, rest.indices);
+      view.shown = target;
+      graph.dataset.rendered = String(position);
+      if (svg.traces.length) {
         window.Plotly.animate(
           graph,
-          { data: moving.data, traces: moving.traces },
+          { data: svg.data, traces: svg.traces },
           {
             transition: { duration: glideMs, easing: "cubic-in-out" },
             frame: { duration: glideMs, redraw: false },
             mode: "immediate",
           },
         ).catch(() => {}); // cut short by the next frame's glide, which starts from here
-        view.shown = target;
-        graph.dataset.rendered = String(position);
-        return;
       }
+      if (!webgl.traces.length || glideMs <= 0) return;
       const start = performance.now();
+      const paths = webgl.to.flatMap((moved, i) => Object.keys(moved).map((p) => `${webgl.traces[i]} ${p}`));
       const tick = (now) => {
-        const t = glideMs > 0 ? Math.min(1, (now - start) / glideMs) : 1;
-        const step = update(from, target, t);
-        window.Plotly.update(graph, step.data, step.layout, step.indices);
-        if (t < 1) {
-          view.glide = { frame: requestAnimationFrame(tick), target, position };
-        } else {
-          view.glide = null;
-          view.shown = target;
-          graph.dataset.rendered = String(position);
-        }
+        const t = Math.min(1, (now - start) / glideMs);
+        const data = {};
+        webgl.to.forEach((moved, i) => {
+          for (const [path, value] of Object.entries(moved)) {
+            if (!data[path]) data[path] = new Array(webgl.traces.length).fill(undefined);
+            data[path][i] = t < 1 ? between(webgl.from[i][path], value, ease(t)) : value;
+          }
+        });
+        window.Plotly.restyle(graph, data, webgl.traces);
+        view.glide = t < 1 ? { frame: requestAnimationFrame(tick), force: new Set(paths) } : null;
       };
-      view.glide = null;
-      tick(glideMs > 0 ? start : start + 1);
+      view.glide = { frame: requestAnimationFrame(tick), force: new Set(paths) };
     },
   };
   return view;
@@ -217,26 +223,41 @@ function graphView(component) {
     figure.layout.height = Number(graph.dataset.fill);
     delete figure.layout.transition; // Plotly's motion leaves a resized graph half-drawn
   }
+  // Plotly draws WebGL above SVG; the ellipses and means are SVG (so that they glide)
+  // over WebGL points: the WebGL canvas goes below a see-through SVG here.
+  const layered = figure.data.some((trace) => trace.type === "scattergl");
+  graph.classList.toggle("em-viz-layered", layered);
+  if (layered) figure.layout.paper_bgcolor = figure.layout.plot_bgcolor = "rgba(0,0,0,0)";
   const config = { displaylogo: false, responsive: true, ...data.config };
   graph.dataset.name = data.name;
   graph.dataset.revision = data.revision;
+  clearTimeout(graph.emVizLater);
   const timeline = data.timeline ? timelineOf(data.timeline) : null;
   let view = null;
+  let glideIn = false; // the new frame glides in from the one shown
   if (timeline) {
     view = timeline.views[data.name] || frameView(graph, data.name);
     view.graph = graph;
     timeline.views[data.name] = view;
-    if (data.frames.patches) {
-      view.frames = {
-        revision: data.frames.revision,
-        browse: states(data.frames.patches),
-        run: data.frames.run_patches ? states(data.frames.run_patches) : null,
-      };
-    } else if (!view.frames || view.frames.revision !== data.frames.revision) {
+    const sent = data.frames;
+    const prior = view.frames;
+    if (sent.patches && sent.start > 0 && !(prior && prior.revision === sent.base)) {
       view.frames = null;
-      setTriggerValue("missing", data.frames.revision); // sent once: ask again
+      setTriggerValue("missing", sent.revision); // patches after frames not here: all again
+    } else if (sent.patches) {
+      const kept = (list) => (sent.start > 0 && list ? list.slice(0, sent.start) : []);
+      view.frames = {
+        revision: sent.revision,
+        browse: states(sent.patches, kept(prior && prior.browse)),
+        run: sent.run_patches ? states(sent.run_patches, kept(prior && prior.run)) : null,
+      };
+      // (Not a graph that Run shows otherwise: the server's figure says which it is.)
+      glideIn = sent.start > 0 && !sent.run_patches && view.shown !== null && graph.dataset.drawn === "yes";
+    } else if (!prior || prior.revision !== sent.revision) {
+      view.frames = null;
+      setTriggerValue("missing", sent.revision); // sent once: ask again
     }
-    if (view.frames) {
+    if (view.frames && !glideIn) {
       // The figure drawn next is this frame: nothing to update once it is there.
       if (view.glide) cancelAnimationFrame(view.glide.frame);
       view.glide = null;
@@ -244,25 +265,38 @@ function graphView(component) {
       view.shown = list[Math.min(data.position, list.length - 1)];
     }
   }
-  loadPlotly().then((Plotly) => {
-    const drawn =
-      graph.dataset.drawn !== "yes"
-        ? Plotly.newPlot(graph, figure.data, figure.layout, config).then(() => {
-            graph.dataset.drawn = "yes";
-            graph.on("plotly_click", (event) => {
-              const point = event.points[0];
-              setTriggerValue("click", { x: point.x, y: point.y });
-            });
-          })
-        : Plotly.react(graph, figure.data, figure.layout, config);
-    return drawn.then(() => {
-      graph.dataset.rendered = data.revision;
-      if (!view || !view.frames) return;
-      if (timeline.revision === view.frames.revision && timeline.position !== data.position) {
-        view.show(timeline.position, 0, timeline.playing); // the browser is ahead
-      }
+  const draw = () =>
+    loadPlotly().then((Plotly) => {
+      const drawn =
+        graph.dataset.drawn !== "yes"
+          ? Plotly.newPlot(graph, figure.data, figure.layout, config).then(() => {
+              graph.dataset.drawn = "yes";
+              graph.on("plotly_click", (event) => {
+                const point = event.points[0];
+                setTriggerValue("click", { x: point.x, y: point.y });
+              });
+            })
+          : Plotly.react(graph, figure.data, figure.layout, config);
+      return drawn.then(() => {
+        graph.dataset.rendered = data.revision;
+        if (!view || !view.frames) return;
+        if (timeline.revision === view.frames.revision && timeline.position !== data.position) {
+          view.show(timeline.position, 0, timeline.playing); // the browser is ahead
+        }
+      });
     });
-  });
+  if (!glideIn) return draw();
+  // A new half-step from the server, after the frames here: it glides in at once, and
+  // the server's figure (which also brings the hover's numbers) is drawn after the glide.
+  const glideMs = timeline.glide ?? 350;
+  view.show(data.position, glideMs, false);
+  delete figure.layout.transition; // that figure is on screen by then: nothing to move
+  graph.emVizLater = setTimeout(() => {
+    if (view.glide) cancelAnimationFrame(view.glide.frame);
+    view.glide = null;
+    view.shown = view.frames.browse[Math.min(data.position, view.frames.browse.length - 1)];
+    draw();
+  }, glideMs + 50);
 }
 
 function textOf(entry, timeline, position) {

@@ -8,13 +8,14 @@ figure to ``Plotly.react``, which animates the ellipses and means with
 ``layout.transition``. Clicks on points come back as ``click`` (x, y) for placing
 initial means.
 
-Given a run's frames (:func:`~em_viz.figures.frames.frame_patches`), a graph is a view of
-the run's *timeline*: :func:`timeline_slider` (the history slider) moves it, plays Run
-at its speed with glides between frames, and takes the step keys, all in the browser;
+Given a run's frames (:class:`Frames`), a graph is a view of the run's *timeline*:
+:func:`timeline_slider` (the history slider) moves it, plays Run at its speed with
+glides between frames, and takes the step keys, all in the browser;
 :func:`timeline_text` is a line per frame (the heading). The server learns where the
 slider stopped (``moved``, ``stopped``), so the rest of the page follows; the figure it
 sends is always that of the half-step it knows, so the history stays the one source of
-truth.
+truth. Frames go to the browser once: after a new half-step, only its patch
+(:class:`~em_viz.figures.frames.FrameSeries`).
 
 plotly.js itself is the copy shipped in the plotly package, served from the app's
 ``static/`` folder (``server.enableStaticServing``) and copied there on first use.
@@ -22,7 +23,7 @@ plotly.js itself is the copy shipped in the plotly package, served from the app'
 
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import plotly
@@ -30,6 +31,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
+from em_viz.figures.frames import FrameSeries, Parts, key_id
 from em_viz.figures.style import for_presenter
 from em_viz.ui.present import presenting
 
@@ -39,6 +41,9 @@ PLOTLY_JS = STATIC_DIR / "plotly.min.js"
 _JS = (Path(__file__).parent / "plot.js").read_text(encoding="utf-8")
 _CSS = """
 .em-viz-plot { width: 100%; }
+.em-viz-layered { background: white; }
+.em-viz-layered .gl-container { z-index: 0; }
+.em-viz-layered .main-svg { z-index: 1; }
 .em-viz-heading { font-size: 1.75rem; font-weight: 600; line-height: 1.2; padding: 0.4rem 0; }
 .em-viz-heading-small { font-size: 1.25rem; font-weight: 600; padding: 0.2rem 0; }
 .em-viz-caption { font-size: 0.875rem; color: rgba(49, 51, 63, 0.6); }
@@ -74,37 +79,89 @@ class Timeline:
 
 
 @dataclass(frozen=True)
+class FrameList:
+    """A graph's figure at each frame of a timeline. ``keys``, one per frame, name what
+    each shows (the same key, the same figure: a record, or a tuple of the records and
+    numbers the figure depends on); ``parts(index)`` makes the figure's traces and
+    layout at a frame, called only for keys the graph has not seen."""
+
+    keys: Sequence[object]
+    parts: Callable[[int], Parts]
+
+
+@dataclass(frozen=True)
 class Frames:
-    """A graph's frames on a timeline: ``patches`` for the history slider's half-steps
-    (and ``run_patches``, if Run shows them otherwise, e.g. a curve that grows), from
-    :func:`~em_viz.figures.frames.frame_patches`, made only when the browser needs them."""
+    """A graph's frames on a timeline: ``browse`` for the history slider's half-steps
+    (and ``run``, if Run shows them otherwise, e.g. a curve that grows)."""
 
     timeline: Timeline
-    patches: Callable[[], list[dict]]
-    run_patches: Callable[[], list[dict]] | None = None
+    browse: FrameList
+    run: FrameList | None = None
     variant: str = ""
     """What else shapes the figure (an overlay shown, ...): new frames when it changes."""
 
 
-_SENT = "plot_frames_sent"
-"""The revision of the frames each graph was last sent: frames go to the browser once
-(it keeps them), and again only when it asks (``missing``, e.g. after a reload)."""
+@dataclass
+class _GraphFrames:
+    """A graph's frames kept in the session: each made once, and sent to the browser
+    once; after a new half-step, only its patch (the browser keeps the others)."""
+
+    variant: str
+    series: dict[str, FrameSeries] = field(default_factory=dict)
+    sent: tuple[str, dict[str, tuple]] | None = None
+    """The revision last sent, and per list its keys and live attributes then."""
+
+    def start(self) -> int:
+        """From which frame the browser needs patches: after those it has (the same
+        keys, and the same live attributes, so the same first patch), else all."""
+        if self.sent is None:
+            return 0
+        kept = self.sent[1]
+        return min(
+            _shared_prefix(kept[name][0], series.keys)
+            if name in kept and kept[name][1] == series.live()
+            else 0
+            for name, series in self.series.items()
+        )
+
+
+def _shared_prefix(old: Sequence[object], new: Sequence[object]) -> int:
+    count = 0
+    for a, b in zip(old, new, strict=False):
+        if key_id(a) != key_id(b):
+            break
+        count += 1
+    return count
+
+
+_FRAMES = "plot_frames"
+"""Each graph's :class:`_GraphFrames`, by key."""
 
 
 def _frames_payload(key: str, frames: Frames) -> dict:
-    sent = st.session_state.setdefault(_SENT, {})
+    kept = st.session_state.setdefault(_FRAMES, {})
+    graph = kept.get(key)
+    if graph is None or graph.variant != frames.variant:
+        graph = kept[key] = _GraphFrames(frames.variant)
+    lists = {"patches": frames.browse, "run_patches": frames.run}
+    for name, frame_list in lists.items():
+        if frame_list is not None:
+            graph.series.setdefault(name, FrameSeries()).update(frame_list.keys, frame_list.parts)
     revision = frames.timeline.revision
     payload = {"revision": revision}
-    if sent.get(key) != (revision, frames.variant):
-        payload["patches"] = frames.patches()
-        if frames.run_patches is not None:
-            payload["run_patches"] = frames.run_patches()
-        sent[key] = (revision, frames.variant)
+    if graph.sent is not None and graph.sent[0] == revision:
+        return payload
+    start = graph.start()
+    payload |= {"base": graph.sent[0] if start else None, "start": start}
+    payload |= {name: series.patches(start) for name, series in graph.series.items()}
+    graph.sent = (revision, {n: (s.keys, s.live()) for n, s in graph.series.items()})
     return payload
 
 
 def _send_again(key: str) -> None:
-    st.session_state.setdefault(_SENT, {}).pop(key, None)
+    graph = st.session_state.setdefault(_FRAMES, {}).get(key)
+    if graph is not None:
+        graph.sent = None
 
 
 def plot(

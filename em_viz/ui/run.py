@@ -16,12 +16,18 @@ from em_viz import EMVizError, MixtureEM, Record
 from em_viz.data import Dataset
 from em_viz.engine.runs import Lockstep
 from em_viz.figures.curves import figure_log_likelihood, log_likelihood_parts
-from em_viz.figures.frames import Parts, frame_patches
 from em_viz.figures.mixture import figure_mixture
 from em_viz.figures.principal import figure_principal
-from em_viz.ui.labels import E_STEP_DONE, HISTORY_HELP, STEP_HELP, VIEWING_PAST, plain
+from em_viz.ui.labels import (
+    E_STEP_DONE,
+    HISTORY_HELP,
+    MOVED_BY_HAND,
+    STEP_HELP,
+    VIEWING_PAST,
+    plain,
+)
 from em_viz.ui.link import publish_step
-from em_viz.ui.plot import Frames, Timeline, plot, timeline_slider, timeline_text
+from em_viz.ui.plot import FrameList, Frames, Timeline, plot, timeline_slider, timeline_text
 from em_viz.ui.present import step_keys
 from em_viz.ui.stepping import (
     HALF_STEPS,
@@ -122,16 +128,21 @@ class GroupView:
 
 
 def phase_text(record: Record) -> str:
-    """'Iteration 3 · after E-step', as shown above the figure."""
+    """'Iteration 3 · after E-step' (or '... · mean 2 moved by hand'), as shown above
+    the figure."""
+    if record.phase == "moved":
+        return f"Iteration {record.iteration} · {MOVED_BY_HAND.format(number=record.moved + 1)}"
     after = {"init": "initial parameters", "E": "after E-step", "M": "after M-step"}
     return f"Iteration {record.iteration} · {after[record.phase]}"
 
 
 def half_step_label(record: Record) -> str:
-    """'Iteration 3 · E-step' (or 'Start'): a place on the history slider, in the
-    heading's and the curve's iterations."""
+    """'Iteration 3 · E-step' (or 'Start', or the heading of a move): a place on the
+    history slider, in the heading's and the curve's iterations."""
     if record.phase == "init":
         return "Start"
+    if record.phase == "moved":
+        return phase_text(record)
     return f"Iteration {record.iteration} · {record.phase}-step"
 
 
@@ -161,22 +172,6 @@ def replace_run(
         st.toast(describe(state[slot.run_key], key))
     state.update({slot.em: em, slot.run_key: key, slot.view: 0, slot.running: False})
     return True
-
-
-def frames_of(
-    slot: RunSlot, name: str, history: Sequence[Record], parts: Callable[[int], Parts]
-) -> list[dict]:
-    """The patches of a graph's frames, one per record of ``history``: ``parts(index)``
-    (the figure's traces and layout) is made once per record and kept in the slot."""
-    state = st.session_state
-    kept = state.setdefault(slot.frames, {}).setdefault(name, {})
-    live = {id(record) for record in history}
-    for stale in set(kept) - live:
-        del kept[stale]
-    for index, record in enumerate(history):
-        if id(record) not in kept or kept[id(record)][0] is not record:
-            kept[id(record)] = (record, parts(index))
-    return frame_patches([kept[id(record)][1] for record in history])
 
 
 def step_controls(
@@ -417,19 +412,16 @@ def objective_plot(slot: RunSlot, view: RunView, key: str, n_samples: int, heigh
     em, index, name = view.em, view.index, view.em.objective_name
     shown = em.history[: index + 1] if view.running else em.history
     curve = figure_log_likelihood(shown, index, n_samples, name).update_layout(height=height)
+    history = em.history
     frames = view.timeline and Frames(
         view.timeline,
-        lambda: frames_of(
-            slot,
-            "curve",
-            em.history,
-            lambda at: log_likelihood_parts(em.history, at, n_samples, name),
+        # The whole curve in every frame: each frame changes with the history's length.
+        FrameList(
+            [(record, len(history)) for record in history],
+            lambda at: log_likelihood_parts(history, at, n_samples, name),
         ),
-        lambda: frames_of(
-            slot,
-            "curve_run",
-            em.history,
-            lambda at: log_likelihood_parts(em.history[: at + 1], at, n_samples, name),
+        FrameList(
+            history, lambda at: log_likelihood_parts(history[: at + 1], at, n_samples, name)
         ),
     )
     plot(curve, key=key, revision=index, frames=frames)

@@ -1,7 +1,7 @@
 """What the step buttons, the keys and the browser's player do to a page's run: where
-a run lives in ``st.session_state`` (:class:`RunSlot`), a half-step, Back and Reset from
-the half-step shown, Run (animated on the server, or computed ahead for the browser to
-play) and Stop, and a link's step replayed.
+a run lives in ``st.session_state`` (:class:`RunSlot`), a half-step, a mean moved by
+hand, Back and Reset from the half-step shown, Run (animated on the server, or computed
+ahead for the browser to play) and Stop, and a link's step replayed.
 
 A page may keep several runs: each lives in ``st.session_state`` under the keys of a
 :class:`RunSlot`. The explorer's (and the bound page's) run is :data:`EXPLORER`.
@@ -95,11 +95,6 @@ class RunSlot:
     def played(self) -> str:
         """Whether the page's figures have frames, so that the browser plays the run."""
         return self.prefix + "played"
-
-    @property
-    def frames(self) -> str:
-        """The figures' traces per half-step, by graph and record (made once each)."""
-        return self.prefix + "frame_parts"
 
 
 EXPLORER = RunSlot()
@@ -198,6 +193,29 @@ def take_step(name: str, slot: RunSlot = EXPLORER, shown: int | None = None) -> 
             errors = _half_step(target, name)
     state[slot.error] = errors
     state[slot.view] = latest_index(target)
+
+
+def move_mean(
+    slot: RunSlot, component: int, to: tuple[float, float], *, shown: int | None = None
+) -> None:
+    """A mean dragged by hand: from the half-step the history slider shows (the later
+    half-steps are dropped first, as for a step), ``component``'s mean (0-based) moves
+    to ``to`` (one number per feature) and the new "moved" record is shown next. Run
+    stops. A refused move's message waits in ``slot.error``, as a refused step's.
+    ``shown``: the half-step on screen when the drag began. For a slot of one run (a
+    MixtureEM), such as :data:`EXPLORER`."""
+    state = st.session_state
+    em = state[slot.em]
+    if shown is not None:
+        state[slot.view] = shown
+    state[slot.running] = False
+    _go_back_to(em, state.get(slot.view, latest_index(em)))
+    try:
+        em.move_mean(component, to)
+        state[slot.error] = []
+    except EMVizError as error:
+        state[slot.error] = [str(error)]
+    state[slot.view] = latest_index(em)
 
 
 def start_run(slot: RunSlot) -> None:
