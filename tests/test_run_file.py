@@ -145,7 +145,7 @@ REFUSALS = {
     "edited log-likelihood": (_set(("history", 2, "log_likelihood"), -1.0), "half-step 2"),
     "edited start": (_set(("history", 0, "weights"), [0.5, 0.25, 0.25]), "edited"),
     "edited phase": (_set(("history", 1, "phase"), "M"), "edited"),
-    "unknown phase": (_set(("history", 1, "phase"), "X"), "no E or M"),
+    "unknown phase": (_set(("history", 1, "phase"), "X"), "no E-step, M-step or move"),
     "edited data": (_set(("data", "X", 0), [9.0, 9.0]), "edited"),
     "missing key": (lambda c: c.pop("history"), "lacks the part(s) history"),
     "record key": (lambda c: c["history"][2].pop("means"), "must have iteration"),

@@ -2,7 +2,8 @@
 exactly by replaying the half-steps; and the points with their responsibilities as CSV.
 
 The JSON holds one record per half-step (``iteration``, ``phase``, ``log_likelihood``,
-``objective``, ``weights``, ``means``, ``covariances``) under ``"history"``, the settings
+``objective``, ``weights``, ``means``, ``covariances``; a mean moved by hand also
+``moved_component`` and ``moved_to``) under ``"history"``, the settings
 of :class:`~em_viz.engine.gaussian_em.GaussianSettings`, the data (a missing entry as
 null), the half-step shown (``position``) and :data:`FORMAT_VERSION`. Numbers that are
 not finite are written as null (JSON has no NaN). Restoring rebuilds the run from the
@@ -22,7 +23,7 @@ import pandas as pd
 
 from em_viz.engine.bayesian_em import VARIATIONAL, BayesianGaussianMixtureEM
 from em_viz.engine.gaussian_em import GaussianMixtureEM, GaussianSettings
-from em_viz.engine.stepper import MixtureEM
+from em_viz.engine.stepper import MixtureEM, Record
 from em_viz.engine.validation import DataError, EMVizError, check_number
 
 GaussianRun = GaussianMixtureEM | BayesianGaussianMixtureEM
@@ -63,6 +64,23 @@ def _safe(values: Any) -> Any:
     return np.where(np.isfinite(array), array, None).tolist()
 
 
+def _record_dict(record: Record) -> dict[str, Any]:
+    """One half-step as JSON (a move also with its component and where to)."""
+    saved = {
+        "iteration": record.iteration,
+        "phase": record.phase,
+        "log_likelihood": _safe(record.log_likelihood),
+        "objective": _safe(record.objective),
+        "weights": _safe(record.weights),
+        "means": _safe(record.means),
+        "covariances": _safe(record.covariances),
+    }
+    if record.moved is not None:
+        saved["moved_component"] = record.moved
+        saved["moved_to"] = _safe(record.means[record.moved])
+    return saved
+
+
 def run_to_dict(
     em: GaussianRun,
     settings: GaussianSettings,
@@ -97,18 +115,7 @@ def run_to_dict(
             "Take a sample of the data to save it."
         )
     names = list(feature_names or [f"x{j + 1}" for j in range(X.shape[1])])
-    history = [
-        {
-            "iteration": record.iteration,
-            "phase": record.phase,
-            "log_likelihood": _safe(record.log_likelihood),
-            "objective": _safe(record.objective),
-            "weights": _safe(record.weights),
-            "means": _safe(record.means),
-            "covariances": _safe(record.covariances),
-        }
-        for record in em.history
-    ]
+    history = [_record_dict(record) for record in em.history]
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -163,7 +170,11 @@ def _close(saved: np.ndarray, replayed: np.ndarray) -> bool:
 def _check_record(saved: dict, em: GaussianRun, number: int) -> None:
     """Refuse unless the replayed latest record equals ``saved`` to the tolerance."""
     record = em.history[-1]
-    same = saved["iteration"] == record.iteration and saved["phase"] == record.phase
+    same = (
+        saved["iteration"] == record.iteration
+        and saved["phase"] == record.phase
+        and saved.get("moved_component") == record.moved
+    )
     for key in _RECORD_KEYS[2:]:
         value = saved[key]
         replayed = np.asarray(getattr(record, key), dtype=float)
@@ -235,6 +246,22 @@ def _rebuild(
     return GaussianMixtureEM(X, **{**options, "init": "random-points"}, **start)
 
 
+def _replay(em: GaussianRun, saved: dict) -> None:
+    """Take the saved half-step again: an E-step, an M-step or a move by hand.
+
+    Raises
+    ------
+    KeyError
+        For any other phase, or a move without its component and place.
+    EMVizError
+        If the run refuses the half-step.
+    """
+    if saved["phase"] == "moved":
+        em.move_mean(saved["moved_component"], saved["moved_to"])
+    else:
+        {"E": em.e_step, "M": em.m_step}[saved["phase"]]()
+
+
 def run_from_json(text: str | bytes) -> SavedRun:
     """Restore a run saved by :func:`run_to_json`, exactly, at the half-step shown: the
     run is rebuilt from the settings and the first record's parameters, and every
@@ -290,9 +317,11 @@ def run_from_json(text: str | bytes) -> SavedRun:
     _check_record(first_record, em, 0)
     for number, saved in enumerate(history[1:], start=1):
         try:
-            {"E": em.e_step, "M": em.m_step}[saved["phase"]]()
+            _replay(em, saved)
         except (KeyError, TypeError):
-            raise DataError(f"{_NOT_RESTORED} (half-step {number} is no E or M).") from None
+            raise DataError(
+                f"{_NOT_RESTORED} (half-step {number} is no E-step, M-step or move)."
+            ) from None
         except EMVizError as error:
             raise DataError(f"{_NOT_RESTORED}: {error}") from None
         _check_record(saved, em, number)

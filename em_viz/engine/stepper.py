@@ -11,6 +11,9 @@ The variants of EM (soft, hard, k-means, fixed variances) run on this one loop: 
 ``Algorithm`` names the E-step (soft posterior or hard argmax) and the objective it
 improves, and the family's ``estimate`` carries the M-step's constraints.
 
+A mean can also be moved by hand (:meth:`MixtureEM.move_mean`): a record of phase
+"moved", after which EM goes on with an E-step, as after an M-step.
+
 Every half-step also records the evidence lower bound ``L(q, params)`` for ``q`` the
 latest E-step's responsibilities, and its gap to the log-likelihood (see
 :mod:`em_viz.engine.bound`).
@@ -22,102 +25,10 @@ from typing import Any
 
 import numpy as np
 
+from em_viz.engine.algorithm import SOFT, Algorithm
 from em_viz.engine.bound import expected_complete_log_likelihood
-from em_viz.engine.posterior import posterior
-from em_viz.engine.validation import StepError
-
-
-@dataclass(frozen=True, eq=False)
-class Record:
-    """One half-step of a run.
-
-    Attributes
-    ----------
-    iteration : int
-        0 for the initial state; an E-step and the M-step after it share a number.
-    phase : {"init", "E", "M"}
-    log_likelihood : float
-        ``sum_i log p(x_i | params)``.
-    objective : float
-        What the algorithm improves, higher is better (see ``MixtureEM.objective``).
-    params : object
-        The family's parameters; their fields (``weights``, ``means``, ...) can also be
-        read from the record directly.
-    warnings : tuple of str
-        Plain-words diagnoses of these parameters (empty or collapsed components).
-    elbo : float or None
-        The evidence lower bound ``L(q, params) = E_q[log p(X, Z | params)] + H(q)``
-        for ``q`` the latest E-step's responsibilities; None at "init", before any
-        E-step has given a ``q``.
-    kl : float or None
-        ``log_likelihood - elbo``, the gap ``KL(q || p(Z | X, params))``. 0 right after
-        a soft E-step (``q`` is then the posterior); after a hard one ``q`` is a 0/1
-        assignment and the gap stays open by how uncertain the points are.
-    converged : bool
-        Whether the run has converged here (see ``MixtureEM.converged``): decided at
-        each M-step and carried by the E-step after it; False before any M-step.
-    saddle : bool
-        Whether these parameters have nearly identical components or, converged, are an
-        unstable fixed point of EM (see ``MixtureEM.at_saddle``).
-    """
-
-    iteration: int
-    phase: str
-    log_likelihood: float
-    objective: float
-    params: Any
-    warnings: tuple[str, ...] = ()
-    elbo: float | None = None
-    kl: float | None = None
-    converged: bool = False
-    saddle: bool = False
-
-    def __getattr__(self, name: str) -> Any:
-        params = self.__dict__.get("params")
-        if params is None or name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(params, name)
-
-
-@dataclass(frozen=True)
-class Algorithm:
-    """A variant of EM as strategies for the one loop: its E-step and its objective.
-
-    The M-step's constraints are not here: they come with the family's ``estimate``.
-
-    Attributes
-    ----------
-    name : str
-    assign : callable
-        The E-step: ``assign(log_prob) -> (log_norm, resp)``, with ``log_norm`` the
-        mixture's ``log p(x_i)``; :func:`~em_viz.engine.posterior.posterior` (soft) or
-        :func:`~em_viz.engine.posterior.hard_posterior` (hard).
-    objective : callable or None
-        ``objective(data, params, log_prob, resp) -> float``, the quantity the algorithm
-        never lowers, signed so that higher is better; None for the log-likelihood.
-    objective_name : str
-        What ``objective`` is, in words for a plot's label.
-    hard : bool
-        Whether responsibilities are 0 or 1; a run of a hard algorithm has also
-        converged once an iteration leaves the assignments as they were.
-    learns_weights : bool
-        Whether the M-step moves the mixing weights (k-means and fixed-epsilon hold
-        them at 1/K).
-    uses_covariance_type : bool
-        Whether the family's covariance type constrains the M-step (k-means and
-        fixed-epsilon fix the covariances themselves).
-    """
-
-    name: str
-    assign: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] = posterior
-    objective: Callable[[Any, Any, np.ndarray, np.ndarray], float] | None = None
-    objective_name: str = "log-likelihood"
-    hard: bool = False
-    learns_weights: bool = True
-    uses_covariance_type: bool = True
-
-
-SOFT = Algorithm("soft")
+from em_viz.engine.record import Record
+from em_viz.engine.validation import StepError, check_number, check_shape
 
 
 @dataclass(frozen=True, eq=False)
@@ -265,6 +176,21 @@ class MixtureEM:
         earlier = None if q is None else expected_complete_log_likelihood(log_prob, q)
         return _Evaluation(log_likelihood, objective, resp, entropy, expected + entropy, earlier)
 
+    def _evaluated(self, params: Any, q: Any, failed: str) -> _Evaluation:
+        """:meth:`_evaluate`, refused with StepError(``failed``) where the data cannot
+        be evaluated under ``params`` (not finite, or a matrix not positive definite):
+        said in words, without NumPy's warnings."""
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                current = self._evaluate(params, q)
+        except np.linalg.LinAlgError:
+            current = None
+        if current is None or not (
+            np.isfinite(current.log_likelihood) and np.isfinite(current.objective)
+        ):
+            raise StepError(failed)
+        return current
+
     @property
     def algorithm(self) -> str:
         """The variant of EM: ``"soft"``, ``"hard"``, ``"kmeans"`` or ``"fixed-eps"``."""
@@ -297,12 +223,14 @@ class MixtureEM:
 
     @property
     def phase(self) -> str:
-        """What the last half-step was: ``"init"``, ``"E"`` or ``"M"``."""
+        """What the last half-step was: ``"init"``, ``"E"``, ``"M"`` or ``"moved"`` (a
+        mean moved by hand)."""
         return self.history[-1].phase
 
     @property
     def n_iter(self) -> int:
-        """Completed iterations (M-steps)."""
+        """Completed iterations: those ended by an M-step (or by a move after their
+        E-step)."""
         last = self.history[-1]
         return last.iteration - 1 if last.phase == "E" else last.iteration
 
@@ -379,11 +307,14 @@ class MixtureEM:
     def stuck(self) -> bool:
         """Whether EM sits exactly on a saddle point, which it can never leave: at
         :attr:`at_saddle`, and its last iteration left every parameter exactly as it was
-        (a start exactly on the saddle's line of symmetry, as in Murray's example)."""
-        m_steps = [record for record in self.history if record.phase == "M"][-2:]
+        (a start exactly on the saddle's line of symmetry, as in Murray's example). A
+        move by hand since, or between the last two M-steps, leaves it: not stuck."""
+        m_steps = [i for i, record in enumerate(self.history) if record.phase == "M"][-2:]
         if not self.at_saddle or len(m_steps) < 2:
             return False
-        before, after = (vars(record.params) for record in m_steps)
+        if m_steps[1] - m_steps[0] != 2 or m_steps[1] < len(self.history) - 2:
+            return False
+        before, after = (vars(self.history[i].params) for i in m_steps)
         return all(np.array_equal(before[name], after[name]) for name in before)
 
     @property
@@ -400,7 +331,14 @@ class MixtureEM:
         last = self.history[-1]
         kl = current.log_likelihood - current.elbo
         self.history.append(
-            replace(last, iteration=last.iteration + 1, phase="E", elbo=current.elbo, kl=kl)
+            replace(
+                last,
+                iteration=last.iteration + 1,
+                phase="E",
+                elbo=current.elbo,
+                kl=kl,
+                moved=None,
+            )
         )
 
     def m_step(self) -> None:
@@ -417,15 +355,7 @@ class MixtureEM:
         last = self.history[-1]
         q = self._latest_e
         params = self._estimate(self._data, q.q, previous=last.params)
-        try:
-            current = self._evaluate(params, q.q)
-        except np.linalg.LinAlgError:
-            current = None
-        if current is None or not (
-            np.isfinite(current.log_likelihood) and np.isfinite(current.objective)
-        ):
-            raise StepError(self._step_failed)
-        self._current = current
+        self._current = current = self._evaluated(params, q.q, self._step_failed)
         warnings = tuple(self._diagnose(params))
         elbo = current.earlier + q.entropy
         before = self.history[-2].objective  # the state the E-step started from
@@ -444,6 +374,75 @@ class MixtureEM:
                 current.log_likelihood - elbo,
                 bool(converged),
                 self._saddle(params, converged and (not last.converged or last.saddle)),
+            )
+        )
+
+    def move_mean(self, component: int, to: Any) -> None:
+        """Move one component's mean by hand: a record of phase "moved", the parameters
+        as they were but for that mean, evaluated as any parameters are.
+
+        The record keeps the iteration of the one before it and is not converged; the
+        next half-step is an E-step (:meth:`m_step` and :meth:`step` take it first).
+        Its ``elbo`` is the bound for the latest E-step's ``q`` under the moved
+        parameters, as an M-step records it (None before any E-step): what EM never
+        lowers may fall here, since the move is no half-step of EM.
+
+        Parameters
+        ----------
+        component : int
+            Which component, 0 to ``n_components - 1``.
+        to : array-like of shape (n_features,)
+            Its new mean (for variational Bayes the posterior mean ``m_k``).
+
+        Raises
+        ------
+        StepError
+            If the model has no means, ``component`` is not one of them, ``to`` is not
+            finite numbers, or the data cannot be evaluated with the mean there; the
+            run stays as it was.
+        SettingsError
+            If ``to`` has not one number per feature.
+        """
+        params = self.params
+        if "means" not in vars(params):
+            raise StepError("This model has no means to move.")
+        means = params.means
+        check_number(component, "component", whole=True, error=StepError)
+        if component >= len(means):
+            raise StepError(f"There is no component {component}; choose 0 to {len(means) - 1}.")
+        try:
+            point = np.array(to, dtype=float)
+        except (TypeError, ValueError):
+            raise StepError("The new mean must be numbers, one per feature.") from None
+        check_shape(point, means.shape[1:], "The new mean")
+        if not np.isfinite(point).all():
+            raise StepError("The new mean must be finite numbers (no NaN or infinity).")
+        moved = means.copy()
+        moved[component] = point
+        self._record_move(component, replace(params, means=moved))
+
+    def _record_move(self, component: int, params: Any) -> None:
+        """Append the "moved" record of ``params`` (see :meth:`move_mean`)."""
+        q = self._latest_e
+        self._current = current = self._evaluated(
+            params,
+            None if q is None else q.q,
+            "With the mean there the data cannot be evaluated (its densities underflow); "
+            "move it closer to the points.",
+        )
+        elbo = None if q is None else current.earlier + q.entropy
+        self.history.append(
+            Record(
+                self.history[-1].iteration,
+                "moved",
+                current.log_likelihood,
+                current.objective,
+                params,
+                tuple(self._diagnose(params)),
+                elbo,
+                None if elbo is None else current.log_likelihood - elbo,
+                saddle=self._saddle(params),
+                moved=component,
             )
         )
 

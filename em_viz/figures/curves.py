@@ -1,7 +1,9 @@
 """A run's objective over its half-steps, and the iteration axis such curves share.
 
 A value is drawn after every half-step: whole iterations at the M-steps (and the start
-at 0), each E-step half way into its iteration.
+at 0), each E-step half way into its iteration, a mean moved by hand at its iteration's
+whole number (after an M-step, a jump on the same spot; after an E-step, where that
+iteration's M-step would have been).
 """
 
 import itertools
@@ -23,7 +25,8 @@ from em_viz.figures.style import (
 
 
 def half_step_x(record: Record) -> float:
-    """Where a record sits on the iteration axis: an E-step half-way into its iteration."""
+    """Where a record sits on the iteration axis: an E-step half-way into its iteration,
+    every other record (a move by hand too) at its iteration."""
     return record.iteration - 0.5 if record.phase == "E" else float(record.iteration)
 
 
@@ -98,7 +101,8 @@ def figure_log_likelihood(
     -------
     figure : go.Figure
         Traces: the line through all records, one marker trace per phase (start,
-        E-step, M-step; possibly empty) and the ring around the current record.
+        E-step, M-step, "moved" by hand; possibly empty, the last in the legend only once
+        the history has a move) and the ring around the current record.
     """
     return go.Figure(*log_likelihood_parts(history, current_index, n_samples, objective_name))
 
@@ -137,6 +141,7 @@ def log_likelihood_parts(
                 y=y[chosen],
                 mode="markers",
                 name=label,
+                showlegend=phase != "moved" or bool(chosen.any()),
                 marker={"symbol": symbol, "size": 13, "color": colour},
                 cliponaxis=False,
                 customdata=customdata[chosen],

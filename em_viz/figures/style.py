@@ -92,8 +92,10 @@ PHASE_STYLE = {
     "init": ("Start", "square", BLACK),
     "E": ("E-step", "diamond", ORANGE),
     "M": ("M-step", "circle", BLUE),
+    "moved": ("moved", "star", VERMILLION),  # a mean moved by hand
 }
-"""Markers per phase of a half-step: legend name, symbol and colour."""
+"""Markers per phase of a half-step (a mean moved by hand too): legend name, symbol and
+colour."""
 
 # --- layout -------------------------------------------------------------------------
 

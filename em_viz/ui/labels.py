@@ -222,6 +222,14 @@ DIGITS_INIT_HELP = (
 
 # What each half-step changed -------------------------------------------------------------
 
+MOVED_BY_HAND = "mean {number} moved by hand"
+"""The heading's and the history slider's name of a move (``number`` counts from 1)."""
+MOVED_CHANGED = (
+    "You moved a mean by hand; the other parameters and the colours stayed as they were. "
+    "The next E-step recolours the points for the new means, and EM goes on from there."
+)
+"""The caption of a mean moved by hand, for every variant of EM."""
+
 WHAT_CHANGED = {
     "init": "The initial parameters: grey points, one ellipse per component. "
     "Press E-step to colour the points by their responsibilities.",
@@ -229,6 +237,7 @@ WHAT_CHANGED = {
     "responsibilities r_ik = p(component k | point i). The ellipses did not move.",
     "M": "M-step: each component moved to the mean and covariance of all points weighted "
     "by their responsibilities; its weight is its share of them. The colours did not change.",
+    "moved": MOVED_CHANGED,
 }
 HARD_CHANGED = {
     **WHAT_CHANGED,
@@ -271,6 +280,9 @@ VARIATIONAL_CHANGED = {
     "M": "M-step: each component's posterior moved to the responsibility-weighted mean and "
     "covariance, pulled toward the prior; its weight is its share of the points plus the "
     "prior's. The colours did not change.",
+    "moved": "You moved a component's posterior mean by hand; the rest of the posterior "
+    "and the colours stayed as they were. The next E-step recolours the points for it, and "
+    "variational Bayes goes on from there.",
 }
 """The half-steps' captions of variational Bayes."""
 
@@ -298,6 +310,10 @@ SEEING = {
     "M": "**M-step**: the parameters moved to the top of the bound L(q, θ) for the q of the "
     "last E-step. The bound rose, and the log-likelihood rose at least as much: it sits "
     "above the bound by the gap KL(q ‖ p) = **{kl}**, which the next E-step closes.",
+    "moved": "**Moved by hand**: one mean moved, nothing else. The bound L(q, θ) keeps the q "
+    "of the last E-step (before the first there is none), so the log-likelihood and the "
+    "bound may fall here: a move is no step of EM. The next E-step rebuilds q for the new "
+    "means, and EM climbs again from there.",
 }
 HARD_SEEING = {
     **SEEING,
