@@ -149,6 +149,23 @@ def test_a_converged_run_goes_on_after_a_move(X):
     assert em.run(max_iter=200) > 0 and em.converged
 
 
+def test_a_move_off_a_saddle_point_is_not_stuck(X):
+    """Two identical components stay identical under EM (stuck); a small move breaks the
+    symmetry, though the components are still nearly identical."""
+    centre, spread = X.mean(axis=0), np.cov(X.T)
+    em = GaussianMixtureEM(
+        X, 2, weights_init=[0.5, 0.5], means_init=[centre] * 2, covariances_init=[spread] * 2
+    )
+    em.run(20, past_saddle=True)
+    assert em.stuck and em.finished
+    em.move_mean(0, em.means[0] + [0.0, 1e-3])
+    em.e_step()
+    assert em.at_saddle and not em.stuck and not em.finished
+    em.back()
+    em.back()
+    assert em.stuck and em.finished
+
+
 def fresh_from(X: np.ndarray, record, algorithm: str, covariance_type: str):
     """A new run started from ``record``'s parameters (the means only where the
     algorithm takes only those)."""

@@ -312,7 +312,8 @@ class MixtureEM:
         m_steps = [i for i, record in enumerate(self.history) if record.phase == "M"][-2:]
         if not self.at_saddle or len(m_steps) < 2:
             return False
-        if m_steps[1] - m_steps[0] != 2 or m_steps[1] < len(self.history) - 2:
+        moves = (record.phase == "moved" for record in self.history[m_steps[0] :])
+        if any(moves):
             return False
         before, after = (vars(self.history[i].params) for i in m_steps)
         return all(np.array_equal(before[name], after[name]) for name in before)
