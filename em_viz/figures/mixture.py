@@ -373,6 +373,26 @@ def _component_traces(
     return traces
 
 
+def drag_handles(figure: go.Figure) -> dict[str, list]:
+    """Where each component's mean and ellipses are in ``figure`` (one of
+    :func:`figure_mixture`), so that the browser can drag a mean by hand: ``"means"``,
+    per component the index of its mean's trace; ``"moves"``, per component the
+    ``[trace, first, stop]`` ranges of points that move with it (its ellipses, and its
+    ellipse in the halo). A moved mean keeps its covariance, so its ellipses move
+    with it unchanged."""
+    traces = figure.data
+    halo = next(i for i, trace in enumerate(traces) if trace.name == "halo")
+    segment = ELLIPSE_POINTS + 1  # an ellipse and its gap in the halo's one line
+    means, moves = [], []
+    for k in range(len(traces[halo].x) // segment):
+        group = [i for i, t in enumerate(traces) if t.legendgroup == f"Component {k + 1}"]
+        mean = next(i for i in group if traces[i].mode == "markers+text")
+        means.append(mean)
+        ellipses = [[i, 0, len(traces[i].x)] for i in group if i != mean]
+        moves.append([*ellipses, [halo, k * segment, (k + 1) * segment]])
+    return {"means": means, "moves": moves}
+
+
 def mixture_traces(
     X: np.ndarray,
     params: GaussianParams | None,

@@ -18,7 +18,7 @@ from em_viz.engine.families import bayesian_gaussian
 from em_viz.engine.families.bayesian_gaussian import SWITCHED_OFF
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.figures.frames import Parts
-from em_viz.figures.mixture import figure_placing, mixture_traces
+from em_viz.figures.mixture import drag_handles, figure_placing, mixture_traces
 from em_viz.figures.pairs import MAX_GRID_FEATURES, figure_for
 from em_viz.figures.tables import parameters_table
 from em_viz.ui import link
@@ -55,7 +55,7 @@ from em_viz.ui.run import (
     run_fragment,
 )
 from em_viz.ui.sidebar import MANUAL_INIT, DataChoice, chosen_data, hiding_panel, model_panel
-from em_viz.ui.stepping import EXPLORER
+from em_viz.ui.stepping import EXPLORER, move_mean
 
 MIXTURE_HEIGHT = 500
 FEATURES_HEIGHT = 480
@@ -224,7 +224,14 @@ def _show_run(view: RunView) -> None:
             variant = "complete rows" if "complete_fit" in missing else ""
             frames = Frames(view.timeline, FrameList(em.history, mixture_parts), variant=variant)
             with figure_slot:
-                plot(figure, key="mixture", revision=index, frames=frames)
+                plot(
+                    figure,
+                    key="mixture",
+                    revision=index,
+                    frames=frames,
+                    drag=None if variational else drag_handles(figure),
+                    on_drag=lambda k, to, shown: move_mean(EXPLORER, k, to, shown=shown),
+                )
         st.caption(what_changed(em.variant, bool(missing))[record.phase])
         bias = mean_bias(em, record.params, st.session_state.get(BEFORE_HIDING))
         if bias:

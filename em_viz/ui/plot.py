@@ -22,7 +22,7 @@ plotly.js itself is the copy shipped in the plotly package, served from the app'
 """
 
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,6 +171,8 @@ def plot(
     revision: int | str = 0,
     on_click: Callable[[], None] | None = None,
     frames: Frames | None = None,
+    drag: Mapping[str, list] | None = None,
+    on_drag: Callable[[int, tuple[float, float], int | None], None] | None = None,
 ) -> dict | None:
     """Show ``figure`` in a graph that updates in place; return the last click, if any.
 
@@ -188,6 +190,11 @@ def plot(
         Called when the user clicks a point; the click is in ``st.session_state[key].click``.
     frames : Frames, optional
         Make the graph a view of a timeline (see :func:`timeline_slider`).
+    drag, on_drag : optional
+        Means that can be dragged by hand (:func:`~em_viz.figures.mixture.drag_handles`):
+        a pressed mean follows the pointer with its ellipses, and where it is let go
+        ``on_drag(component, (x, y), shown)`` hears, ``shown`` the frame on screen
+        (None off a timeline).
     """
     ensure_plotly_js()
     height = figure.layout.height or 450
@@ -200,12 +207,22 @@ def plot(
             "frames": _frames_payload(key, frames),
             "position": frames.timeline.position,
         }
+    if drag is not None and on_drag is not None:
+        data["drag"] = dict(drag)
+
+    def dragged() -> None:
+        where = st.session_state[key].dragged
+        to = (float(where["x"]), float(where["y"]))
+        shown = int(where["shown"])
+        on_drag(int(where["component"]), to, shown if shown >= 0 else None)
+
     result = _component(
         key=key,
         data=data,
         height=height,
         on_click_change=on_click or (lambda: None),
         on_missing_change=lambda: _send_again(key),
+        on_dragged_change=dragged if on_drag is not None else (lambda: None),
     )
     return result.click
 
