@@ -34,6 +34,10 @@ from em_viz.figures.style import (
 ELLIPSE_POINTS = 73
 """Points per ellipse (72 distinct), fixed so that ellipses animate point to point."""
 
+STEADY = {"simplify": False}
+"""A moving line's every point kept (Plotly drops nearly collinear ones by default), so
+that a glide between two ellipses moves point to point and never breaks the line."""
+
 WEBGL_ABOVE = 1_000
 """Above this many points they are drawn with WebGL (fast for large N). The ellipses and
 means stay SVG, so that they glide: Plotly draws WebGL above SVG, so the page layers the
@@ -126,7 +130,7 @@ def _missing_lines_trace(
         mode="lines",
         name=MISSING_NAME,
         showlegend=False,
-        line={"color": colour, "width": MISSING_LINE_WIDTH},
+        line={"color": colour, "width": MISSING_LINE_WIDTH, **STEADY},
         hoverinfo="skip",
     )
 
@@ -241,7 +245,7 @@ def _halo_trace(params: GaussianParams, faded: np.ndarray) -> dict:
         mode="lines",
         name="halo",
         showlegend=False,
-        line={"color": "white", "width": HALO_WIDTH},
+        line={"color": "white", "width": HALO_WIDTH, **STEADY},
         opacity=0.85,
         hoverinfo="skip",
     )
@@ -292,7 +296,7 @@ def _complete_fit_traces(params: GaussianParams) -> list[dict]:
             x=x,
             y=y,
             mode="lines",
-            line={"color": COMPLETE_FIT_COLOUR, "width": INNER_WIDTH, "dash": "dash"},
+            line={"color": COMPLETE_FIT_COLOUR, "width": INNER_WIDTH, "dash": "dash", **STEADY},
             hoverinfo="skip",
             showlegend=True,
             **common,
@@ -346,10 +350,15 @@ def _component_traces(
             dict(
                 x=outer_x,
                 y=outer_y,
-                line={"color": colour, "width": 1.5, "dash": "dash"},
+                line={"color": colour, "width": 1.5, "dash": "dash", **STEADY},
                 **common,
             ),
-            dict(x=inner_x, y=inner_y, line={"color": colour, "width": INNER_WIDTH}, **common),
+            dict(
+                x=inner_x,
+                y=inner_y,
+                line={"color": colour, "width": INNER_WIDTH, **STEADY},
+                **common,
+            ),
             dict(
                 type="scatter",
                 x=mean[:, 0],
