@@ -2,12 +2,25 @@
 the pairs grid and the principal-components view, read back from the figures sent to the
 browser, with the step controls, the history and the curve working as in two dimensions."""
 
+import json
+
 import numpy as np
 import pytest
 from plotly_json import shown_colours
 from streamlit.testing.v1 import AppTest
 from test_app_compare import open_page
-from test_app_explorer import APP, TIMEOUT, button, click, curve, figures, heading, stepper
+from test_app_explorer import (
+    APP,
+    TIMEOUT,
+    button,
+    click,
+    curve,
+    figures,
+    heading,
+    player,
+    slide,
+    stepper,
+)
 
 from em_viz.data import IRIS_FEATURES, WINE_FEATURES, iris_measurements, wine
 from em_viz.engine.projection import marginal, principal_components
@@ -100,7 +113,7 @@ def test_steps_change_colours_then_ellipses_with_the_same_traces_and_exact_margi
 def test_the_history_slider_and_back_redraw_an_earlier_half_step(iris4):
     click(iris4, "Step", 3)
     em = stepper(iris4)
-    iris4.select_slider(key="history_view").set_value(2).run()
+    slide(iris4, 2)  # where the browser's slider stopped: the page draws that half-step
     assert heading(iris4).startswith("Viewing Iteration 1 · after M-step")
     first_means = of_kind(shown(iris4), "means")[0]
     cells = cell_features(shown(iris4), em.X)
@@ -212,3 +225,53 @@ def test_a_link_opens_the_wine_data_with_its_settings():
     assert (em.n_components, em.covariance_type) == (3, "diag")
     np.testing.assert_array_equal(em.X, wine().X)
     assert at.query_params["data"] == "Wine"
+
+
+def mixture_frames(at: AppTest) -> dict:
+    """The frames the explorer's picture sends to the browser, with its timeline."""
+    (payload,) = [
+        json.loads(e.proto.json)
+        for e in at.get("bidi_component")
+        if e.proto.id.endswith("mixture") and "figure" in json.loads(e.proto.json)
+    ]
+    return payload
+
+
+@pytest.mark.parametrize("view", ["pairs", "pca"])
+def test_the_views_of_four_features_are_played_in_the_browser_with_a_frame_per_half_step(
+    iris4, view
+):
+    iris4.segmented_control(key=VIEW).set_value(view).run()
+    click(iris4, "Step", 2)
+    payload = mixture_frames(iris4)
+    frames = payload["frames"]
+    em = stepper(iris4)
+    assert payload["timeline"] == player(iris4, "slider")["timeline"]
+    # The browser has the frames from before the steps: only the new half-steps' patches.
+    assert frames["start"] + len(frames["patches"]) == len(em.history) == 5
+    assert frames["start"] > 0 and payload["position"] == 4
+    iris4.button_group(key="speed").set_value("12 / s").run()
+    click(iris4, "Run")
+    played, frames = player(iris4, "slider"), mixture_frames(iris4)["frames"]
+    assert played["playing"] and played["speed"] == 12.0
+    assert frames["start"] + len(frames["patches"]) == len(stepper(iris4).history)
+    assert len(played["labels"]) == len(stepper(iris4).history) > 5
+    iris4.segmented_control(key=VIEW).set_value("pairs" if view == "pca" else "pca").run()
+    frames = mixture_frames(iris4)["frames"]  # another view: every frame anew
+    assert frames["start"] == 0 and len(frames["patches"]) == len(stepper(iris4).history)
+
+
+def test_four_features_with_hidden_coordinates_are_played_at_their_expectations(iris4):
+    iris4.slider(key="hiding:share").set_value(30.0).run()
+    assert not iris4.exception
+    click(iris4, "Step", 2)
+    em = stepper(iris4)
+    assert np.isnan(em.X).any()
+    frames = mixture_frames(iris4)["frames"]
+    assert frames["start"] + len(frames["patches"]) == len(em.history)
+    pairs = sorted((c, r) for r in range(4) for c in range(r))
+    for index in (4, 1):  # the latest half-step, then one the slider goes back to
+        slide(iris4, index)
+        assert not iris4.exception
+        assert sorted(cell_features(shown(iris4), em.imputed_at(index)[0]).values()) == pairs
+    assert not np.allclose(em.imputed_at(4)[0], em.imputed_at(1)[0])  # the points moved

@@ -19,14 +19,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from em_viz.engine.projection import component_densities, marginal
+from em_viz.figures.frames import Parts
 from em_viz.figures.geometry import ellipses_path
 from em_viz.figures.mixture import (
     ELLIPSE_POINTS,
     FADED_OPACITY,
+    STEADY,
     WEBGL_ABOVE,
     coloured_points,
 )
-from em_viz.figures.principal import figure_principal
+from em_viz.figures.principal import figure_principal, principal_parts
 from em_viz.figures.style import (
     CURVE_FONT_SIZE,
     GREY,
@@ -153,19 +155,20 @@ def _points_traces(
     names: Sequence[str],
     pairs: Sequence[tuple[int, int]],
     refs: Sequence[dict[str, str]],
-) -> list[go.Scatter | go.Scattergl]:
+) -> list[dict]:
     """The points of each cell below the diagonal (feature ``pair[1]`` on x, ``pair[0]``
     on y), in one set of colours: responsibility-weighted mixes, grey before any E-step;
     each point's index and responsibilities in ``customdata``."""
     customdata, extra, marker = coloured_points(len(X), resp, palette_rgb, *_point_style(len(X)))
-    scatter = go.Scattergl if len(X) > WEBGL_ABOVE else go.Scatter
+    kind = "scattergl" if len(X) > WEBGL_ABOVE else "scatter"
     traces = []
     for (row, col), ref in zip(pairs, refs, strict=True):
         hover = (
             f"point %{{customdata[0]}}<br>{names[col]} = %{{x:.4g}}<br>{names[row]} = %{{y:.4g}}"
         )
         traces.append(
-            scatter(
+            dict(
+                type=kind,
                 x=X[:, col],
                 y=X[:, row],
                 mode="markers",
@@ -186,24 +189,24 @@ def _ellipse_traces(
     ref: dict[str, str],
     hex_colours: Sequence[str],
     names: Sequence[str],
-    scatter: type[go.Scatter] | type[go.Scattergl],
     faded: np.ndarray,
-) -> list[go.Scatter | go.Scattergl]:
+) -> list[dict]:
     """One cell's marginal Gaussians: a white halo under the 1-sigma ellipses (not under
     the ``faded`` components', whose lines are faint), then per component its 2-sigma
-    (dashed) and 1-sigma ellipses, then all means in one trace."""
+    (dashed) and 1-sigma ellipses, then all means in one trace. Always SVG, also over
+    WebGL points, so that they glide (see :data:`~em_viz.figures.mixture.WEBGL_ABOVE`)."""
     row, col = pair
     means, covariances = marginal(params.means, params.covariances, [col, row])
-    common = {"mode": "lines", "hoverinfo": "skip", "showlegend": False, **ref}
+    common = {"type": "scatter", "mode": "lines", "hoverinfo": "skip", "showlegend": False, **ref}
     halo_x, halo_y = ellipses_path(means, covariances, 1.0, ELLIPSE_POINTS)
     for path in (halo_x, halo_y):
         path.reshape(len(means), -1)[faded] = np.nan
     traces = [
-        scatter(
+        dict(
             x=halo_x,
             y=halo_y,
             name="halo",
-            line={"color": "white", "width": HALO_WIDTH},
+            line={"color": "white", "width": HALO_WIDTH, **STEADY},
             opacity=0.85,
             **common,
         )
@@ -213,17 +216,18 @@ def _ellipse_traces(
         for radius, line in ((2.0, {"width": 1.5, "dash": "dash"}), (1.0, {"width": 2.5})):
             x, y = ellipses_path(means[k : k + 1], covariances[k : k + 1], radius, ELLIPSE_POINTS)
             traces.append(
-                scatter(
+                dict(
                     x=x,
                     y=y,
                     name=name,
-                    line={"color": colour, **line},
+                    line={"color": colour, **line, **STEADY},
                     opacity=FADED_OPACITY if faded[k] else 1.0,
                     **common,
                 )
             )
     traces.append(
-        scatter(
+        dict(
+            type="scatter",
             x=means[:, 0],
             y=means[:, 1],
             mode="markers",
@@ -264,13 +268,14 @@ def _diagonal_traces(
     hex_colours: Sequence[str],
     name: str,
     faded: np.ndarray,
-) -> tuple[list[go.Bar | go.Scatter], float]:
+) -> tuple[list[dict], float]:
     """One feature's histogram (as a density) under each component's weighted normal on
     that coordinate and their sum; also the highest value drawn."""
     counts, edges = np.histogram(values, bins=HISTOGRAM_BINS, range=(grid[0], grid[-1]))
     heights = counts / (len(values) * np.diff(edges))
-    traces: list[go.Bar | go.Scatter] = [
-        go.Bar(
+    traces = [
+        dict(
+            type="bar",
             x=(edges[:-1] + edges[1:]) / 2,
             y=heights,
             width=np.diff(edges),
@@ -287,13 +292,13 @@ def _diagonal_traces(
     densities = component_densities(
         grid, params.weights, params.means[:, feature], params.covariances[:, feature, feature]
     )
-    common = {"x": grid, "mode": "lines", "showlegend": False, **ref}
+    common = {"type": "scatter", "x": grid, "mode": "lines", "showlegend": False, **ref}
     for k, colour in enumerate(hex_colours):
         traces.append(
-            go.Scatter(
+            dict(
                 y=densities[k],
                 name=f"Component {k + 1}",
-                line={"color": colour, "width": 2},
+                line={"color": colour, "width": 2, **STEADY},
                 opacity=FADED_OPACITY if faded[k] else 1.0,
                 hovertemplate=(
                     f"<b>Component {k + 1}</b><br>{name} %{{x:.4g}}"
@@ -304,10 +309,10 @@ def _diagonal_traces(
         )
     total = densities.sum(axis=0)
     traces.append(
-        go.Scatter(
+        dict(
             y=total,
             name=TOTAL_NAME,
-            line={"color": OUTLINE, "width": 2.5},
+            line={"color": OUTLINE, "width": 2.5, **STEADY},
             hovertemplate=f"{name} %{{x:.4g}}<br>mixture density %{{y:.3g}}<extra></extra>",
             **common,
         )
@@ -315,26 +320,26 @@ def _diagonal_traces(
     return traces, max(top, float(total.max()))
 
 
-def _key_traces(scatter: type[go.Scatter] | type[go.Scattergl]) -> list[go.Scatter | go.Scattergl]:
+def _key_traces() -> list[dict]:
     """The legend's entries, with no data: the ellipses' line styles, the means' crosses
     and the diagonal's total density."""
-    common = {"x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
+    common = {"type": "scatter", "x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
     return [
-        scatter(
+        dict(
             name=f"1{SIGMA} ellipse", mode="lines", line={"color": OUTLINE, "width": 2.5}, **common
         ),
-        scatter(
+        dict(
             name=f"2{SIGMA}",
             mode="lines",
             line={"color": OUTLINE, "width": 1.5, "dash": "dash"},
             **common,
         ),
-        scatter(name="mean", mode="markers", marker=_mean_marker("white"), **common),
-        go.Scatter(name=TOTAL_NAME, mode="lines", line={"color": OUTLINE, "width": 2.5}, **common),
+        dict(name="mean", mode="markers", marker=_mean_marker("white"), **common),
+        dict(name=TOTAL_NAME, mode="lines", line={"color": OUTLINE, "width": 2.5}, **common),
     ]
 
 
-def figure_pairs(
+def pairs_parts(
     X: np.ndarray,
     params: Any,
     resp: np.ndarray | None,
@@ -344,7 +349,72 @@ def figure_pairs(
     title: str | None = None,
     uirevision: str = "data",
     fade_below: float = 0.0,
-) -> go.Figure:
+) -> Parts:
+    """The traces and layout of :func:`figure_pairs`, as Plotly's JSON (dicts, with their
+    ``type``): cheap enough to make one set per half-step for the browser to play. The
+    parameters are :func:`figure_pairs`'s."""
+    X = np.asarray(X, dtype=float)
+    shown = chosen_features(X.shape[1], features)
+    names = [escape(str(name)) for name in feature_names]
+    grid = _Grid(len(shown))
+    ranges = _ranges(X)
+    n_components = len(params.weights) if params is not None else 0
+    if resp is not None:
+        n_components = resp.shape[1]
+    hex_colours, palette_rgb = component_colours(n_components)
+    below = [(row, col) for row, col in grid.cells if row != col]
+    points = _points_traces(
+        X,
+        resp,
+        palette_rgb,
+        names,
+        [(shown[row], shown[col]) for row, col in below],
+        [grid.refs(cell) for cell in below],
+    )
+    faded = np.zeros(n_components, dtype=bool)
+    if params is not None:
+        faded = np.asarray(params.weights) < fade_below
+    traces, layout, tops = [], {}, {}
+    for index, (row, col) in enumerate(grid.cells):
+        ref = grid.refs((row, col))
+        feature_x, feature_y = shown[col], shown[row]
+        if row == col:
+            curve = np.linspace(*ranges[feature_x], DENSITY_POINTS)
+            values, name = X[:, feature_x], names[feature_x]
+            cell_traces, tops[index] = _diagonal_traces(
+                values, curve, params, feature_x, ref, hex_colours, name, faded
+            )
+            traces += cell_traces
+        else:
+            traces.append(points[below.index((row, col))])
+            if params is not None:
+                traces += _ellipse_traces(
+                    params, (feature_y, feature_x), ref, hex_colours, names, faded
+                )
+        layout.update(_cell_axes(grid, index, ranges, shown, names, tops.get(index)))
+    if params is not None:
+        traces += _key_traces()
+    layout = base_layout(
+        title,
+        font_size=CURVE_FONT_SIZE,
+        uirevision=uirevision,
+        bargap=0,
+        legend={
+            "x": 1,
+            "y": 1,
+            "xanchor": "right",
+            "yanchor": "top",
+            "itemclick": False,
+            "itemdoubleclick": False,
+        },
+        annotations=_row_titles(grid, shown, names),
+        margin={"l": 150, "r": 10, "t": 50 if title else 10, "b": 80},
+        **layout,
+    )
+    return traces, layout
+
+
+def figure_pairs(X: np.ndarray, params: Any, resp: np.ndarray | None, **options: Any) -> go.Figure:
     """The pairs grid: every pair of the chosen features with the components' marginal
     ellipses, and each feature's 1-D mixture density on the diagonal.
 
@@ -370,78 +440,14 @@ def figure_pairs(
     Returns
     -------
     figure : go.Figure
-        Cell by cell (row by row, left to right, the diagonal last in its row): on the
-        diagonal the histogram, with ``params`` K component densities and the total; below
-        it the points, and with ``params`` the halo, K pairs of 2- and 1-sigma ellipses and
-        the means; with ``params`` last the legend's four entries. The same count and
-        order in every state of a run.
+        :func:`pairs_parts`' traces, cell by cell (row by row, left to right, the
+        diagonal last in its row): on the diagonal the histogram, with ``params`` K
+        component densities and the total; below it the points (WebGL above
+        ``WEBGL_ABOVE``), and with ``params`` the halo, K pairs of 2- and 1-sigma
+        ellipses and the means (SVG); with ``params`` last the legend's four entries.
+        The same count and order in every state of a run.
     """
-    X = np.asarray(X, dtype=float)
-    shown = chosen_features(X.shape[1], features)
-    names = [escape(str(name)) for name in feature_names]
-    grid = _Grid(len(shown))
-    ranges = _ranges(X)
-    n_components = len(params.weights) if params is not None else 0
-    if resp is not None:
-        n_components = resp.shape[1]
-    hex_colours, palette_rgb = component_colours(n_components)
-    below = [(row, col) for row, col in grid.cells if row != col]
-    points = _points_traces(
-        X,
-        resp,
-        palette_rgb,
-        names,
-        [(shown[row], shown[col]) for row, col in below],
-        [grid.refs(cell) for cell in below],
-    )
-    scatter = go.Scattergl if len(X) > WEBGL_ABOVE else go.Scatter
-    faded = np.zeros(n_components, dtype=bool)
-    if params is not None:
-        faded = np.asarray(params.weights) < fade_below
-    traces, layout, tops = [], {}, {}
-    for index, (row, col) in enumerate(grid.cells):
-        ref = grid.refs((row, col))
-        feature_x, feature_y = shown[col], shown[row]
-        if row == col:
-            curve = np.linspace(*ranges[feature_x], DENSITY_POINTS)
-            cell_traces, tops[index] = _diagonal_traces(
-                X[:, feature_x],
-                curve,
-                params,
-                feature_x,
-                ref,
-                hex_colours,
-                names[feature_x],
-                faded,
-            )
-            traces += cell_traces
-        else:
-            traces.append(points[below.index((row, col))])
-            if params is not None:
-                traces += _ellipse_traces(
-                    params, (feature_y, feature_x), ref, hex_colours, names, scatter, faded
-                )
-        layout.update(_cell_axes(grid, index, ranges, shown, names, tops.get(index)))
-    if params is not None:
-        traces += _key_traces(scatter)
-    layout = base_layout(
-        title,
-        font_size=CURVE_FONT_SIZE,
-        uirevision=uirevision,
-        bargap=0,
-        legend={
-            "x": 1,
-            "y": 1,
-            "xanchor": "right",
-            "yanchor": "top",
-            "itemclick": False,
-            "itemdoubleclick": False,
-        },
-        annotations=_row_titles(grid, shown, names),
-        margin={"l": 150, "r": 10, "t": 50 if title else 10, "b": 80},
-        **layout,
-    )
-    return go.Figure(traces, layout)
+    return go.Figure(*pairs_parts(X, params, resp, **options))
 
 
 def _cell_axes(
@@ -475,40 +481,51 @@ def _cell_axes(
     bottom_ref = grid.refs((grid.n_shown - 1, col))["xaxis"]
     if bottom_ref != f"x{suffix}":
         x_axis["matches"] = bottom_ref
-    if row == col:
-        y_axis = axis(
-            domain=y_domain,
-            anchor=anchor_y,
-            range=[0, 1.08 * top if top else 1.0],
-            autorange=False,
-            showticklabels=False,
-            showgrid=False,
-        )
-    else:
-        y_axis = axis(
-            None,
-            domain=y_domain,
-            anchor=anchor_y,
-            range=list(ranges[feature_y]),
-            autorange=False,
-            showticklabels=left,
-            nticks=4,
-        )
-        left_ref = grid.refs((row, 0))["yaxis"]
-        if left_ref != f"y{suffix}":
-            y_axis["matches"] = left_ref
+    diagonal = row == col  # a density axis, without numbers
+    y_axis = axis(
+        None,
+        domain=y_domain,
+        anchor=anchor_y,
+        range=[0, 1.08 * top if top else 1.0] if diagonal else list(ranges[feature_y]),
+        autorange=False,
+        showticklabels=left and not diagonal,
+        **({"showgrid": False} if diagonal else {"nticks": 4}),
+    )
+    left_ref = grid.refs((row, 0))["yaxis"]
+    if not diagonal and left_ref != f"y{suffix}":
+        y_axis["matches"] = left_ref
     return {f"xaxis{suffix}": x_axis, f"yaxis{suffix}": y_axis}
 
 
-def figure_for(
+def parts_for(dataset: Any, params: Any, resp: np.ndarray | None, **options: Any) -> Parts:
+    """What :func:`figure_for` draws as Plotly's JSON, traces and layout (in the
+    principal-components view, the layout's axes alone: the rest stays in every state),
+    cheap enough to make one per half-step for the browser to play. The parameters are
+    :func:`figure_for`'s."""
+    view, options = _view_options(dataset, **options)
+    if view == "pca":
+        return principal_parts(dataset.X, params, resp, fade_below=options["fade_below"])
+    return pairs_parts(dataset.X, params, resp, **options)
+
+
+def _view_options(
     dataset: Any,
-    params: Any,
-    resp: np.ndarray | None,
-    *,
     view: str = "pairs",
     features: Sequence[int] | None = None,
     fade_below: float = 0.0,
-) -> go.Figure:
+) -> tuple[str, dict]:
+    """The view, checked, and its builder's options for ``dataset``: zoom kept per data
+    set and view (and features shown)."""
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
+    options = {"uirevision": f"{dataset.name}:{view}", "fade_below": fade_below}
+    if view == "pairs":
+        options["uirevision"] += f":{chosen_features(dataset.X.shape[1], features)}"
+        options |= {"feature_names": dataset.feature_names, "features": features}
+    return view, options
+
+
+def figure_for(dataset: Any, params: Any, resp: np.ndarray | None, **options: Any) -> go.Figure:
     """A run's picture on a data set of more than two features, for a page.
 
     Parameters
@@ -529,20 +546,8 @@ def figure_for(
     Returns
     -------
     figure : go.Figure
+        Drawn from the same traces and layout as :func:`parts_for`.
     """
-    if view not in VIEWS:
-        raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
-    uirevision = f"{dataset.name}:{view}"
-    if view == "pca":
-        return figure_principal(
-            dataset.X, params, resp, uirevision=uirevision, fade_below=fade_below
-        )
-    return figure_pairs(
-        dataset.X,
-        params,
-        resp,
-        feature_names=dataset.feature_names,
-        features=features,
-        uirevision=f"{uirevision}:{chosen_features(dataset.X.shape[1], features)}",
-        fade_below=fade_below,
-    )
+    view, options = _view_options(dataset, **options)
+    draw = figure_principal if view == "pca" else figure_pairs
+    return draw(dataset.X, params, resp, **options)

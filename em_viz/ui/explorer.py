@@ -19,7 +19,7 @@ from em_viz.engine.families.bayesian_gaussian import SWITCHED_OFF
 from em_viz.engine.gaussian_em import GaussianSettings
 from em_viz.figures.frames import Parts
 from em_viz.figures.mixture import drag_handles, figure_placing, mixture_traces
-from em_viz.figures.pairs import MAX_GRID_FEATURES, figure_for
+from em_viz.figures.pairs import MAX_GRID_FEATURES, figure_for, parts_for
 from em_viz.figures.tables import parameters_table
 from em_viz.ui import link
 from em_viz.ui.export import export_menu
@@ -27,6 +27,7 @@ from em_viz.ui.hidden import (
     BEFORE_HIDING,
     at_expectation,
     figure_options,
+    has_missing,
     incomplete_settings,
     is_incomplete,
     mean_bias,
@@ -168,19 +169,23 @@ def _features_view(dataset: Dataset, view: RunView, fade_below: float) -> None:
     if shown == "pairs" and features is None:
         st.info(NO_FEATURE_SHOWN, icon=":material/info:")
         return
-    figure = figure_for(
-        dataset,
-        view.record.params,
-        view.resp,
-        view=shown,
-        features=features,
-        fade_below=fade_below,
-    )
+    options = {"view": shown, "features": features, "fade_below": fade_below}
+    figure = figure_for(dataset, view.record.params, view.resp, **options)
     figure.update_layout(
         height=FEATURES_HEIGHT,
         transition={"duration": GLIDE_MS, "easing": "cubic-in-out"},
     )
-    plot(figure, key="mixture", revision=view.index)
+    em = view.em
+
+    def parts(at: int) -> Parts:
+        # With missing entries, each half-step's points are at its own expectations.
+        data = replace(dataset, X=em.imputed_at(at)[0]) if has_missing(em) else dataset
+        return parts_for(data, em.history[at].params, em.responsibilities_at(at), **options)
+
+    frames = view.timeline and Frames(
+        view.timeline, FrameList(em.history, parts), variant=f"{shown}:{features}"
+    )
+    plot(figure, key="mixture", revision=view.index, frames=frames)
     st.caption(FEATURE_VIEW_CAPTIONS[shown])
 
 
@@ -317,6 +322,5 @@ def explorer_page() -> None:
     if state.get(EXPLORER.em) is None:
         _placing_means(settings)
         return
-    played = dataset.X.shape[1] == 2  # the pairs grid and principal components: not yet
-    run_fragment(EXPLORER, _show_run, stop_when_converged=True, played=played)
+    run_fragment(EXPLORER, _show_run, stop_when_converged=True, played=True)
     how_em_works(HOW_GAUSSIAN_EM_WORKS)
