@@ -126,3 +126,67 @@ def test_a_choose_k_link_runs_the_sweep_it_shows(browser: Browser, page: Page, a
         expect(fresh.get_by_text("the chosen model is")).to_have_text(sentence, timeout=120_000)
 
     _fresh(browser, page.url, "choose_k_link_opened_fresh", same)
+
+
+def _optima(page: Page) -> str:
+    """The multi-start's summary line (the optima's count, the best and its seed)."""
+    summary = page.get_by_text(re.compile(r"distinct optim(um|a)\s+in \d+ starts"))
+    expect(summary).to_be_visible(timeout=60_000)
+    return summary.inner_text()
+
+
+def test_a_multi_start_link_opens_the_tab_with_the_same_optima(
+    browser: Browser, page: Page, app_url: str
+):
+    page.goto(f"{app_url}/compare?data=Two+moons")
+    page.wait_for_selector(".em-viz-plot[data-name='compare_mixture_1'] .main-svg", timeout=60_000)
+    page.get_by_role("tab", name="Multi-start").click()
+    page.wait_for_url("**tab=multi**")
+    page.get_by_role("button", name="Run the starts").click()
+    shown = _optima(page)
+    page.wait_for_url("**ms=1**")
+    assert "in 50 starts" in shown
+    cells = "[data-testid='stDataFrame'] [role='gridcell']"  # the table of optima
+    expect(page.locator(cells).first).to_be_attached(timeout=20_000)
+    optima = page.locator(cells).all_inner_texts()
+    assert len(optima) >= 7  # a row at least
+
+    def same_optima(fresh: Page) -> None:
+        expect(fresh.get_by_role("tab", name="Multi-start")).to_have_attribute(
+            "aria-selected", "true", timeout=60_000
+        )
+        assert _optima(fresh) == shown
+        expect(fresh.locator(cells).first).to_be_attached(timeout=20_000)
+        assert fresh.locator(cells).all_inner_texts() == optima
+
+    _fresh(browser, page.url, "link_multi_start", same_optima)
+
+
+def test_a_link_with_placed_means_starts_the_same_run(browser: Browser, page: Page, app_url: str):
+    page.goto(f"{app_url}/?data=Old+Faithful&k=2&init=click+on+the+plot")
+    expect(heading(page)).to_have_text("Click on the plot to place mean 1 of 2", timeout=60_000)
+    clicks = page.locator(".em-viz-plot[data-name='mixture_clicks'] .nsewdrag")
+    clicks.wait_for()
+    box = clicks.bounding_box()
+    for fx, fy in [(0.2, 0.8), (0.8, 0.2)]:
+        page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"], steps=5)
+        page.wait_for_timeout(150)  # Plotly reports the point hovered, as for a person
+        page.mouse.down()
+        page.mouse.up()
+    expect(heading(page)).to_have_text("Iteration 0 · initial parameters", timeout=30_000)
+    page.wait_for_url(re.compile(r"means=[-\d.e]+%2C[-\d.e]+%3B[-\d.e]+%2C[-\d.e]+"))
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(heading(page)).to_have_text("Iteration 1 · after M-step", timeout=20_000)
+    page.wait_for_url("**step=2**")
+    title = ".em-viz-plot[data-name='log_likelihood'] .gtitle"  # the objective's value
+    page.wait_for_function(
+        "() => document.querySelector(\".em-viz-plot[data-name='log_likelihood']\")"
+        "?.dataset.rendered === '2'"
+    )
+    shown = page.locator(title).first.text_content()
+
+    def same_run(fresh: Page) -> None:
+        expect(heading(fresh)).to_have_text("Iteration 1 · after M-step", timeout=60_000)
+        expect(fresh.locator(title).first).to_have_text(shown, timeout=20_000)
+
+    _fresh(browser, page.url, "link_placed_means", same_run)
