@@ -551,3 +551,19 @@ def test_an_upload_stays_through_visits_to_other_pages(app):
     open_page(app, "compare")
     app.number_input(key="compare_0_n_components").set_value(2).run()
     np.testing.assert_array_equal(runs(app)[0].X, old_faithful().X)
+
+
+def test_the_density_contours_toggle_draws_them_under_the_ellipses_and_frames_follow(app: AppTest):
+    click(app, "Step")
+    assert "contour" not in {trace["type"] for trace in mixture(app)}
+    app.toggle(key="density_contours").set_value(True).run()
+    traces = mixture(app)
+    (contour,) = [trace for trace in traces if trace["type"] == "contour"]
+    assert contour["name"] == "density"
+    assert [t["type"] for t in traces].index("contour") < [t["name"] for t in traces].index("halo")
+    before = contour["contours"]["start"]
+    click(app, "Step")
+    (after,) = [trace for trace in mixture(app) if trace["type"] == "contour"]
+    assert after["contours"]["start"] != before  # the density of the new parameters
+    app.toggle(key="density_contours").set_value(False).run()
+    assert "contour" not in {trace["type"] for trace in mixture(app)}

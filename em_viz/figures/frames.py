@@ -47,7 +47,8 @@ def _same(a: Any, b: Any) -> bool:
 
 def encode(value: Any) -> Any:
     """A value for the browser: a numeric array as ``{"dtype", "bdata"}`` (float32,
-    uint8 or int32, as plotly.js's typed arrays), anything else as it is."""
+    uint8 or int32, as plotly.js's typed arrays; with its ``shape`` if it has rows, as a
+    contour's ``z``), anything else as it is."""
     if not isinstance(value, np.ndarray) or value.dtype.kind not in "fiub":
         return value.tolist() if isinstance(value, np.ndarray) else value
     kind = value.dtype.kind
@@ -55,8 +56,9 @@ def encode(value: Any) -> Any:
         small = value.size == 0 or (value.min() >= 0 and value.max() < 256)
         kind = "u" if small else "i"
     dtype, numpy_type = TYPED[kind]
-    data = np.ascontiguousarray(value, dtype=numpy_type).ravel()
-    return {"dtype": dtype, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+    data = np.ascontiguousarray(value, dtype=numpy_type)
+    encoded = {"dtype": dtype, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+    return encoded | ({"shape": list(value.shape)} if value.ndim > 1 else {})
 
 
 def frame_patches(frames: Sequence[Parts]) -> list[dict]:

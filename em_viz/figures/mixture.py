@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from em_viz.engine.families.gaussian import GaussianParams
+from em_viz.figures.contours import contour_trace
 from em_viz.figures.density import DENSITY_ABOVE, density_trace, image_axes
 from em_viz.figures.geometry import ellipses_path, mix_colours, quantised_colours
 from em_viz.figures.style import (
@@ -390,11 +391,12 @@ def drag_handles(figure: go.Figure) -> dict[str, list]:
     ellipse in the halo). A moved mean keeps its covariance, so its ellipses move
     with it unchanged."""
     traces = figure.data
-    halo = next(i for i, trace in enumerate(traces) if trace.name == "halo")
+    halo = next(i for i, trace in enumerate(traces) if getattr(trace, "name", None) == "halo")
     segment = ELLIPSE_POINTS + 1  # an ellipse and its gap in the halo's one line
     means, moves = [], []
     for k in range(len(traces[halo].x) // segment):
-        group = [i for i, t in enumerate(traces) if t.legendgroup == f"Component {k + 1}"]
+        name = f"Component {k + 1}"  # (an image or a contour has no legend group)
+        group = [i for i, t in enumerate(traces) if getattr(t, "legendgroup", None) == name]
         mean = next(i for i in group if traces[i].mode == "markers+text")
         means.append(mean)
         ellipses = [[i, 0, len(traces[i].x)] for i in group if i != mean]
@@ -414,6 +416,7 @@ def mixture_traces(
     spread: np.ndarray | None = None,
     complete_fit: GaussianParams | None = None,
     fade_below: float = 0.0,
+    contours: bool = False,
 ) -> list[dict]:
     """The traces of :func:`figure_mixture`, as Plotly's JSON (dicts, with their
     ``type``): cheap enough to make one set per half-step for the browser to play
@@ -436,6 +439,8 @@ def mixture_traces(
         traces.append(_points_trace(shown, resp, palette_rgb, names, incomplete))
     if incomplete is not None:
         traces.append(_missing_lines_trace(shown, np.asarray(spread), incomplete, GREY))
+    if contours and params is not None:
+        traces.append(contour_trace(params, *_axis_ranges(X)))
     if n_components and params is not None:
         faded = np.asarray(params.weights) < fade_below
         traces.append(_halo_trace(params, faded))
@@ -491,6 +496,9 @@ def figure_mixture(
     fade_below : float, default=0.0
         Components whose weight is below this are drawn faint, without their halo (the
         components a variational posterior switched off); by default none.
+    contours : bool, default=False
+        Draw the mixture's density as contour lines under the ellipses (see
+        :mod:`em_viz.figures.contours`).
 
     Returns
     -------
@@ -498,7 +506,8 @@ def figure_mixture(
         Traces (:func:`mixture_traces`): the click grid (only if ``clickable``), the
         points (WebGL above ``WEBGL_ABOVE`` points; above ``DENSITY_ABOVE`` one image of
         their density instead, see :mod:`em_viz.figures.density`), the missing-axis
-        lines (only with ``imputed``), with ``params`` the halo, three per
+        lines (only with ``imputed``), the density's contours (only with ``contours``),
+        with ``params`` the halo, three per
         component and the entries of the legend, and last the other fit's ellipses and
         means (only with ``complete_fit``); the same count and order in every state of
         a run.

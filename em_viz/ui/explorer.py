@@ -34,6 +34,8 @@ from em_viz.ui.hidden import (
     with_hidden,
 )
 from em_viz.ui.labels import (
+    CONTOURS_HELP,
+    CONTOURS_LABEL,
     FEATURE_VIEW_CAPTIONS,
     FEATURE_VIEWS,
     FEATURES_SHOWN_HELP,
@@ -55,9 +57,18 @@ from em_viz.ui.run import (
     replace_run,
     run_fragment,
 )
-from em_viz.ui.sidebar import MANUAL_INIT, DataChoice, chosen_data, hiding_panel, model_panel
+from em_viz.ui.sidebar import (
+    KEPT,
+    MANUAL_INIT,
+    DataChoice,
+    chosen_data,
+    hiding_panel,
+    model_panel,
+)
 from em_viz.ui.stepping import EXPLORER, move_mean
 
+CONTOURS_KEY = "density_contours"
+"""The density contours' toggle (:mod:`em_viz.figures.contours`)."""
 MIXTURE_HEIGHT = 500
 FEATURES_HEIGHT = 480
 """Data with more than two features is drawn across the page, as high as a 1280x720
@@ -209,8 +220,15 @@ def _show_run(view: RunView) -> None:
             else figure_options(em, index, st.session_state[EXPLORER.run_key])
         )
         if not many:
+            # Drawn under the history slider, read here: the figure needs it first.
+            contours = bool(st.session_state.get(CONTOURS_KEY, False))
             figure = mixture_figure(
-                dataset, record.params, view.resp, fade_below=fade_below, **missing
+                dataset,
+                record.params,
+                view.resp,
+                fade_below=fade_below,
+                contours=contours,
+                **missing,
             )
             figure.update_layout(
                 height=MIXTURE_HEIGHT,  # a step from the server glides as Plotly animates it
@@ -222,11 +240,12 @@ def _show_run(view: RunView) -> None:
                 if missing:
                     options["imputed"], options["spread"] = em.imputed_at(at)
                 resp = em.responsibilities_at(at)
+                params = em.history[at].params
                 return mixture_traces(
-                    dataset.X, em.history[at].params, resp, fade_below=fade_below, **options
+                    dataset.X, params, resp, fade_below=fade_below, contours=contours, **options
                 ), {}
 
-            variant = "complete rows" if "complete_fit" in missing else ""
+            variant = f"{'complete rows' if 'complete_fit' in missing else ''} {contours}"
             frames = Frames(view.timeline, FrameList(em.history, mixture_parts), variant=variant)
             with figure_slot:
                 plot(
@@ -250,6 +269,8 @@ def _show_run(view: RunView) -> None:
     with right:
         objective_plot(EXPLORER, view, "log_likelihood", len(em.X), CURVE_HEIGHT)
         history_slider(EXPLORER, view)
+        if not many:
+            st.toggle(CONTOURS_LABEL, key=CONTOURS_KEY, help=CONTOURS_HELP, persist_state=KEPT)
         run_settings = GaussianSettings(**st.session_state[EXPLORER.run_key]["model"])
         export_menu(EXPLORER, view, run_settings)
         # Variational Bayes switching components off is its point: the caption says it.

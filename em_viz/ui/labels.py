@@ -698,6 +698,12 @@ MECHANISM_HELP = (
     "only the data can correct for it)."
 )
 HIDE_SEED_LABEL = "Hiding seed"
+CONTOURS_LABEL = "Density contours"
+CONTOURS_HELP = (
+    "Draw the mixture's density p(x) = Σ πₖ N(x | μₖ, Σₖ) as contour lines, one for each "
+    "step of 1 in log p(x) below its top: where the ellipses show each component, the "
+    "contours show what they add up to."
+)
 COMPLETE_ROWS_LABEL = "Show the fit on complete rows only (dashed)"
 COMPLETE_ROWS_HELP = (
     "The same model fitted, to convergence, on the points with no hidden coordinate alone: "

@@ -34,7 +34,10 @@ const TYPED = { f4: Float32Array, u1: Uint8Array, i4: Int32Array };
 function decoded(value) {
   if (value && typeof value === "object" && value.bdata !== undefined) {
     const bytes = Uint8Array.from(atob(value.bdata), (c) => c.charCodeAt(0));
-    return new TYPED[value.dtype](bytes.buffer);
+    const flat = new TYPED[value.dtype](bytes.buffer);
+    if (!value.shape) return flat;
+    const width = value.shape[1]; // rows, as a contour's z
+    return Array.from({ length: value.shape[0] }, (_, row) => flat.subarray(row * width, (row + 1) * width));
   }
   return value;
 }
@@ -329,6 +332,7 @@ function graphView(component) {
   }
   let view = null;
   let glideIn = false; // the new frame glides in from the one shown
+  let onScreen = false; // the browser shows the server's frame already
   if (timeline) {
     view = timeline.views[data.name] || frameView(graph, data.name);
     view.graph = graph;
@@ -353,10 +357,12 @@ function graphView(component) {
     }
     if (view.frames && !glideIn) {
       // The figure drawn next is this frame: nothing to update once it is there.
+      const list = timeline.playing && view.frames.run ? view.frames.run : view.frames.browse;
+      const frame = list[Math.min(data.position, list.length - 1)];
+      onScreen = view.frames === prior && frame === view.shown && !view.glide;
       if (view.glide) cancelAnimationFrame(view.glide.frame);
       view.glide = null;
-      const list = timeline.playing && view.frames.run ? view.frames.run : view.frames.browse;
-      view.shown = list[Math.min(data.position, list.length - 1)];
+      view.shown = frame;
     }
   }
   const draw = () =>
@@ -379,6 +385,12 @@ function graphView(component) {
         }
       });
     });
+  // On screen already (the browser moved there and told the server): the figure, for
+  // the hover's numbers, once the keys or the slider rest.
+  if (onScreen && graph.dataset.drawn === "yes") {
+    graph.emVizLater = setTimeout(draw, 300);
+    return;
+  }
   if (!glideIn) return draw();
   // A new half-step from the server, after the frames here: it glides in at once, and
   // the server's figure (which also brings the hover's numbers) is drawn after the glide.
@@ -492,10 +504,12 @@ function slider(component) {
     const next = timeline.t0 + (shown - timeline.from + 1) * timeline.period; // the next one's time
     timeline.timer = setTimeout(tick, Math.max(0, next - performance.now()));
   };
-  const report = (index) => {
+  // Where the browser went, for the server: at once for a key or the slider let go (a
+  // button pressed next acts from there), after a pause while the slider is dragged.
+  const report = (index, wait = 0) => {
     clearTimeout(timeline.pending);
     timeline.reported = index;
-    timeline.pending = setTimeout(() => setTriggerValue("moved", index), 250);
+    timeline.pending = setTimeout(() => setTriggerValue("moved", index), wait);
   };
   const server = () => {
     // The server does it, from the half-step the key sends: no later report of a move,
@@ -532,7 +546,7 @@ function slider(component) {
     input.addEventListener("input", () => {
       const t = window.emVizTimelines[data.timeline];
       showAll(t, Number(input.value), 0);
-      if (!local(t)) report(Number(input.value));
+      if (!local(t)) report(Number(input.value), 250);
     });
     input.addEventListener("change", () => report(Number(input.value)));
   }
