@@ -38,7 +38,10 @@ from em_viz.ui.present import presenting
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 PLOTLY_JS = STATIC_DIR / "plotly.min.js"
 
-_JS = (Path(__file__).parent / "plot.js").read_text(encoding="utf-8")
+_JS = "\n".join(
+    (Path(__file__).parent / name).read_text(encoding="utf-8")
+    for name in ("frames.js", "drag.js", "player.js", "plot.js")  # one module, plot.js's export
+)
 _CSS = """
 .em-viz-plot { width: 100%; }
 .em-viz-layered { background: white; }

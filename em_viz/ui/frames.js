@@ -1,0 +1,168 @@
+// A graph's frames (see plot.py): the patches decoded into states, and how the graph
+// goes from one state to the next, at once or gliding.
+
+const TYPED = { f4: Float32Array, u1: Uint8Array, i4: Int32Array };
+
+function decoded(value) {
+  if (value && typeof value === "object" && value.bdata !== undefined) {
+    const bytes = Uint8Array.from(atob(value.bdata), (c) => c.charCodeAt(0));
+    const flat = new TYPED[value.dtype](bytes.buffer);
+    if (!value.shape) return flat;
+    const width = value.shape[1]; // rows, as a contour's z
+    return Array.from({ length: value.shape[0] }, (_, row) => flat.subarray(row * width, (row + 1) * width));
+  }
+  return value;
+}
+
+// Every frame's value of every attribute that changes in the run, after the frames
+// `before` (those the browser has): the first patch from scratch holds them all, each
+// later one what changed (the values carried over are shared).
+function states(patches, before = []) {
+  const result = before.slice();
+  let { data, layout } = result[result.length - 1] || { data: {}, layout: {} };
+  for (const patch of patches) {
+    data = { ...data };
+    for (const [trace, values] of Object.entries(patch.data)) {
+      data[trace] = { ...(data[trace] || {}) };
+      for (const [path, value] of Object.entries(values)) data[trace][path] = decoded(value);
+    }
+    layout = { ...layout };
+    for (const [path, value] of Object.entries(patch.layout)) layout[path] = decoded(value);
+    result.push({ data, layout });
+  }
+  return result;
+}
+
+const GLIDING = new Set(["x", "y"]);
+
+function between(from, to, t) {
+  const out = new Float32Array(to.length);
+  for (let i = 0; i < to.length; i++) out[i] = from[i] + (to[i] - from[i]) * t;
+  return out;
+}
+
+function ease(t) {
+  return t < 0.5 ? 4 * t * t * t : 1 - Math.pow(-2 * t + 2, 3) / 2;
+}
+
+// Plotly.update's arguments that take the graph from state `from` to `to` at once,
+// leaving out the attributes in `skip` ("trace path") and setting those in `force`
+// even where the two states agree (a glide cut short left them in between).
+function update(from, to, skip = new Set(), force = new Set()) {
+  const indices = Object.keys(to.data).map(Number);
+  const data = {};
+  indices.forEach((trace, place) => {
+    for (const [path, value] of Object.entries(to.data[trace])) {
+      const name = `${trace} ${path}`;
+      const old = from && from.data[trace] ? from.data[trace][path] : undefined;
+      if ((old === value && !force.has(name)) || skip.has(name)) continue;
+      if (!data[path]) data[path] = new Array(indices.length).fill(undefined);
+      data[path][place] = value;
+    }
+  });
+  const layout = {};
+  for (const [path, value] of Object.entries(to.layout)) {
+    if (!from || from.layout[path] !== value) layout[path] = value;
+  }
+  const empty = !Object.keys(data).length && !Object.keys(layout).length;
+  return { data, layout, indices, empty };
+}
+
+// The x and y that move from `from` to `to`, by the trace's renderer: SVG traces (the
+// ellipses and means) move with Plotly's own transition, which redraws neither the
+// axes nor the other traces (a WebGL redraw costs more than the rest); WebGL traces
+// (points filled in by EM) glide step by step. `skip`: their attributes ("trace path").
+function glides(graph, from, to) {
+  const svg = { traces: [], data: [], skip: new Set() };
+  const webgl = { traces: [], from: [], to: [], skip: new Set() };
+  if (!from) return { svg, webgl };
+  for (const [key, values] of Object.entries(to.data)) {
+    const trace = Number(key);
+    const type = graph._fullData[trace]?.type;
+    if (!from.data[key] || (type !== "scatter" && type !== "scattergl")) continue;
+    const moved = {};
+    const skip = type === "scatter" ? svg.skip : webgl.skip;
+    for (const path of GLIDING) {
+      const old = from.data[key][path];
+      const value = values[path];
+      if (value && old && old !== value && old.length === value.length && value.length) {
+        moved[path] = value;
+        skip.add(`${trace} ${path}`);
+      }
+    }
+    if (!Object.keys(moved).length) continue;
+    if (type === "scatter") {
+      svg.traces.push(trace);
+      svg.data.push(Object.fromEntries(Object.entries(moved).map(([p, v]) => [p, Array.from(v)])));
+    } else {
+      webgl.traces.push(trace);
+      webgl.from.push(from.data[key]);
+      webgl.to.push(moved);
+    }
+  }
+  return { svg, webgl };
+}
+
+function frameView(element, name) {
+  const view = {
+    graph: element,
+    name,
+    frames: null, // { revision, browse: [...], run: [...] }
+    shown: null, // the state on screen, or the one a glide goes to
+    glide: null, // a WebGL glide under way: { frame, force }
+    show(position, glideMs, playing) {
+      const { frames, graph } = view; // the graph of the latest render (it may be remounted)
+      if (!frames || !graph.isConnected || graph.dataset.drawn !== "yes") return;
+      const list = playing && frames.run ? frames.run : frames.browse;
+      const target = list[Math.min(position, list.length - 1)];
+      if (!target) return;
+      if (target === view.shown) {
+        if (!view.glide) graph.dataset.rendered = String(position); // drawn already
+        return;
+      }
+      let force = new Set();
+      if (view.glide) {
+        // A WebGL glide cut short by the next frame: its traces are in between.
+        cancelAnimationFrame(view.glide.frame);
+        force = view.glide.force;
+        view.glide = null;
+      }
+      const from = view.shown;
+      const { svg, webgl } = glides(graph, from, target);
+      const skip = glideMs > 0 ? new Set([...svg.skip, ...webgl.skip]) : svg.skip;
+      const rest = update(from, target, skip, force);
+      if (!rest.empty) window.Plotly.update(graph, rest.data, rest.layout, rest.indices);
+      view.shown = target;
+      graph.dataset.rendered = String(position);
+      if (svg.traces.length) {
+        window.Plotly.animate(
+          graph,
+          { data: svg.data, traces: svg.traces },
+          {
+            transition: { duration: glideMs, easing: "cubic-in-out" },
+            frame: { duration: glideMs, redraw: false },
+            mode: "immediate",
+          },
+        ).catch(() => {}); // cut short by the next frame's glide, which starts from here
+      }
+      if (!webgl.traces.length || glideMs <= 0) return;
+      const start = performance.now();
+      const paths = webgl.to.flatMap((moved, i) => Object.keys(moved).map((p) => `${webgl.traces[i]} ${p}`));
+      const tick = (now) => {
+        const t = Math.min(1, (now - start) / glideMs);
+        const data = {};
+        webgl.to.forEach((moved, i) => {
+          for (const [path, value] of Object.entries(moved)) {
+            if (!data[path]) data[path] = new Array(webgl.traces.length).fill(undefined);
+            data[path][i] = t < 1 ? between(webgl.from[i][path], value, ease(t)) : value;
+          }
+        });
+        window.Plotly.restyle(graph, data, webgl.traces);
+        view.glide = t < 1 ? { frame: requestAnimationFrame(tick), force: new Set(paths) } : null;
+      };
+      view.glide = { frame: requestAnimationFrame(tick), force: new Set(paths) };
+    },
+  };
+  return view;
+}
+
