@@ -76,7 +76,9 @@ def test_iris_in_four_dimensions_fits_all_four_and_draws_the_pairs_grid(iris4):
     assert em.X.shape == (150, 4)
     np.testing.assert_array_equal(em.X, iris_measurements().X)
     traces = shown(iris4)
-    assert len([t for t in traces if t["type"] == "bar"]) == 4  # one histogram per feature
+    assert (
+        len([t for t in traces if t.get("name") == "histogram"]) == 4
+    )  # one histogram per feature
     cells = cell_features(traces, em.X)
     assert sorted(cells.values()) == sorted((c, r) for r in range(4) for c in range(r))
     assert iris4.segmented_control(key=VIEW).value == "pairs"
@@ -143,7 +145,7 @@ def test_the_principal_components_view_projects_points_and_gaussians(iris4):
     assert heading(iris4) == "Iteration 3 · after M-step"
     assert signature(shown(iris4)) == signature(traces)
     iris4.segmented_control(key=VIEW).set_value("pairs").run()
-    assert len([t for t in shown(iris4) if t["type"] == "bar"]) == 4
+    assert len([t for t in shown(iris4) if t.get("name") == "histogram"]) == 4
 
 
 def test_an_instant_run_converges_in_four_dimensions(iris4):
@@ -213,7 +215,7 @@ def test_placing_means_by_clicking_is_offered_on_two_features_only():
     assert "click on the plot" not in at.selectbox(key="init").options
     assert at.selectbox(key="init").value != "click on the plot"
     assert stepper(at).X.shape == (150, 4)
-    assert len([t for t in shown(at) if t["type"] == "bar"]) == 4
+    assert len([t for t in shown(at) if t.get("name") == "histogram"]) == 4
 
 
 def test_a_link_opens_the_wine_data_with_its_settings():

@@ -17,6 +17,7 @@ from em_viz.engine.families.gaussian import GaussianParams
 from em_viz.engine.projection import component_densities, marginal, principal_components
 from em_viz.figures.mixture import FADED_OPACITY, figure_mixture
 from em_viz.figures.pairs import (
+    HISTOGRAM_NAME,
     MAX_GRID_FEATURES,
     ROW_TITLE_WIDTH,
     TITLE_WIDTH,
@@ -207,13 +208,13 @@ def test_diagonal_densities_are_the_components_normals_and_integrate_to_the_weig
     X, params = spread_data(), random_params()
     figure = figure_pairs(X, params, None, feature_names=IRIS_FEATURES)
     data = figure_data(figure)
-    diagonal_axes = {cell_of(t) for t in data if t["type"] == "bar"}
+    diagonal_axes = {cell_of(t) for t in data if t["name"] == HISTOGRAM_NAME}
     assert len(diagonal_axes) == D
     layout = json.loads(figure.to_json())["layout"]
     for cell in diagonal_axes:
         traces = [t for t in data if cell_of(t) == cell and not t.get("showlegend")]
-        bar, lines = traces[0], traces[1:]
-        assert bar["type"] == "bar"
+        histogram, lines = traces[0], traces[1:]
+        assert histogram["name"] == HISTOGRAM_NAME
         assert [t["name"] for t in lines] == [f"Component {k + 1}" for k in range(K)] + [
             TOTAL_NAME
         ]
@@ -234,7 +235,10 @@ def test_diagonal_densities_are_the_components_normals_and_integrate_to_the_weig
         np.testing.assert_allclose(curves[K], expected.sum(axis=0), rtol=1e-12)
         np.testing.assert_allclose(np.trapezoid(curves[:K], grid), params.weights, rtol=1e-6)
         np.testing.assert_allclose(np.trapezoid(curves[K], grid), 1.0, rtol=1e-6)
-        heights, widths = np.asarray(bar["y"], float), np.asarray(bar["width"], float)
+        # A step from each bin's left edge: the last height only closes the line.
+        heights = np.asarray(histogram["y"], float)[:-1]
+        widths = np.diff(np.asarray(histogram["x"], float))
+        assert histogram["line"]["shape"] == "hv" and histogram["fill"] == "tozeroy"
         assert np.sum(heights * widths) == pytest.approx(1.0)
         top = layout[f"yaxis{suffix}"]["range"][1]
         assert top >= max(curves.max(), heights.max())
@@ -261,8 +265,9 @@ def test_points_are_coloured_as_the_mixture_figure_colours_them():
 def test_before_any_e_step_the_points_are_grey_and_without_parameters_only_data_is_drawn():
     X = spread_data()
     data = figure_data(figure_pairs(X, None, None, feature_names=IRIS_FEATURES))
-    assert {t["type"] for t in data} == {"bar", "scatter"}
-    assert [t["name"] for t in data if t["type"] == "scatter"] == ["Data points"] * 6
+    assert {t["type"] for t in data} == {"scatter"}
+    cells = [["Data points"] * row + [HISTOGRAM_NAME] for row in range(D)]  # row by row
+    assert [t["name"] for t in data] == [name for cell in cells for name in cell]
     colours = shown_colours(data[1]["marker"]["color"], data[1]["marker"]["colorscale"])
     assert np.ptp(colours, axis=0).max() == 0
 

@@ -125,4 +125,4 @@ def test_an_e_step_patches_the_colours_and_an_m_step_the_ellipses_and_densities(
             # In the layout, only a density axis's top, where the densities rose above it.
             assert all(re.fullmatch(r"yaxis\d*\.range", path) for path in patch["layout"])
     # The ellipses and means are SVG, as the 2-D picture's, so that they glide.
-    assert {t["type"] for t in traces if t["name"] != "Data points"} <= {"scatter", "bar"}
+    assert {t["type"] for t in traces if t["name"] != "Data points"} == {"scatter"}

@@ -62,6 +62,7 @@ ELLIPSE_WIDTH = 2.5
 HALO_WIDTH = ELLIPSE_WIDTH + 3
 MEAN_SIZE = 12
 TOTAL_NAME = "mixture density"
+HISTOGRAM_NAME = "histogram"
 SIGMA = "\N{GREEK SMALL LETTER SIGMA}"
 
 
@@ -270,19 +271,24 @@ def _diagonal_traces(
     faded: np.ndarray,
 ) -> tuple[list[dict], float]:
     """One feature's histogram (as a density) under each component's weighted normal on
-    that coordinate and their sum; also the highest value drawn."""
+    that coordinate and their sum; also the highest value drawn.
+
+    The histogram is a filled step line, not bars: Plotly's glide of the curves over it
+    would take bars off their cell (it redraws only the scatter traces it moves)."""
     counts, edges = np.histogram(values, bins=HISTOGRAM_BINS, range=(grid[0], grid[-1]))
     heights = counts / (len(values) * np.diff(edges))
     traces = [
         dict(
-            type="bar",
-            x=(edges[:-1] + edges[1:]) / 2,
-            y=heights,
-            width=np.diff(edges),
-            name="histogram",
+            type="scatter",
+            x=edges,
+            y=np.append(heights, heights[-1]),  # each bin's height from its left edge on
+            mode="lines",
+            line={"shape": "hv", "width": 0},
+            fill="tozeroy",
+            fillcolor=translucent(GREY, 0.35),
+            name=HISTOGRAM_NAME,
             showlegend=False,
-            marker={"color": translucent(GREY, 0.35), "line": {"width": 0}},
-            hovertemplate=f"{name} %{{x:.4g}}<br>density %{{y:.3g}}<extra></extra>",
+            hovertemplate=f"{name} from %{{x:.4g}}<br>density %{{y:.3g}}<extra></extra>",
             **ref,
         )
     ]
@@ -398,7 +404,6 @@ def pairs_parts(
         title,
         font_size=CURVE_FONT_SIZE,
         uirevision=uirevision,
-        bargap=0,
         legend={
             "x": 1,
             "y": 1,
@@ -441,8 +446,8 @@ def figure_pairs(X: np.ndarray, params: Any, resp: np.ndarray | None, **options:
     -------
     figure : go.Figure
         :func:`pairs_parts`' traces, cell by cell (row by row, left to right, the
-        diagonal last in its row): on the diagonal the histogram, with ``params`` K
-        component densities and the total; below it the points (WebGL above
+        diagonal last in its row): on the diagonal the histogram (a filled step line),
+        with ``params`` K component densities and the total; below it the points (WebGL above
         ``WEBGL_ABOVE``), and with ``params`` the halo, K pairs of 2- and 1-sigma
         ellipses and the means (SVG); with ``params`` last the legend's four entries.
         The same count and order in every state of a run.

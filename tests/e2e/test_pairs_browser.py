@@ -23,8 +23,8 @@ def test_iris_in_four_dimensions_as_a_pairs_grid_then_on_its_principal_component
     open_app(page, app_url)
     choose(page, "Data set", "Iris, four measurements")
     page.wait_for_function(
-        f'() => document.querySelector("{MIXTURE}")?._fullData?.filter(t => t.type === "bar")'
-        ".length === 4",
+        f'() => document.querySelector("{MIXTURE}")?._fullData'
+        '?.filter(t => t.name === "histogram").length === 4',
         timeout=30_000,
     )
     assert subplots(page) == 10  # four densities and six pairs
