@@ -122,3 +122,62 @@ def test_for_presenter_widens_a_legend_in_pixels():
         )
     )
     assert for_presenter(figure).layout.legend.entrywidth == 60 * PRESENTER_FONT_SIZE / 12
+
+
+def styles(at: AppTest) -> str:
+    return " ".join(element.proto.body for element in at.get("html"))
+
+
+@pytest.mark.parametrize(
+    ("page", "keys"),
+    [
+        ("compare", ["compare_mixture_0", "compare_mixture_1"]),
+        ("bound", ["bound"]),
+        ("bernoulli", ["coins_paths"]),
+        ("hmm", ["casino_strip"]),
+        ("incomplete", ["linkage_figure"]),
+    ],
+)
+def test_presenter_mode_gives_each_page_its_main_picture(page, keys):
+    at = fresh(page, present="1")
+    assert not at.exception
+    for key in keys:
+        assert f".st-key-{key} {{ --em-viz-fill: 1; }}" in styles(at)
+    at.toggle(key="present").set_value(False).run()
+    assert "--em-viz-fill" not in styles(at).replace(PRESENTER_CSS, "")
+
+
+def _panel_rows(at: AppTest) -> list[int]:
+    """For each row of columns holding Compare runs' panels, how many columns hold them."""
+    rows = []
+    for block in at.get("flex_container"):
+        panels = [
+            column
+            for column in block.children.values()
+            if column.type == "column"
+            and any(
+                str(getattr(child, "key", "")).startswith("compare_mixture_")
+                for child in column.children.values()
+            )
+        ]
+        if panels:
+            rows.append(len(panels))
+    return rows
+
+
+def test_presenter_mode_puts_compare_runs_in_one_row():
+    at = fresh("compare", present="1", runs="4")
+    assert not at.exception
+    assert _panel_rows(at) == [4]
+    at.toggle(key="present").set_value(False).run()
+    assert _panel_rows(at) == [2]  # two columns of two panels each
+
+
+def test_a_demo_in_presenter_mode_says_its_intro_below_the_run():
+    intro = "A casino rolls a fair die"
+    at = fresh("hmm", present="1")
+    captions = [caption.value for caption in at.caption]
+    assert sum(text.startswith(intro) for text in captions) == 1
+    assert not captions[0].startswith(intro)  # the picture comes first
+    at.toggle(key="present").set_value(False).run()
+    assert at.caption[0].value.startswith(intro)

@@ -416,6 +416,8 @@ DEMOS = {
         _show_coins,
         MIXTURE_STEP_HELP,
         HOW_BERNOULLI_EM_WORKS,
+        main=("coins_paths",),
+        share=None,
     ),
     "Single flips": Demo(
         FLIPS,
@@ -424,6 +426,7 @@ DEMOS = {
         _show_flips,
         MIXTURE_STEP_HELP,
         HOW_BERNOULLI_EM_WORKS,
+        main=("flips_coins",),
     ),
     "Binarised digits": Demo(
         DIGITS,
@@ -433,6 +436,8 @@ DEMOS = {
         _show_digits,
         DIGITS_STEP_HELP,
         HOW_BERNOULLI_EM_WORKS,
+        main=("digits_prototypes",),
+        share=None,
     ),
 }
 

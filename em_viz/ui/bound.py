@@ -30,6 +30,7 @@ from em_viz.ui.labels import (
     WHY,
 )
 from em_viz.ui.plot import plot
+from em_viz.ui.present import main_picture
 from em_viz.ui.run import CLEAR_OF_HEADER, RunView, history_slider, run_fragment
 from em_viz.ui.stepping import EXPLORER
 
@@ -127,6 +128,7 @@ def _bound_panel(view: RunView) -> None:
     """The stairs of the log-likelihood and the bound, with words beside them and the
     history slider."""
     em, record = view.em, view.record
+    main_picture("bound")
     left, right = st.columns([3, 2])
     with left:
         figure = figure_bound(em.history, view.index, len(em.X))

@@ -42,6 +42,7 @@ from em_viz.ui.labels import (
     run_start,
 )
 from em_viz.ui.plot import FrameList, Frames, plot, timeline_text
+from em_viz.ui.present import main_picture, presenting
 from em_viz.ui.run import (
     CLEAR_OF_HEADER,
     SADDLE_BADGE,
@@ -254,9 +255,11 @@ def _show_runs(view: GroupView) -> None:
     height = panel_height(len(runs), with_model)
     if view.timeline is not None:
         st.html(PANEL_HEADING_STYLE)
-    columns = st.columns(2)
+    per_row = len(runs) if presenting() else 2  # presenter mode: one row, as high as fits
+    main_picture(*(f"compare_mixture_{number}" for number in range(len(runs))), share=None)
+    columns = st.columns(per_row)
     for number, run in enumerate(runs):
-        with columns[number % 2]:
+        with columns[number % per_row]:
             _panel_heading(view, number, specs[number], with_model)
             figure = mixture_figure(
                 dataset,

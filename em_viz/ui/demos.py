@@ -19,6 +19,7 @@ import streamlit as st
 from em_viz.figures.frames import Parts
 from em_viz.ui import link
 from em_viz.ui.plot import FrameList, Frames, plot
+from em_viz.ui.present import MAIN_SHARE, main_picture, presenting
 from em_viz.ui.run import (
     RunView,
     history_slider,
@@ -39,7 +40,9 @@ CURVE_HEIGHT = 330
 class Demo:
     """One demo: its run's slot, its intro, its sidebar (returning the run's key, a
     builder and the data, or None when what was typed cannot be used), its view of the
-    run, the step buttons' help and the "How EM works here" texts."""
+    run, the step buttons' help, the "How EM works here" texts, and its main picture
+    in presenter mode: the graphs' keys and their share of their row (see
+    :func:`~em_viz.ui.present.main_picture`)."""
 
     slot: RunSlot
     intro: str
@@ -47,6 +50,8 @@ class Demo:
     show: Callable[[RunView, Any], None]
     step_help: Mapping[str, str]
     how: Sequence[str]
+    main: tuple[str, ...] = ()
+    share: int | None = MAIN_SHARE
 
 
 def demo_page(demos: Mapping[str, Demo], key: str) -> None:
@@ -54,11 +59,19 @@ def demo_page(demos: Mapping[str, Demo], key: str) -> None:
     intro, its sidebar, its run (new when its settings changed) and the run view."""
     state = st.session_state
     linked = link.bound_values()
+    presenter = presenting()  # the picture gets the room: the intro goes below the run
     name = st.segmented_control(
-        "Demo", list(demos), default=next(iter(demos)), key=key, required=True, **LINKED
+        "Demo",
+        list(demos),
+        default=next(iter(demos)),
+        key=key,
+        required=True,
+        label_visibility="collapsed" if presenter else "visible",
+        **LINKED,
     )
     demo = demos[name]
-    st.caption(demo.intro)
+    if not presenter:
+        st.caption(demo.intro)
     with st.sidebar:
         st.header(name)
         chosen = demo.panel()
@@ -70,7 +83,10 @@ def demo_page(demos: Mapping[str, Demo], key: str) -> None:
     if state.get(demo.slot.em) is None:
         st.stop()
     data = state[demo.slot.data]
+    main_picture(*demo.main, share=demo.share)
     run_fragment(demo.slot, lambda view: demo.show(view, data), demo.step_help, played=True)
+    if presenter:
+        st.caption(demo.intro)
     how_em_works(demo.how)
 
 

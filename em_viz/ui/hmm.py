@@ -470,6 +470,8 @@ DEMOS = {
         _show_casino,
         HMM_STEP_HELP,
         HOW_HMM_EM_WORKS,
+        main=("casino_strip",),
+        share=None,
     ),
     "The trellis": Demo(
         TRELLIS,
@@ -479,6 +481,8 @@ DEMOS = {
         _show_trellis,
         HMM_STEP_HELP,
         HOW_HMM_EM_WORKS,
+        main=("trellis_figure",),
+        share=None,
     ),
     "Gaussian states": Demo(
         REGIMES,
@@ -488,6 +492,8 @@ DEMOS = {
         _show_regimes,
         HMM_STEP_HELP,
         HOW_HMM_EM_WORKS,
+        main=("regimes_states",),
+        share=60,
     ),
 }
 

@@ -234,6 +234,7 @@ DEMOS = {
         _show_linkage,
         LINKAGE_STEP_HELP,
         HOW_LINKAGE_EM_WORKS,
+        main=("linkage_figure",),
     ),
     "Murray's saddle point": Demo(
         MURRAY,
@@ -243,6 +244,8 @@ DEMOS = {
         _show_murray,
         MURRAY_STEP_HELP,
         HOW_MURRAY_EM_WORKS,
+        main=("murray_points", "murray_profile"),
+        share=None,
     ),
 }
 

@@ -26,23 +26,52 @@ SWITCH_CSS = f"""<style>
 """The toggle sits in the app's header bar, taking no room on the page (nor the gap
 between the page's elements)."""
 
-PRESENTER_CSS = """<style>
+MAIN_SHARE = 66
+"""The share of its row's width, in percent, of a page's main picture beside words."""
+
+
+def fill_css(keys: tuple[str, ...], share: int | None = MAIN_SHARE) -> str:
+    """The CSS rules that let the graphs under ``keys`` fill the height left in the window
+    (``--em-viz-fill``, read by :mod:`em_viz.ui.plot`, set on each graph's container so
+    that its first drawing fills too) and, with a ``share``, gives the column holding
+    them that percent of its row, the other columns the rest."""
+    rules = [f".st-key-{key} {{ --em-viz-fill: 1; }}" for key in keys]
+    for key in keys if share else ():
+        row = f'[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-{key})'
+        rules += [
+            f'{row} > [data-testid="stColumn"] {{ flex: 1 1 0 !important; width: auto !important;'
+            " min-width: 0; }",
+            f'{row} > [data-testid="stColumn"]:has(.st-key-{key}) {{ flex: 0 0 {share}% '
+            f"!important; width: {share}% !important; }}",
+        ]
+    return "\n".join(rules)
+
+
+PRESENTER_CSS = (
+    """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stExpandSidebarButton"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding-left: 1.5rem; padding-right: 1.5rem;
-  max-width: none; }
+[data-testid="stMainBlockContainer"] { padding: 4rem 1.5rem 1rem; max-width: none; }
+[class*="st-key-"][class*="heading"] { min-height: 1.6rem; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
-[data-testid="stMarkdownContainer"] p, [data-testid="stAlert"] p { font-size: 1.2rem; }
-[data-testid="stHorizontalBlock"]:has(.em-viz-plot[data-name="mixture"])
-  > [data-testid="stColumn"]:first-child { flex: 0 0 66% !important; width: 66% !important; }
-[data-testid="stHorizontalBlock"]:has(.em-viz-plot[data-name="mixture"])
-  > [data-testid="stColumn"]:last-child { flex: 1 1 0 !important; width: auto !important;
-  min-width: 0; }
-.em-viz-plot[data-name="mixture"] { --em-viz-fill: 1; }
-</style>"""
-"""Presenter mode: no sidebar; the explorer's picture two thirds of the width (and, by
-``--em-viz-fill``, the height left in the window: see :mod:`em_viz.ui.plot`); captions
-and texts at about 19 px."""
+[data-testid="stMarkdownContainer"] p, [data-testid="stAlert"] p,
+[data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.2rem; }
+"""
+    + fill_css(("mixture",))
+    + "</style>"
+)
+"""Presenter mode: no sidebar, the page clear of the header; the explorer's picture two
+thirds of the width and the height left in the window (see :func:`fill_css`; other
+pages name their own with :func:`main_picture`), measured once the headings played in
+the browser hold their room; captions, texts and tables at about 19 px."""
+
+
+def main_picture(*keys: str, share: int | None = MAIN_SHARE) -> None:
+    """In presenter mode, make the graphs drawn under ``keys`` a page's main picture:
+    the height left in the window and ``share`` percent of their row (None: the row's
+    columns as they are); see :func:`fill_css`."""
+    if presenting():
+        st.html(f"<style>{fill_css(keys, share)}</style>")
 
 
 def presenting() -> bool:

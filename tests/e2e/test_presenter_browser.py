@@ -132,3 +132,51 @@ def test_a_bernoulli_link_opens_at_its_step(browser: Browser, page: Page, app_ur
         press(page, "ArrowRight", shown)
     page.wait_for_url("**coins_step=3**")
     _round_trip(browser, page, "Iteration 2 · after E-step")
+
+
+PAGES = {
+    "compare": (
+        "compare?present=1",
+        [f".em-viz-plot[data-name='compare_mixture_{n}']" for n in (0, 1)],
+        ".em-viz-heading-small[data-name='compare_heading']",
+    ),
+    "casino": (
+        "hmm?present=1",
+        [".em-viz-plot[data-name='casino_strip']"],
+        ".em-viz-heading[data-name='casino_heading']",
+    ),
+}
+"""A page in presenter mode: its URL, its main picture's graphs and its run's heading."""
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_the_main_picture_fills_the_screen_below_the_controls(
+    browser: Browser, app_url: str, name, width, height
+):
+    path, graphs, run_heading = PAGES[name]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/{path}")
+        for graph in graphs:
+            page.wait_for_selector(f"{graph} .main-svg", timeout=60_000)
+        expect(page.get_by_test_id("stSidebar")).to_be_hidden()
+        expect(page.locator(run_heading)).to_have_text("Iteration 0 · initial parameters")
+        page.wait_for_timeout(800)  # the figures' first drawing settles
+        boxes = [page.locator(graph).bounding_box() for graph in graphs]
+        across = max(b["x"] + b["width"] for b in boxes) - min(b["x"] for b in boxes)
+        assert across / width >= 0.9, boxes
+        for box in boxes:  # one row, as high as the window leaves, fully in view
+            assert box["height"] >= 0.5 * height - 10, box
+            assert box["y"] + box["height"] <= height, box
+        for selector in (run_heading, "[data-testid='stButton']", *graphs):
+            _in_view(page, selector, height)
+        tick_px = page.locator(f"{graphs[0]} .xtick text").first.evaluate(
+            "e => parseFloat(e.style.fontSize)"
+        )
+        assert tick_px >= 18
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"present_{name}_{width}x{height}.png")
+    finally:
+        context.close()
