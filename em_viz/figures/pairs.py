@@ -326,11 +326,16 @@ def _diagonal_traces(
     return traces, max(top, float(total.max()))
 
 
-def _key_traces() -> list[dict]:
+def _key_traces(key: str) -> tuple[list[dict], dict[str, dict]]:
     """The legend's entries, with no data: the ellipses' line styles, the means' crosses
-    and the diagonal's total density."""
-    common = {"type": "scatter", "x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
-    return [
+    and the diagonal's total density; on axes ``key`` of their own, never shown (a glide
+    redraws a cell's scatter traces, and would flash an empty trace's cross in its
+    corner), and those axes."""
+    hidden = {"visible": False, "domain": [0.99, 1.0]}
+    axes = {f"xaxis{key}": {**hidden, "anchor": f"y{key}"}, f"yaxis{key}": hidden}
+    common = {"type": "scatter", "x": [None], "y": [None], "hoverinfo": "skip"}
+    common |= {"showlegend": True, "xaxis": f"x{key}", "yaxis": f"y{key}"}
+    traces = [
         dict(
             name=f"1{SIGMA} ellipse", mode="lines", line={"color": OUTLINE, "width": 2.5}, **common
         ),
@@ -343,6 +348,7 @@ def _key_traces() -> list[dict]:
         dict(name="mean", mode="markers", marker=_mean_marker("white"), **common),
         dict(name=TOTAL_NAME, mode="lines", line={"color": OUTLINE, "width": 2.5}, **common),
     ]
+    return traces, axes
 
 
 def pairs_parts(
@@ -399,7 +405,9 @@ def pairs_parts(
                 )
         layout.update(_cell_axes(grid, index, ranges, shown, names, tops.get(index)))
     if params is not None:
-        traces += _key_traces()
+        key_traces, key_axes = _key_traces(str(len(grid.cells) + 1))
+        traces += key_traces
+        layout.update(key_axes)
     layout = base_layout(
         title,
         font_size=CURVE_FONT_SIZE,

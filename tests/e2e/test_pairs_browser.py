@@ -10,10 +10,11 @@ from test_explorer_browser import MIXTURE, choose, heading, open_app, wait_drawn
 
 
 def subplots(page: Page) -> int:
-    """How many cells the mixture view draws (each has its own x axis)."""
+    """How many cells the mixture view draws (each has its own x axis, shown)."""
     return page.evaluate(
-        f'() => Object.keys(document.querySelector("{MIXTURE}")._fullLayout)'
-        ".filter(name => /^xaxis[0-9]*$/.test(name)).length"
+        f'() => {{ const layout = document.querySelector("{MIXTURE}")._fullLayout;'
+        " return Object.keys(layout)"
+        ".filter(name => /^xaxis[0-9]*$/.test(name) && layout[name].visible).length; }"
     )
 
 
