@@ -53,6 +53,7 @@ PRESENTER_CSS = (
 [data-testid="stExpandSidebarButton"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 4rem 1.5rem 1rem; max-width: none; }
 [class*="st-key-"][class*="heading"] { min-height: 1.6rem; }
+.em-viz-text.em-viz-heading-small { font-size: 1.25rem !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stMarkdownContainer"] p, [data-testid="stAlert"] p,
 [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.2rem; }
@@ -63,7 +64,7 @@ PRESENTER_CSS = (
 """Presenter mode: no sidebar, the page clear of the header; the explorer's picture two
 thirds of the width and the height left in the window (see :func:`fill_css`; other
 pages name their own with :func:`main_picture`), measured once the headings played in
-the browser hold their room; captions, texts and tables at about 19 px."""
+the browser hold their room; captions, texts, tables and small headings at about 19 px."""
 
 
 def main_picture(*keys: str, share: int | None = MAIN_SHARE) -> None:
