@@ -268,3 +268,13 @@ def test_placed_means_on_data_with_more_features_are_left_out():
     at = opened("", {"data": "Wine", "means": "1,2"})
     assert not at.exception
     assert any("two features only" in text for text in toasts(at))
+
+
+def test_a_why_em_works_link_with_placed_means_starts_from_them():
+    waiting = opened("bound", PLACING)
+    assert any("waiting for its initial means" in info.value for info in waiting.info)
+    at = opened("bound", PLACING | {"means": "2,55.5;4.25,80"})
+    assert not at.exception and not toasts(at)
+    assert heading(at) == "Iteration 0 · initial parameters"
+    np.testing.assert_array_equal(at.session_state["em"].means, [[2.0, 55.5], [4.25, 80.0]])
+    assert at.query_params["means"] == "2,55.5;4.25,80"
