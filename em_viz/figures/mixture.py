@@ -252,10 +252,19 @@ def _halo_trace(params: GaussianParams, faded: np.ndarray) -> dict:
     )
 
 
+KEY_AXES = {
+    axis: {"visible": False, "domain": [0.99, 1.0], "fixedrange": True}
+    for axis in ("xaxis9", "yaxis9")
+}
+"""Axes of the legend's entries alone, never shown: on the data's axes a glide (which
+redraws the SVG traces it moves) would flash an empty entry's cross in a corner."""
+
+
 def _key_traces(hollow: bool = False) -> list[dict]:
-    """The legend's entries, with no data: what the solid and dashed lines and the
-    numbered crosses are, and with ``hollow`` what a hollow point is."""
+    """The legend's entries, with no data, on :data:`KEY_AXES`: what the solid and dashed
+    lines and the numbered crosses are, and with ``hollow`` what a hollow point is."""
     common = {"type": "scatter", "x": [None], "y": [None], "hoverinfo": "skip", "showlegend": True}
+    common |= {"xaxis": "x9", "yaxis": "y9"}
     filled_in = dict(
         name="filled in by EM",
         mode="markers+lines",
@@ -534,6 +543,7 @@ def figure_mixture(
         margin={"l": 70, "r": 20, "t": 60 if title else 30, "b": 60},
         xaxis=x_axis,
         yaxis=y_axis,
+        **KEY_AXES,
     )
     return go.Figure(traces, layout)
 
