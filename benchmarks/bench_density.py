@@ -30,6 +30,7 @@ from em_viz import GaussianMixtureEM  # noqa: E402
 from em_viz.data.presets import three_gaussians  # noqa: E402
 from em_viz.figures import density, mixture  # noqa: E402
 from em_viz.figures.frames import frame_patches  # noqa: E402
+from em_viz.figures.points import comparable_spans, feature_ranges, points_trace  # noqa: E402
 
 PER_CLUSTER = (16_667, 66_667)
 REPEATS = 5
@@ -57,12 +58,12 @@ def case(per_cluster: int) -> None:
     _, palette_rgb = mixture._palette(3, None)
     names = ["x1", "x2"]
 
-    points = best_of(REPEATS, lambda: mixture._points_trace(X, resp, palette_rgb, names))
+    points = best_of(REPEATS, lambda: points_trace(X, resp, palette_rgb, names))
     shaded = best_of(REPEATS, lambda: mixture.mixture_traces(X, params, resp))
     with as_markers():
         marked = best_of(REPEATS, lambda: mixture.mixture_traces(X, params, resp))
-    ranges = mixture._axis_ranges(X)
-    grid = density.density_grid(*ranges, mixture._comparable(*ranges))
+    ranges = feature_ranges(X).tolist()
+    grid = density.density_grid(*ranges, comparable_spans(*ranges))
     binning = best_of(REPEATS, lambda: density.cell_of(X, grid))
     cells = density.cell_of(X, grid)
     rgba = density.density_rgba(cells, grid, resp, palette_rgb)

@@ -11,7 +11,7 @@ from test_app_explorer import APP, TIMEOUT, click, mixture, stepper, upload
 from em_viz import GaussianMixtureEM
 from em_viz.data import three_gaussians
 from em_viz.data.missingness import Hiding, hide
-from em_viz.figures.mixture import SYMBOL_CODES
+from em_viz.figures.points import SYMBOL_CODES
 from em_viz.ui import export
 from em_viz.ui.run import RunView
 from em_viz.ui.stepping import EXPLORER

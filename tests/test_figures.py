@@ -12,7 +12,8 @@ from em_viz.engine.families.gaussian import GaussianParams
 from em_viz.engine.gaussian_em import GaussianMixtureEM
 from em_viz.figures.curves import figure_log_likelihood
 from em_viz.figures.geometry import mix_colours
-from em_viz.figures.mixture import WEBGL_ABOVE, figure_mixture, figure_placing
+from em_viz.figures.mixture import figure_mixture, figure_placing
+from em_viz.figures.points import WEBGL_ABOVE
 from em_viz.figures.style import FONT_SIZE, OUTLINE, PALETTE
 from em_viz.figures.tables import parameters_table
 

@@ -15,12 +15,11 @@ from em_viz import BayesianGaussianMixtureEM, GaussianMixtureEM
 from em_viz.data import IRIS_FEATURES, WINE_FEATURES, Dataset, iris_measurements, wine
 from em_viz.engine.families.gaussian import GaussianParams
 from em_viz.engine.projection import component_densities, marginal, principal_components
+from em_viz.figures.grid import ROW_TITLE_WIDTH, TITLE_WIDTH
 from em_viz.figures.mixture import FADED_OPACITY, figure_mixture
 from em_viz.figures.pairs import (
     HISTOGRAM_NAME,
     MAX_GRID_FEATURES,
-    ROW_TITLE_WIDTH,
-    TITLE_WIDTH,
     TOTAL_NAME,
     figure_for,
     figure_pairs,

@@ -19,17 +19,15 @@ import plotly.graph_objects as go
 from em_viz.engine.families.gaussian import GaussianParams
 from em_viz.figures.contours import contour_trace
 from em_viz.figures.density import DENSITY_ABOVE, density_trace, image_axes
-from em_viz.figures.geometry import ellipses_path, mix_colours, quantised_colours
+from em_viz.figures.geometry import ellipses_path
+from em_viz.figures.points import HOLLOW, comparable_spans, data_axes, feature_ranges, points_trace
 from em_viz.figures.style import (
     CURVE_FONT_SIZE,
     FONT_SIZE,
     GREY,
     OUTLINE,
-    RANGE_MARGIN,
-    axis,
     base_layout,
     component_colours,
-    to_rgb,
 )
 
 ELLIPSE_POINTS = 73
@@ -38,12 +36,6 @@ ELLIPSE_POINTS = 73
 STEADY = {"simplify": False}
 """A moving line's every point kept (Plotly drops nearly collinear ones by default), so
 that a glide between two ellipses moves point to point and never breaks the line."""
-
-WEBGL_ABOVE = 1_000
-"""Above this many points they are drawn with WebGL (fast for large N). The ellipses and
-means stay SVG, so that they glide: Plotly draws WebGL above SVG, so the page layers the
-WebGL canvas below the SVG (``ui/plot.js``) and exports draw all with one renderer
-(:func:`em_viz.figures.export.one_renderer`)."""
 
 INNER_WIDTH = 3.5
 """The 1-sigma ellipse's line width in px."""
@@ -57,36 +49,10 @@ FADED_OPACITY = 0.1
 """A faded component's ellipses and mean: faint, but still there to be seen (switched-off
 components all fall back to the prior, at the data's centre: stacked, they stay faint)."""
 
-HOLLOW = "circle-open"
-"""The symbol of a point with a missing coordinate, drawn where EM expects it."""
-SYMBOL_CODES = {"circle": 0, HOLLOW: 100}
-"""Plotly's numbers for the points' symbols: sent as one small integer array, not a
-string per point."""
 MISSING_LINE_WIDTH = 1.5
 MISSING_NAME = "± 1 sd of a missing value"
 
 CLICK_GRID_SIZE = 40
-EQUAL_SCALE_RATIO = 3.0
-"""Axes whose spans differ by less than this factor share one scale (true shapes)."""
-
-
-def _axis_ranges(X: np.ndarray) -> tuple[list[float], list[float]]:
-    """Each axis's data range with a margin of ``RANGE_MARGIN`` of its own extent (one
-    unit where the data do not vary along it)."""
-    columns = np.asarray(X).T  # one column at a time: many times faster than axis=0 on (N, 2)
-    low = np.array([np.nanmin(column) for column in columns])
-    high = np.array([np.nanmax(column) for column in columns])
-    margin = np.where(high > low, RANGE_MARGIN * (high - low), 1.0)
-    return [low[0] - margin[0], high[0] + margin[0]], [low[1] - margin[1], high[1] + margin[1]]
-
-
-def point_style(n_samples: int) -> tuple[int, float]:
-    """Marker size (px) and opacity of the points: smaller and more see-through for
-    more points, so that dense clouds keep their shape and the ellipses and means over
-    them stay in view."""
-    if n_samples <= WEBGL_ABOVE:
-        return 9, 0.75
-    return (6, 0.5) if n_samples <= 10_000 else (4, 0.3)
 
 
 def missing_axis_lines(
@@ -133,76 +99,6 @@ def _missing_lines_trace(
         showlegend=False,
         line={"color": colour, "width": MISSING_LINE_WIDTH, **STEADY},
         hoverinfo="skip",
-    )
-
-
-def coloured_points(
-    n_samples: int, resp: np.ndarray | None, palette_rgb: np.ndarray, size: float, opacity: float
-) -> tuple[np.ndarray, str, dict]:
-    """What every picture of the points shares: their marker, coloured by
-    responsibility-weighted component colours (grey before any E-step) quantised to a
-    small palette, and ``customdata`` holding each point's index and responsibilities
-    (float32: exact for the index, ample for three decimals, half the bytes sent per
-    rerun), with the hover lines that read them.
-
-    Returns
-    -------
-    customdata : ndarray of shape (n_samples, 1 + n_components), or (n_samples, 1)
-    hover : str
-        The hover lines after the coordinates.
-    marker : dict
-    """
-    index = np.arange(n_samples, dtype=np.float32)[:, None]
-    if resp is None:
-        rgb = np.broadcast_to(to_rgb([GREY]), (n_samples, 3))
-        customdata, hover = index, "<br>no E-step yet"
-    else:
-        rgb = mix_colours(resp, palette_rgb)
-        customdata = np.hstack([index, resp.astype(np.float32)])
-        hover = "".join(
-            f"<br>P(component {k + 1}) = %{{customdata[{k + 1}]:.3f}}"
-            for k in range(resp.shape[1])
-        )
-    colour_index, colorscale = quantised_colours(rgb)
-    marker = {
-        "color": colour_index,
-        "colorscale": colorscale,
-        "cmin": -0.5,
-        "cmax": len(colorscale) // 2 - 0.5,
-        "showscale": False,
-        "size": size,
-        "opacity": opacity,
-    }
-    return customdata, hover, marker
-
-
-def _points_trace(
-    X: np.ndarray,
-    resp: np.ndarray | None,
-    palette_rgb: np.ndarray,
-    names: Sequence[str],
-    incomplete: np.ndarray | None = None,
-) -> dict:
-    """The data as :func:`coloured_points` colours it; the points marked in
-    ``incomplete`` (N,) hollow, as expected rather than seen."""
-    customdata, extra, marker = coloured_points(len(X), resp, palette_rgb, *point_style(len(X)))
-    hover = (
-        f"point %{{customdata[0]}}<br>{names[0]} = %{{x:.4g}}<br>{names[1]} = %{{y:.4g}}{extra}"
-    )
-    if incomplete is not None and incomplete.any():
-        codes = np.where(incomplete, SYMBOL_CODES[HOLLOW], SYMBOL_CODES["circle"])
-        marker["symbol"] = codes.astype(np.uint8)
-        marker["line"] = {"width": np.where(incomplete, 2.0, 0.0)}  # a ring for the hollow only
-    return dict(
-        type="scattergl" if len(X) > WEBGL_ABOVE else "scatter",
-        x=X[:, 0],
-        y=X[:, 1],
-        mode="markers",
-        name="Data points",
-        showlegend=False,
-        marker=marker,
-        customdata=customdata,
-        hovertemplate=hover + "<extra></extra>",
     )
 
 
@@ -438,18 +334,18 @@ def mixture_traces(
     if resp is not None:
         n_components = resp.shape[1]
     hex_colours, palette_rgb = _palette(n_components, colour_order)
-    traces = [_click_grid_trace(*_axis_ranges(X))] if clickable else []
+    ranges = feature_ranges(X).tolist()
+    traces = [_click_grid_trace(*ranges)] if clickable else []
     incomplete = np.isnan(X).any(axis=1) if imputed is not None else None
     shown = X if imputed is None else np.asarray(imputed, dtype=float)
     if len(X) > DENSITY_ABOVE:  # markers would overplot: a shading, on the axes' ranges
-        ranges = _axis_ranges(X)
-        traces.append(density_trace(shown, resp, palette_rgb, *ranges, _comparable(*ranges)))
+        traces.append(density_trace(shown, resp, palette_rgb, *ranges, comparable_spans(*ranges)))
     else:
-        traces.append(_points_trace(shown, resp, palette_rgb, names, incomplete))
+        traces.append(points_trace(shown, resp, palette_rgb, names, incomplete))
     if incomplete is not None:
         traces.append(_missing_lines_trace(shown, np.asarray(spread), incomplete, GREY))
     if contours and params is not None:
-        traces.append(contour_trace(params, *_axis_ranges(X)))
+        traces.append(contour_trace(params, *ranges))
     if n_components and params is not None:
         faded = np.asarray(params.weights) < fade_below
         traces.append(_halo_trace(params, faded))
@@ -513,12 +409,12 @@ def figure_mixture(
     -------
     figure : go.Figure
         Traces (:func:`mixture_traces`): the click grid (only if ``clickable``), the
-        points (WebGL above ``WEBGL_ABOVE`` points; above ``DENSITY_ABOVE`` one image of
-        their density instead, see :mod:`em_viz.figures.density`), the missing-axis
-        lines (only with ``imputed``), the density's contours (only with ``contours``),
-        with ``params`` the halo, three per
-        component and the entries of the legend, and last the other fit's ellipses and
-        means (only with ``complete_fit``); the same count and order in every state of
+        points (WebGL above :data:`~em_viz.figures.points.WEBGL_ABOVE` points; above
+        ``DENSITY_ABOVE`` one image of their density instead, see
+        :mod:`em_viz.figures.density`), the missing-axis lines (only with ``imputed``),
+        the density's contours (only with ``contours``), with ``params`` the halo, three
+        per component and the entries of the legend, and last the other fit's ellipses
+        and means (only with ``complete_fit``); the same count and order in every state of
         a run.
     """
     traces = mixture_traces(X, params, resp, feature_names=feature_names, **options)
@@ -548,18 +444,6 @@ def figure_mixture(
     return go.Figure(traces, layout)
 
 
-def data_axes(X: np.ndarray, names: Sequence[str]) -> tuple[dict, dict]:
-    """The x and y axes of every view of the data ``X`` (N, 2), titled ``names``: its
-    ranges with a margin, and one scale for both when their spans are alike (Plotly then
-    widens one range to the plot's shape, so views of one size show the same ranges)."""
-    x_range, y_range = _axis_ranges(X)
-    x_axis = axis(names[0], range=x_range, autorange=False)
-    y_axis = axis(names[1], range=y_range, autorange=False)
-    if _comparable(x_range, y_range):
-        y_axis.update(scaleanchor="x", scaleratio=1)
-    return x_axis, y_axis
-
-
 def _palette(
     n_components: int, colour_order: Sequence[int] | None
 ) -> tuple[list[str], np.ndarray]:
@@ -569,14 +453,6 @@ def _palette(
     order = np.asarray(colour_order, dtype=int)
     hex_all, rgb_all = component_colours(int(order.max()) + 1 if order.size else 0)
     return [hex_all[i] for i in order], rgb_all[order]
-
-
-def _comparable(x_range: list[float], y_range: list[float]) -> bool:
-    """Whether the axes span similar lengths, so that one scale suits both: then circles
-    look round. Axes in different units (Old Faithful's minutes of eruption and of
-    waiting) get a scale each, so the data fill the plot."""
-    ratio = (x_range[1] - x_range[0]) / (y_range[1] - y_range[0])
-    return 1 / EQUAL_SCALE_RATIO <= ratio <= EQUAL_SCALE_RATIO
 
 
 def figure_placing(

@@ -7,12 +7,12 @@ the points coloured by responsibilities (as the mixture figure colours them) and
 component's exact marginal 1- and 2-sigma ellipses; on the diagonal, each feature's
 histogram under the mixture's 1-D density, one line per component and one for the total.
 It keeps the same traces in the same order in every state of a run (cell by cell, then
-the legend's key), so that Plotly can animate one state into the next.
+the legend's key), so that Plotly can animate one state into the next. Where the cells sit
+and their axes are :mod:`em_viz.figures.grid`'s.
 """
 
 from collections.abc import Sequence
 from html import escape
-from textwrap import wrap
 from typing import Any
 
 import numpy as np
@@ -21,20 +21,14 @@ import plotly.graph_objects as go
 from em_viz.engine.projection import component_densities, marginal
 from em_viz.figures.frames import Parts
 from em_viz.figures.geometry import ellipses_path
-from em_viz.figures.mixture import (
-    ELLIPSE_POINTS,
-    FADED_OPACITY,
-    STEADY,
-    WEBGL_ABOVE,
-    coloured_points,
-)
+from em_viz.figures.grid import CornerGrid
+from em_viz.figures.mixture import ELLIPSE_POINTS, FADED_OPACITY, STEADY
+from em_viz.figures.points import WEBGL_ABOVE, coloured_points, feature_ranges
 from em_viz.figures.principal import figure_principal, principal_parts
 from em_viz.figures.style import (
     CURVE_FONT_SIZE,
     GREY,
     OUTLINE,
-    RANGE_MARGIN,
-    axis,
     base_layout,
     component_colours,
     translucent,
@@ -49,15 +43,6 @@ VIEWS = ("pairs", "pca")
 DENSITY_POINTS = 121
 """Points on each diagonal density curve, fixed so that the curves animate."""
 HISTOGRAM_BINS = 16
-CELL_GAP = 0.035
-"""The space between cells, as a fraction of the grid's width (and height)."""
-TITLE_WIDTH = 16
-"""Characters per line of a feature's name under the grid: longer names are wrapped."""
-ROW_TITLE_WIDTH = 12
-"""Characters per line of a feature's name beside its row, written across (a rotated
-title longer than a cell's height would run into the next row's)."""
-ROW_TITLE_SHIFT = 42
-"""The row names' right edge, in px left of the grid (clear of the tick labels)."""
 ELLIPSE_WIDTH = 2.5
 HALO_WIDTH = ELLIPSE_WIDTH + 3
 MEAN_SIZE = 12
@@ -79,74 +64,12 @@ def chosen_features(n_features: int, features: Sequence[int] | None) -> list[int
     return chosen
 
 
-def _ranges(X: np.ndarray) -> np.ndarray:
-    """(D, 2) each feature's data range with a margin of ``RANGE_MARGIN`` of its extent
-    (one unit where it does not vary)."""
-    low, high = X.min(axis=0), X.max(axis=0)
-    margin = np.where(high > low, RANGE_MARGIN * (high - low), 1.0)
-    return np.column_stack([low - margin, high + margin])
-
-
-def _title(name: str, width: int = TITLE_WIDTH) -> str:
-    """A feature's name as a title, wrapped onto lines of at most ``width`` characters
-    (a longer word keeps a line of its own)."""
-    lines = wrap(name, width, break_long_words=False, break_on_hyphens=False)
-    return "<br>".join(lines) or name
-
-
-def _row_titles(grid: "_Grid", shown: Sequence[int], names: Sequence[str]) -> list[dict]:
-    """The names of the features on the rows' y axes (all rows but the first), written
-    across at the left of each row."""
-    titles = []
-    for row in range(1, grid.n_shown):
-        _, (low, high) = grid.domain(grid.cells.index((row, 0)))
-        titles.append(
-            {
-                "text": _title(names[shown[row]], ROW_TITLE_WIDTH),
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": (low + high) / 2,
-                "xanchor": "right",
-                "yanchor": "middle",
-                "xshift": -ROW_TITLE_SHIFT,
-                "showarrow": False,
-                "align": "right",
-                "font": {"size": CURVE_FONT_SIZE},
-            }
-        )
-    return titles
-
-
 def _point_style(n_samples: int) -> tuple[int, float]:
     """Marker size (px) and opacity of the points in a cell: small, and more see-through
     for more points."""
     if n_samples <= WEBGL_ABOVE:
         return 6, 0.75
     return (4, 0.5) if n_samples <= 10_000 else (3, 0.3)
-
-
-class _Grid:
-    """The corner grid's cells: their axes (one x and one y axis each) and layout."""
-
-    def __init__(self, n_shown: int) -> None:
-        self.n_shown = n_shown
-        self.cells = [(row, col) for row in range(n_shown) for col in range(row + 1)]
-
-    def refs(self, cell: tuple[int, int]) -> dict[str, str]:
-        """The trace's ``xaxis`` and ``yaxis`` for ``cell`` (row, column)."""
-        n = self.cells.index(cell) + 1
-        suffix = "" if n == 1 else str(n)
-        return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
-
-    def domain(self, index: int) -> tuple[list[float], list[float]]:
-        """The x and y domains (fractions of the plot area) of cell ``row, column``, the
-        first row at the top."""
-        m, half = self.n_shown, CELL_GAP / 2
-        row, col = self.cells[index]
-        x = [col / m + half, (col + 1) / m - half]
-        y = [1 - (row + 1) / m + half, 1 - row / m - half]
-        return x, y
 
 
 def _points_traces(
@@ -195,7 +118,7 @@ def _ellipse_traces(
     """One cell's marginal Gaussians: a white halo under the 1-sigma ellipses (not under
     the ``faded`` components', whose lines are faint), then per component its 2-sigma
     (dashed) and 1-sigma ellipses, then all means in one trace. Always SVG, also over
-    WebGL points, so that they glide (see :data:`~em_viz.figures.mixture.WEBGL_ABOVE`)."""
+    WebGL points, so that they glide (see :data:`~em_viz.figures.points.WEBGL_ABOVE`)."""
     row, col = pair
     means, covariances = marginal(params.means, params.covariances, [col, row])
     common = {"type": "scatter", "mode": "lines", "hoverinfo": "skip", "showlegend": False, **ref}
@@ -368,8 +291,8 @@ def pairs_parts(
     X = np.asarray(X, dtype=float)
     shown = chosen_features(X.shape[1], features)
     names = [escape(str(name)) for name in feature_names]
-    grid = _Grid(len(shown))
-    ranges = _ranges(X)
+    grid = CornerGrid(len(shown))
+    ranges = feature_ranges(X)
     n_components = len(params.weights) if params is not None else 0
     if resp is not None:
         n_components = resp.shape[1]
@@ -403,7 +326,7 @@ def pairs_parts(
                 traces += _ellipse_traces(
                     params, (feature_y, feature_x), ref, hex_colours, names, faded
                 )
-        layout.update(_cell_axes(grid, index, ranges, shown, names, tops.get(index)))
+        layout.update(grid.cell_axes(index, ranges, shown, names, tops.get(index)))
     if params is not None:
         key_traces, key_axes = _key_traces(str(len(grid.cells) + 1))
         traces += key_traces
@@ -420,7 +343,7 @@ def pairs_parts(
             "itemclick": False,
             "itemdoubleclick": False,
         },
-        annotations=_row_titles(grid, shown, names),
+        annotations=grid.row_titles(shown, names),
         margin={"l": 150, "r": 10, "t": 50 if title else 10, "b": 80},
         **layout,
     )
@@ -461,53 +384,6 @@ def figure_pairs(X: np.ndarray, params: Any, resp: np.ndarray | None, **options:
         The same count and order in every state of a run.
     """
     return go.Figure(*pairs_parts(X, params, resp, **options))
-
-
-def _cell_axes(
-    grid: _Grid,
-    index: int,
-    ranges: np.ndarray,
-    shown: Sequence[int],
-    names: Sequence[str],
-    top: float | None,
-) -> dict[str, dict]:
-    """Cell ``index``'s x and y axes: the features' ranges (shared by a column's x and a
-    row's y, so that zooming one cell zooms its row and column), numbers and titles on the
-    bottom row (the rows' names are annotations) and numbers on the left column, and on
-    the diagonal a density axis without numbers."""
-    row, col = grid.cells[index]
-    n = index + 1
-    suffix = "" if n == 1 else str(n)
-    x_domain, y_domain = grid.domain(index)
-    bottom, left = row == grid.n_shown - 1, col == 0
-    feature_x, feature_y = shown[col], shown[row]
-    anchor_x, anchor_y = f"y{suffix}", f"x{suffix}"
-    x_axis = axis(
-        _title(names[feature_x]) if bottom else None,
-        domain=x_domain,
-        anchor=anchor_x,
-        range=list(ranges[feature_x]),
-        autorange=False,
-        showticklabels=bottom,
-        nticks=4,
-    )
-    bottom_ref = grid.refs((grid.n_shown - 1, col))["xaxis"]
-    if bottom_ref != f"x{suffix}":
-        x_axis["matches"] = bottom_ref
-    diagonal = row == col  # a density axis, without numbers
-    y_axis = axis(
-        None,
-        domain=y_domain,
-        anchor=anchor_y,
-        range=[0, 1.08 * top if top else 1.0] if diagonal else list(ranges[feature_y]),
-        autorange=False,
-        showticklabels=left and not diagonal,
-        **({"showgrid": False} if diagonal else {"nticks": 4}),
-    )
-    left_ref = grid.refs((row, 0))["yaxis"]
-    if not diagonal and left_ref != f"y{suffix}":
-        y_axis["matches"] = left_ref
-    return {f"xaxis{suffix}": x_axis, f"yaxis{suffix}": y_axis}
 
 
 def parts_for(dataset: Any, params: Any, resp: np.ndarray | None, **options: Any) -> Parts:

@@ -17,7 +17,8 @@ from em_viz.engine.families.gaussian import GaussianParams
 from em_viz.engine.projection import Projection, principal_components
 from em_viz.figures.density import DENSITY_ABOVE, image_axes
 from em_viz.figures.frames import Parts
-from em_viz.figures.mixture import data_axes, figure_mixture, mixture_traces
+from em_viz.figures.mixture import figure_mixture, mixture_traces
+from em_viz.figures.points import data_axes
 
 
 def pc_title(position: int, explained: float) -> str:

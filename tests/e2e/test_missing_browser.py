@@ -8,7 +8,7 @@ from conftest import SCREENSHOTS
 from playwright.sync_api import Page, expect
 from test_explorer_browser import MIXTURE, heading, plotted, wait_drawn
 
-from em_viz.figures.mixture import HOLLOW, SYMBOL_CODES
+from em_viz.figures.points import HOLLOW, SYMBOL_CODES
 from em_viz.ui.labels import COMPLETE_ROWS_LABEL
 
 
