@@ -51,3 +51,39 @@ def test_each_slot_runs_at_its_own_speed(page):
     page.button(key="b_Run").click().run()
     assert page.session_state["b_running"] and not page.session_state["a_running"]
     assert len(page.session_state["b_em"].history) == 2  # one animated half-step so far
+
+
+def keyed_run() -> None:
+    """One run whose step keys are pressed through session state (as the keys' listener
+    reports them, with the half-step on screen), before the run is drawn."""
+    import streamlit as st
+
+    from em_viz.data import three_gaussians
+    from em_viz.engine.gaussian_em import GaussianMixtureEM
+    from em_viz.ui.run import history_slider, replace_run, run_fragment
+    from em_viz.ui.stepping import RunSlot, key_pressed
+
+    slot = RunSlot("k_")
+    replace_run(
+        slot, "settings", lambda: GaussianMixtureEM(three_gaussians().X, 3, random_state=0)
+    )
+    for action, shown in st.session_state.pop("pressed", []):
+        key_pressed(slot, action, shown, stop_when_converged=False)
+    run_fragment(slot, lambda view: history_slider(slot, view))
+
+
+def test_the_back_key_shows_the_half_step_before_and_drops_none():
+    """Where the browser lacks the frames, the server does what the key does in the
+    browser: ← shows the half-step before; it is Back (the button) that drops one."""
+    page = AppTest.from_function(keyed_run, default_timeout=TIMEOUT).run()
+    page.session_state["pressed"] = [("next", 0), ("next", 1), ("next", 2)]
+    page.run()
+    assert len(page.session_state["k_em"].history) == 4
+    page.session_state["pressed"] = [("back", 3)]
+    page.run()
+    assert len(page.session_state["k_em"].history) == 4  # nothing dropped
+    assert page.session_state["k_history_view"] == 2
+    page.session_state["pressed"] = [("back", 2), ("back", 1), ("back", 0)]
+    page.run()
+    assert page.session_state["k_history_view"] == 0
+    assert len(page.session_state["k_em"].history) == 4

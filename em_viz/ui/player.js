@@ -116,7 +116,7 @@ function slider(component) {
   const report = (index, wait = 0) => {
     clearTimeout(timeline.pending);
     timeline.reported = index;
-    timeline.pending = setTimeout(() => setTriggerValue("moved", index), wait);
+    timeline.pending = setTimeout(() => setTriggerValue("moved", { index, at: Date.now() }), wait);
   };
   const server = () => {
     // The server does it, from the half-step the key sends: no later report of a move,
@@ -179,7 +179,7 @@ function slider(component) {
   timeline.queue = [];
   for (const action of queued) {
     if (!timeline.handle(action) && window.emVizKeys) {
-      window.emVizKeys.send("action", { action, shown: timeline.position });
+      window.emVizKeys.send("action", { action, shown: timeline.position, at: Date.now() });
     }
   }
 }

@@ -242,20 +242,21 @@ def timeline_slider(
     label: str,
     help: str,
     speed: float = 0.0,
-    on_moved: Callable[[int], None],
+    on_moved: Callable[[int, float | None], None],
     on_stopped: Callable[[int, bool], None],
 ) -> None:
     """The history slider of ``timeline``, drawn and moved in the browser: dragging it
     or a step key shows each frame at once (the graphs' frames), and the server hears
-    where it stopped, ``on_moved(index)``. While ``timeline.playing`` it plays from its
-    ``position``
-    to the last frame at ``speed`` half-steps per second, gliding between them, and
+    where it stopped, ``on_moved(index, at)`` (``at`` the browser's clock, ms). While
+    ``timeline.playing`` it plays from its ``position`` to the last frame at ``speed``
+    half-steps per second, gliding between them, and
     ``on_stopped(index, finished)`` hears where it stopped: at the last frame
     (``finished``), or at Stop (the R key, or the server's ``playing`` turned off)."""
     state = st.session_state
 
     def moved() -> None:
-        on_moved(int(state[key].moved))
+        where = state[key].moved
+        on_moved(int(where["index"]), where.get("at"))
 
     def stopped() -> None:
         where = state[key].stopped

@@ -168,7 +168,7 @@ export default function (component) {
     const player = window.emVizPlayer;
     if (player && player.handle(action)) return;
     const local = player && player.input && player.input.isConnected;
-    keys.send("action", { action, shown: local ? player.position : keys.shown });
+    keys.send("action", { action, shown: local ? player.position : keys.shown, at: Date.now() });
   }, true);
 }
 """
@@ -176,20 +176,21 @@ export default function (component) {
 _keys = st.components.v2.component("em_viz_keys", js=_KEYS_JS, isolate_styles=False)
 
 
-def step_keys(key: str, shown: int, on_action: Callable[[str, int], None]) -> None:
+def step_keys(key: str, shown: int, on_action: Callable[[str, int, float | None], None]) -> None:
     """Listen for the step keys (:data:`KEY_ACTIONS`) on the page while this is mounted,
     never while the focus is in a text field, a list or a slider; show
     :data:`KEYS_HINT` (:data:`KEYS_TITLE` on hover).
 
-    ``on_action(action, shown)`` gets "next", "back", "run" or "reset" and the index of
+    ``on_action(action, shown, at)`` gets "next", "back", "run" or "reset", the index of
     the half-step the page showed when the key was pressed (``shown`` of the latest
     call): a key pressed quickly after another acts from what is on screen, even if the
-    history slider's value has not come back from the browser yet.
+    history slider's value has not come back from the browser yet; and when it was
+    pressed (the browser's clock, ms).
     """
 
     def pressed() -> None:
         pressed_on = st.session_state[key].action
-        on_action(pressed_on["action"], int(pressed_on["shown"]))
+        on_action(pressed_on["action"], int(pressed_on["shown"]), pressed_on.get("at"))
 
     _keys(
         key=key,

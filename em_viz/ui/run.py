@@ -329,7 +329,7 @@ def _run_view(
         step_keys(
             slot.keys,
             index,
-            lambda action, shown: key_pressed(slot, action, shown, stop_when_converged),
+            lambda action, shown, at: key_pressed(slot, action, shown, stop_when_converged, at),
         )
     show(view)
 
@@ -383,7 +383,7 @@ def history_slider(slot: RunSlot, view: RunView | GroupView) -> None:
             label=SLIDER_LABEL,
             help=HISTORY_HELP,
             speed=SPEEDS.get(st.session_state.get(slot.speed), 0.0),  # only read by Run
-            on_moved=lambda index: moved_to(slot, index),
+            on_moved=lambda index, at: moved_to(slot, index, at),
             on_stopped=lambda index, finished: played_to(slot, index, finished),
         )
         if view.index < last and not view.running:

@@ -259,9 +259,13 @@ def played_to(slot: RunSlot, index: int, finished: bool) -> None:
     state[slot.running] = False
 
 
-def moved_to(slot: RunSlot, index: int) -> None:
-    """The browser's history slider (or a step key) stopped at half-step ``index``."""
+def moved_to(slot: RunSlot, index: int, at: float | None = None) -> None:
+    """The browser's history slider (or a step key) stopped at half-step ``index``, at
+    time ``at`` (the browser's clock, ms): unless a step key pressed later was heard
+    first (both in one rerun), which acted from what was on screen then."""
     state = st.session_state
+    if at is not None and at < state.get(slot.prefix + "key_at", float("-inf")):
+        return
     state[slot.view] = min(max(index, 0), latest_index(state[slot.em]))
 
 
@@ -318,11 +322,18 @@ def _next_half_step(target: Stepper, index: int) -> str:
     return "M-step" if history[index].phase == "E" else "E-step"
 
 
-def key_pressed(slot: RunSlot, action: str, shown: int, stop_when_converged: bool) -> None:
+def key_pressed(
+    slot: RunSlot, action: str, shown: int, stop_when_converged: bool, at: float | None = None
+) -> None:
     """A step key's callback: "next" (one half-step), "back", "run" (Run or Stop) or
     "reset", as the button would do from half-step ``shown`` (the one on screen), and
-    nothing where the button is disabled."""
+    nothing where the button is disabled; except "back", which shows the half-step
+    before, as the browser does where it has the frames (Back drops one). ``at``: when
+    it was pressed (the browser's clock, ms), so that an older move is not taken after
+    it (see :func:`moved_to`)."""
     state = st.session_state
+    if at is not None:
+        state[slot.prefix + "key_at"] = at
     target = state[slot.em]
     running = state[slot.running]
     index = min(max(shown, 0), latest_index(target))
@@ -334,7 +345,10 @@ def key_pressed(slot: RunSlot, action: str, shown: int, stop_when_converged: boo
         elif not disabled["Run"]:
             start_run(slot)
         return
-    name = {"next": _next_half_step(target, index), "back": "Back", "reset": "Reset"}[action]
+    if action == "back":
+        state[slot.view] = max(index - 1, 0)
+        return
+    name = {"next": _next_half_step(target, index), "reset": "Reset"}[action]
     if not disabled[name]:
         take_step(name, slot)
 
