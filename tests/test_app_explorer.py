@@ -556,7 +556,7 @@ def test_an_upload_stays_through_visits_to_other_pages(app):
 def test_the_density_contours_toggle_draws_them_under_the_ellipses_and_frames_follow(app: AppTest):
     click(app, "Step")
     assert "contour" not in {trace["type"] for trace in mixture(app)}
-    app.toggle(key="density_contours").set_value(True).run()
+    app.toggle(key="contours").set_value(True).run()
     traces = mixture(app)
     (contour,) = [trace for trace in traces if trace["type"] == "contour"]
     assert contour["name"] == "density"
@@ -565,5 +565,5 @@ def test_the_density_contours_toggle_draws_them_under_the_ellipses_and_frames_fo
     click(app, "Step")
     (after,) = [trace for trace in mixture(app) if trace["type"] == "contour"]
     assert after["contours"]["start"] != before  # the density of the new parameters
-    app.toggle(key="density_contours").set_value(False).run()
+    app.toggle(key="contours").set_value(False).run()
     assert "contour" not in {trace["type"] for trace in mixture(app)}

@@ -278,3 +278,37 @@ def test_a_why_em_works_link_with_placed_means_starts_from_them():
     assert heading(at) == "Iteration 0 · initial parameters"
     np.testing.assert_array_equal(at.session_state["em"].means, [[2.0, 55.5], [4.25, 80.0]])
     assert at.query_params["means"] == "2,55.5;4.25,80"
+
+
+def test_a_link_replays_the_means_moved_by_hand_exactly():
+    at = opened("", {"data": "Three Gaussians", "k": "3", "rs": "2"})
+    click(at, "Step")
+    em = at.session_state["em"]
+    em.move_mean(1, (0.123456789, -1.5))
+    at.session_state["history_view"] = len(em.history) - 1
+    at.run()
+    click(at, "Step")
+    params = dict(at.query_params)
+    moves = params["moves"][0] if isinstance(params["moves"], list) else params["moves"]
+    assert moves == "3:2:0.123456789:-1.5"
+    shown = heading(at)
+    assert shown == "Iteration 2 · after M-step"
+
+    again = opened("", {name: value for name, value in at.query_params.items()})
+    assert heading(again) == shown
+    replayed = again.session_state["em"].history
+    assert [r.phase for r in replayed] == [r.phase for r in em.history]
+    assert replayed[3].moved == 1 and tuple(replayed[3].means[1]) == (0.123456789, -1.5)
+    np.testing.assert_array_equal(replayed[-1].means, em.history[-1].means)
+    assert replayed[-1].log_likelihood == em.history[-1].log_likelihood
+
+
+@pytest.mark.parametrize("moves", ["3:2:x:1", "3-2-1-1", "3:9:1:1"])
+def test_moves_the_run_cannot_take_are_said_or_end_the_replay(moves):
+    at = opened("", {"data": "Three Gaussians", "k": "3", "rs": "2", "step": "5", "moves": moves})
+    assert not at.exception
+    history = at.session_state["em"].history
+    assert all(record.phase != "moved" for record in history)
+    if moves != "3:9:1:1":  # unreadable: named, and the run replays without it
+        assert any("moves" in toast for toast in toasts(at))
+        assert len(history) == 6

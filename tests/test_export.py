@@ -17,8 +17,8 @@ from em_viz.figures.export import (
     FRAME_MS,
     LAST_FRAME_MS,
     ExportError,
-    one_renderer,
     gif_bytes,
+    one_renderer,
     png_bytes,
     with_heading,
 )

@@ -38,8 +38,6 @@ from em_viz.ui.labels import (
 from em_viz.ui.plot import plot
 from em_viz.ui.sidebar import DataChoice, chosen_data
 
-LINKED = {"bind": "query-params", "persist_state": "session"}
-"""The sweep's settings are in the page's URL and kept for the session."""
 PREFIX = "choose_k_"
 RESULT = f"{PREFIX}result"
 MAX_K = 15
@@ -65,9 +63,11 @@ def _settings_panel() -> tuple[str, tuple]:
         key=f"{PREFIX}criterion",
         required=True,
         help=CRITERION_HELP,
-        **LINKED,
+        **link.LINKED,
     )
-    k_range = st.slider("Components K from … to", 1, MAX_K, (1, 9), key=f"{PREFIX}k", **LINKED)
+    k_range = st.slider(
+        "Components K from … to", 1, MAX_K, (1, 9), key=f"{PREFIX}k", **link.LINKED
+    )
     types = st.pills(
         "Covariance types",
         SWEEP_TYPES,
@@ -75,17 +75,17 @@ def _settings_panel() -> tuple[str, tuple]:
         default=SWEEP_TYPES,
         format_func=type_name,
         key=f"{PREFIX}types",
-        **LINKED,
+        **link.LINKED,
     )
     n_init = st.number_input(
-        "Starts per model", 1, 20, 5, key=f"{PREFIX}n_init", help=SWEEP_STARTS_HELP, **LINKED
+        "Starts per model", 1, 20, 5, key=f"{PREFIX}n_init", help=SWEEP_STARTS_HELP, **link.LINKED
     )
     cross_validate = st.toggle(
         f"Also cross-validate ({CV_FOLDS} folds)",
         False,
         key=f"{PREFIX}cv",
         help=CV_HELP,
-        **LINKED,
+        **link.LINKED,
     )
     ordered = tuple(t for t in SWEEP_TYPES if t in types)
     return criterion, (tuple(k_range), ordered, int(n_init), CV_FOLDS if cross_validate else 0)

@@ -30,7 +30,7 @@ from em_viz.ui.run import (
 )
 from em_viz.ui.stepping import RunSlot
 
-LINKED = {"bind": "query-params", "persist_state": "session"}
+LINKED = link.LINKED
 """Every setting of a demo is in the page's URL (a link reproduces a demo's set-up) and
 kept for the session (a demo's run survives a visit to another page)."""
 CURVE_HEIGHT = 330

@@ -58,7 +58,6 @@ from em_viz.ui.run import (
     run_fragment,
 )
 from em_viz.ui.sidebar import (
-    KEPT,
     MANUAL_INIT,
     DataChoice,
     chosen_data,
@@ -67,8 +66,8 @@ from em_viz.ui.sidebar import (
 )
 from em_viz.ui.stepping import EXPLORER, move_mean
 
-CONTOURS_KEY = "density_contours"
-"""The density contours' toggle (:mod:`em_viz.figures.contours`)."""
+CONTOURS_KEY = "contours"
+"""The density contours' toggle (:mod:`em_viz.figures.contours`), also its URL name."""
 MIXTURE_HEIGHT = 500
 FEATURES_HEIGHT = 480
 """Data with more than two features is drawn across the page, as high as a 1280x720
@@ -212,6 +211,15 @@ def _show_run(view: RunView) -> None:
     if many:
         _features_view(at_expectation(dataset, em, index), view, fade_below)
     left, right = st.columns([3, 2])
+    with right:
+        run_slot = st.container()  # the curve and the history slider, drawn after the figure
+        contours = False
+        if not many:  # an option of the figure, drawn first: the figure needs its value
+            before = link.bound_values()
+            contours = st.toggle(
+                CONTOURS_LABEL, key=CONTOURS_KEY, help=CONTOURS_HELP, **link.LINKED
+            )
+            link.check_bound(before, lambda name: name == CONTOURS_KEY)
     with left:
         figure_slot = st.container()
         missing = (
@@ -220,8 +228,6 @@ def _show_run(view: RunView) -> None:
             else figure_options(em, index, st.session_state[EXPLORER.run_key])
         )
         if not many:
-            # Drawn under the history slider, read here: the figure needs it first.
-            contours = bool(st.session_state.get(CONTOURS_KEY, False))
             figure = mixture_figure(
                 dataset,
                 record.params,
@@ -266,11 +272,10 @@ def _show_run(view: RunView) -> None:
         note = merging_note(em)
         if note:
             st.info(note, icon=":material/info:")
-    with right:
+    with run_slot:
         objective_plot(EXPLORER, view, "log_likelihood", len(em.X), CURVE_HEIGHT)
         history_slider(EXPLORER, view)
-        if not many:
-            st.toggle(CONTOURS_LABEL, key=CONTOURS_KEY, help=CONTOURS_HELP, persist_state=KEPT)
+    with right:
         run_settings = GaussianSettings(**st.session_state[EXPLORER.run_key]["model"])
         export_menu(EXPLORER, view, run_settings)
         # Variational Bayes switching components off is its point: the caption says it.

@@ -359,6 +359,9 @@ def check_bound(before: dict[str, list[str]], keys: Callable[[str], bool]) -> No
     say_ignored(dropped)
 
 
+LINKED = {"bind": "query-params", "persist_state": "session"}
+"""A widget whose value is in the page's URL (under its key) and kept for the session."""
+
 MAX_STEP = 10_000
 """The largest half-step index a link may ask for."""
 
@@ -391,6 +394,11 @@ def publish_step(name: str, index: int) -> None:
             del st.query_params[name]
     elif st.query_params.get(name) != str(index):
         st.query_params[name] = str(index)
+
+
+def publish_text(name: str, text: str) -> None:
+    """Write ``text`` into the URL's ``name``, or leave the name out while it is empty."""
+    _write({name: text} if text else {}, (name,))
 
 
 def publish_flag(name: str, on: bool) -> None:

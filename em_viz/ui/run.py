@@ -26,7 +26,7 @@ from em_viz.ui.labels import (
     VIEWING_PAST,
     plain,
 )
-from em_viz.ui.link import publish_step
+from em_viz.ui.link import publish_step, publish_text
 from em_viz.ui.plot import FrameList, Frames, Timeline, plot, timeline_slider, timeline_text
 from em_viz.ui.present import step_keys
 from em_viz.ui.stepping import (
@@ -40,6 +40,7 @@ from em_viz.ui.stepping import (
     key_pressed,
     latest_index,
     moved_to,
+    moves_text,
     played_to,
     restore_step,
     start_run,
@@ -297,6 +298,8 @@ def _run_view(
     )
     index = min(state[slot.view], latest_index(target))
     publish_step(slot.url_step, index)
+    if isinstance(target, MixtureEM):
+        publish_text(slot.url_moves, moves_text(target.history))
     group = isinstance(target, Lockstep)
     timeline = timeline_of(slot, target, index, running) if played else None
     view = (

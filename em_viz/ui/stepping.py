@@ -7,13 +7,14 @@ A page may keep several runs: each lives in ``st.session_state`` under the keys 
 :class:`RunSlot`. The explorer's (and the bound page's) run is :data:`EXPLORER`.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
 
 from em_viz import EMVizError, MixtureEM, Record
 from em_viz.engine.runs import Lockstep
-from em_viz.ui.link import linked_step, say_step_not_reached
+from em_viz.ui.link import linked_step, say_ignored, say_step_not_reached
 from em_viz.ui.plot import Timeline
 
 MAX_RUN_ITERATIONS = 500
@@ -85,6 +86,11 @@ class RunSlot:
     def url_step(self) -> str:
         """The half-step shown, in the URL (``step``, ``coins_step``, ...)."""
         return self.prefix + "step"
+
+    @property
+    def url_moves(self) -> str:
+        """The means moved by hand, in the URL (``moves``, ...): see :func:`moves_text`."""
+        return self.prefix + "moves"
 
     @property
     def keys(self) -> str:
@@ -353,6 +359,37 @@ def key_pressed(
         take_step(name, slot)
 
 
+def moves_text(history: Sequence[Record]) -> str:
+    """The means moved by hand in ``history``, for a link: ``place:mean:x:y`` each (the
+    record's place in the history, the mean numbered from 1, and where it went, exactly),
+    joined by ``;``; empty without a move."""
+    return ";".join(
+        ":".join(
+            [str(place), str(record.moved + 1), *map(repr, map(float, record.means[record.moved]))]
+        )
+        for place, record in enumerate(history)
+        if record.phase == "moved"
+    )
+
+
+def linked_moves(name: str) -> dict[int, tuple[int, tuple[float, ...]]]:
+    """The moves in the URL's ``name`` (see :func:`moves_text`), by place: the mean's
+    index (from 0) and where it went. A value that cannot be read is named in a toast and
+    no move is taken from it (a move the run cannot make ends the replay there)."""
+    text = st.query_params.get(name)
+    if not text:
+        return {}
+    moves = {}
+    try:
+        for part in text.split(";"):
+            place, mean, *to = part.split(":")
+            moves[int(place)] = (int(mean) - 1, tuple(map(float, to)))
+    except ValueError:
+        say_ignored([name])
+        return {}
+    return moves
+
+
 def restore_step(slot: RunSlot, stop_when_converged: bool) -> None:
     """Once a session, replay the run to the half-step in the URL (``slot.url_step``), so
     that a link shows what was shown; a step the run does not reach is said in a toast
@@ -366,7 +403,15 @@ def restore_step(slot: RunSlot, stop_when_converged: bool) -> None:
     if not step:
         return
     target = state[slot.em]
+    moves = linked_moves(slot.url_moves) if isinstance(target, MixtureEM) else {}
     while latest_index(target) < step:
+        move = moves.get(latest_index(target) + 1)
+        if move is not None:
+            try:
+                target.move_mean(*move)
+            except EMVizError:
+                break
+            continue
         if stop_when_converged and _done(target):
             break
         if _half_step(target, _next_half_step(target, latest_index(target))):

@@ -1,7 +1,7 @@
 """A mean dragged by hand in the explorer, over WebGL points: its ellipses follow it, the
 history records the move, and EM goes on from there."""
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 MIXTURE = ".em-viz-plot[data-name='mixture']"
 HEADING = ".em-viz-heading"
@@ -31,7 +31,9 @@ MEAN = f"""(component) => {{
 ellipse, and how the graph stacks WebGL (the points) under SVG (the ellipses, means)."""
 
 
-def test_a_mean_dragged_by_hand_moves_with_its_ellipses_and_em_goes_on(page: Page, app_url: str):
+def test_a_mean_dragged_by_hand_moves_with_its_ellipses_and_em_goes_on(
+    page: Page, app_url: str, browser: Browser
+):
     page.goto(app_url + "/?data=Three+Gaussians&npc=667&k=3&init=random-points&rs=1")
     page.wait_for_selector(f"{MIXTURE} .main-svg", timeout=60_000)
     page.get_by_role("button", name="Step", exact=True).click()
@@ -70,3 +72,18 @@ def test_a_mean_dragged_by_hand_moves_with_its_ellipses_and_em_goes_on(page: Pag
     page.get_by_role("button", name="Step", exact=True).click()
     expect(page.locator(HEADING)).to_have_text("Iteration 2 · after M-step", timeout=30_000)
     assert page.console_errors == []
+
+    # The link holds the move: opened in a fresh browser, the same run at the same step.
+    page.wait_for_function("() => new URL(location.href).searchParams.get('step') === '5'")
+    link, moved = page.url, page.evaluate(MEAN, 0)["data"]
+    assert "moves=" in link
+    fresh = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        other = fresh.new_page()
+        other.goto(link)
+        expect(other.locator(HEADING)).to_have_text("Iteration 2 · after M-step", timeout=60_000)
+        other.wait_for_timeout(800)
+        shown = other.evaluate(MEAN, 0)["data"]  # (a frame's numbers are float32)
+        assert all(abs(a - b) < 1e-6 * max(1.0, abs(b)) for a, b in zip(shown, moved, strict=True))
+    finally:
+        fresh.close()
