@@ -117,7 +117,8 @@ function graphView(component) {
             })
           : Plotly.react(graph, figure.data, figure.layout, config);
       return drawn.then(() => {
-        graph.dataset.rendered = data.revision;
+        // On a timeline, the frame it shows (the server's figure is the one at `position`).
+        graph.dataset.rendered = view && view.frames ? String(data.position) : data.revision;
         if (!view || !view.frames) return;
         if (timeline.revision === view.frames.revision && timeline.position !== data.position) {
           view.show(timeline.position, 0, timeline.playing); // the browser is ahead
