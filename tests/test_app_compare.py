@@ -400,3 +400,21 @@ def test_the_browser_gets_every_half_step_of_every_run_and_a_finished_run_stays_
             for number, em in enumerate(runs(page))
             if index < len(em.history) and em.history[index].phase == "M"
         }
+
+
+def test_runs_on_four_features_are_played_on_their_principal_components(page):
+    page.selectbox(key="preset").set_value("Iris, four measurements").run()
+    assert not page.exception
+    run_instantly(page)
+    lengths = [len(em.history) for em in runs(page)]
+    sent = frames_sent(page)
+    assert set(sent) == {"compare_mixture_0", "compare_mixture_1", "compare_curves"}
+    revision = player(page, "slider")["revision"]
+    for name in ("compare_mixture_0", "compare_mixture_1"):
+        frames = sent[name]
+        assert frames["revision"] == revision and len(frames["patches"]) == max(lengths)
+    # The panels' pictures are on the principal components: their axes say so.
+    layouts = [json.loads(e.proto.json) for e in page.get("bidi_component")]
+    (panel,) = [p for p in layouts if p.get("name") == "compare_mixture_0"]
+    title = json.loads(panel["figure"])["layout"]["xaxis"]["title"]["text"]
+    assert title.startswith("PC1 (")

@@ -22,8 +22,9 @@ from em_viz.figures.points import data_axes
 
 
 def pc_title(position: int, explained: float) -> str:
-    """A principal component's axis title: which one, and its share of the variance."""
-    return f"principal component {position} ({100 * explained:.0f}% of the variance)"
+    """A principal component's axis title, short enough for a small panel: which one
+    (PC1, PC2) and its share of the variance."""
+    return f"PC{position} ({100 * explained:.0f}% of the variance)"
 
 
 def _projected(

@@ -30,6 +30,7 @@ from em_viz.engine.runs import (
 from em_viz.figures.compare import figure_multi_start, figure_objective_curves
 from em_viz.figures.frames import Parts
 from em_viz.figures.mixture import mixture_traces
+from em_viz.figures.principal import principal_parts
 from em_viz.ui import link
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.labels import (
@@ -197,12 +198,13 @@ def _mixture_frames(view: GroupView, number: int, dataset: Dataset) -> Frames:
     def parts(index: int) -> Parts:
         record = em.history[at_index(em, index)]
         reference = first.history[at_index(first, index)].means
+        resp = em.responsibilities_at(at_index(em, index))
+        colours = match_components(reference, record.means)
+        if dataset.X.shape[1] > 2:  # on the principal components, as its panel
+            return principal_parts(dataset.X, record.params, resp, colour_order=colours)
+        names = dataset.feature_names
         traces = mixture_traces(
-            dataset.X,
-            record.params,
-            em.responsibilities_at(at_index(em, index)),
-            feature_names=dataset.feature_names,
-            colour_order=match_components(reference, record.means),
+            dataset.X, record.params, resp, feature_names=names, colour_order=colours
         )
         return traces, {}
 
@@ -493,7 +495,6 @@ def compare_page() -> None:
         list(link.TABS.values()), key=link.TAB_FIELD["tab"].key, on_change="rerun"
     )
     with side:
-        played = state[COMPARE.data].X.shape[1] == 2  # principal components: not yet
-        run_fragment(COMPARE, _show_runs, GROUP_RUN_HELP, stop_when_converged=True, played=played)
+        run_fragment(COMPARE, _show_runs, GROUP_RUN_HELP, stop_when_converged=True, played=True)
     with starts:
         _multi_start(state[COMPARE.run_key][0], state[link.TAB_FIELD["tab"].key])

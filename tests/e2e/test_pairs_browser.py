@@ -40,7 +40,7 @@ def test_iris_in_four_dimensions_as_a_pairs_grid_then_on_its_principal_component
     page.get_by_role("radio", name="Principal components").click()
     page.wait_for_function(
         f'() => document.querySelector("{MIXTURE}")?._fullLayout?.xaxis.title.text'
-        '.startsWith("principal component 1")',
+        '.startsWith("PC1 ")',
         timeout=30_000,
     )
     assert subplots(page) == 1
@@ -54,7 +54,7 @@ def test_wine_on_its_principal_components(page: Page, app_url: str):
     page.get_by_role("radio", name="Principal components").click()
     page.wait_for_function(
         f'() => document.querySelector("{MIXTURE}")?._fullLayout?.xaxis.title.text'
-        '.startsWith("principal component 1")',
+        '.startsWith("PC1 ")',
         timeout=30_000,
     )
     page.get_by_role("radio", name="Instant").click()

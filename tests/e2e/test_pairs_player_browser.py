@@ -116,7 +116,7 @@ def test_the_slider_scrubs_the_grid_and_the_principal_components_with_no_round_t
     page.get_by_role("radio", name="Principal components").click()
     page.wait_for_function(
         f'() => document.querySelector("{MIXTURE}")?._fullLayout?.xaxis.title.text'
-        '.startsWith("principal component 1")',
+        '.startsWith("PC1 ")',
         timeout=30_000,
     )
     expect(page.locator(MIXTURE)).to_have_attribute("data-rendered", "8")
