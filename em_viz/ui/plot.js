@@ -127,7 +127,8 @@ function graphView(component) {
     });
   // On screen already (the browser moved there and told the server): the figure, for
   // the hover's numbers, once the keys or the slider rest.
-  if (onScreen && graph.dataset.drawn === "yes") {
+  const resized = graph._fullLayout && figure.layout.height !== graph._fullLayout.height;
+  if (onScreen && graph.dataset.drawn === "yes" && !resized) {
     graph.emVizLater = setTimeout(draw, 300);
     return;
   }

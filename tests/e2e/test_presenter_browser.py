@@ -164,6 +164,11 @@ def test_the_main_picture_fills_the_screen_below_the_controls(
         expect(page.get_by_test_id("stSidebar")).to_be_hidden()
         expect(page.locator(run_heading)).to_have_text("Iteration 0 · initial parameters")
         page.wait_for_timeout(800)  # the figures' first drawing settles
+        for graph in graphs:  # (on a busy machine, the presenter's height comes later)
+            page.wait_for_function(
+                f'() => document.querySelector("{graph}").offsetHeight >= {0.5 * height - 10}',
+                timeout=10_000,
+            )
         boxes = [page.locator(graph).bounding_box() for graph in graphs]
         across = max(b["x"] + b["width"] for b in boxes) - min(b["x"] for b in boxes)
         assert across / width >= 0.9, boxes
