@@ -60,6 +60,17 @@ function showAll(timeline, position, glideMs) {
   }
 }
 
+// How long the keys wait for the server's answer to one of them (it may have failed).
+const AWAIT_MS = 10000;
+
+// The number of a new message to the server (a key, a move, a stop), in the order sent:
+// the server says which it has taken in (``answered``).
+function sent(timeline) {
+  window.emVizSeq = (window.emVizSeq || 0) + 1;
+  timeline.sent = window.emVizSeq;
+  return timeline.sent;
+}
+
 // Whether every graph of the timeline can show any frame without the server.
 function local(timeline) {
   const views = Object.values(timeline.views).filter((view) => view.graph.isConnected);
@@ -88,6 +99,7 @@ function slider(component) {
   timeline.labels = data.labels;
   timeline.report = setTriggerValue;
   const newRun = timeline.revision !== data.revision;
+  const answered = data.answered >= (timeline.sent || 0);
   timeline.revision = data.revision;
   timeline.count = data.labels.length;
   input.max = String(timeline.count - 1);
@@ -98,7 +110,7 @@ function slider(component) {
     clearTimeout(timeline.timer);
     timeline.playing = false;
     input.disabled = timeline.count < 2;
-    setTriggerValue("stopped", { index: timeline.position, finished });
+    setTriggerValue("stopped", { index: timeline.position, finished, seq: sent(timeline) });
   };
   // The clock sets the half-step shown, so that the speed holds: on a machine too slow
   // to draw every half-step in its time, one is left out rather than the run slowed.
@@ -115,37 +127,35 @@ function slider(component) {
   // button pressed next acts from there), after a pause while the slider is dragged.
   const report = (index, wait = 0) => {
     clearTimeout(timeline.pending);
-    timeline.reported = index;
-    timeline.pending = setTimeout(() => setTriggerValue("moved", { index, at: Date.now() }), wait);
+    const seq = sent(timeline);
+    timeline.pending = setTimeout(() => setTriggerValue("moved", { index, seq }), wait);
   };
-  const server = () => {
-    // The server does it, from the half-step the key sends: no later report of a move,
-    // and the next keys wait for its answer (they act on what it shows).
+  const server = (action) => {
+    // The server does it, from the half-step on screen (no later report of a move);
+    // the next keys wait for its answer, and act on what it shows.
     clearTimeout(timeline.pending);
-    timeline.reported = undefined;
-    timeline.awaiting = performance.now();
-    return false;
+    timeline.awaiting = sent(timeline);
+    timeline.since = performance.now();
+    const { position: shown, revision } = timeline;
+    window.emVizKeys.send("action", { action, shown, revision, seq: timeline.awaiting });
   };
   timeline.handle = (action) => {
-    // A step key, done here when the frames allow it; false: the server does it.
-    if (timeline.awaiting && performance.now() - timeline.awaiting < 3000) {
+    // A step key: done here when the frames allow it, else by the server.
+    if (timeline.awaiting && performance.now() - timeline.since < AWAIT_MS) {
       timeline.queue = [...(timeline.queue || []), action];
-      return true;
-    }
-    if (!local(timeline)) return server();
-    if (action === "run" && timeline.playing) return stop(false), true;
-    if (timeline.playing) return true;
-    if (action === "next" && timeline.position < timeline.count - 1) {
+    } else if (!local(timeline)) {
+      server(action);
+    } else if (timeline.playing) {
+      if (action === "run") stop(false);
+    } else if (action === "next" && timeline.position < timeline.count - 1) {
       showAll(timeline, timeline.position + 1, timeline.glide);
       report(timeline.position);
-      return true;
-    }
-    if (action === "back" && timeline.position > 0) {
+    } else if (action === "back" && timeline.position > 0) {
       showAll(timeline, timeline.position - 1, timeline.glide);
       report(timeline.position);
-      return true;
+    } else {
+      server(action);
     }
-    return server();
   };
   window.emVizPlayer = timeline;
   if (!input.dataset.listening) {
@@ -169,17 +179,13 @@ function slider(component) {
   } else if (!data.playing && timeline.playing) {
     stop(false); // Stop on the server's button: here, where the picture is
   } else if (!timeline.playing) {
-    const ahead = !newRun && timeline.reported !== undefined && timeline.reported !== data.position;
-    showAll(timeline, ahead ? timeline.position : data.position, 0);
-    if (!ahead) timeline.reported = undefined;
+    // Until the server has taken in every message sent, the browser is ahead of it.
+    showAll(timeline, answered || newRun ? data.position : timeline.position, 0);
   }
+  if (!answered) return;
   // The server has answered: the keys pressed meanwhile act now, on what it shows.
   timeline.awaiting = 0;
   const queued = timeline.queue || [];
   timeline.queue = [];
-  for (const action of queued) {
-    if (!timeline.handle(action) && window.emVizKeys) {
-      window.emVizKeys.send("action", { action, shown: timeline.position, at: Date.now() });
-    }
-  }
+  for (const action of queued) timeline.handle(action);
 }

@@ -73,12 +73,15 @@ _component = st.components.v2.component("em_viz_plot", js=_JS, css=_CSS, isolate
 class Timeline:
     """A run's half-steps as the browser plays them: ``revision`` names the history (a
     new run or a changed history is a new revision), ``position`` is the half-step the
-    server shows, ``playing`` whether Run plays from there."""
+    server shows, ``playing`` whether Run plays from there, ``answered`` the number of
+    the latest message from the browser (a key, a move, a stop) that the server has
+    taken in: until it answers a key, the browser keeps its keys waiting."""
 
     name: str
     revision: str
     position: int
     playing: bool = False
+    answered: int = 0
 
 
 @dataclass(frozen=True)
@@ -242,25 +245,26 @@ def timeline_slider(
     label: str,
     help: str,
     speed: float = 0.0,
-    on_moved: Callable[[int, float | None], None],
-    on_stopped: Callable[[int, bool], None],
+    on_moved: Callable[[int, int | None], None],
+    on_stopped: Callable[[int, bool, int | None], None],
 ) -> None:
     """The history slider of ``timeline``, drawn and moved in the browser: dragging it
     or a step key shows each frame at once (the graphs' frames), and the server hears
-    where it stopped, ``on_moved(index, at)`` (``at`` the browser's clock, ms). While
-    ``timeline.playing`` it plays from its ``position`` to the last frame at ``speed``
-    half-steps per second, gliding between them, and
-    ``on_stopped(index, finished)`` hears where it stopped: at the last frame
-    (``finished``), or at Stop (the R key, or the server's ``playing`` turned off)."""
+    where it stopped, ``on_moved(index, seq)``. While ``timeline.playing`` it plays from
+    its ``position`` to the last frame at ``speed`` half-steps per second, gliding
+    between them, and ``on_stopped(index, finished, seq)`` hears where it stopped: at
+    the last frame (``finished``), or at Stop (the R key, or the server's ``playing``
+    turned off). ``seq`` numbers the browser's messages in the order sent (keys too):
+    see ``Timeline.answered``."""
     state = st.session_state
 
     def moved() -> None:
         where = state[key].moved
-        on_moved(int(where["index"]), where.get("at"))
+        on_moved(int(where["index"]), where.get("seq"))
 
     def stopped() -> None:
         where = state[key].stopped
-        on_stopped(int(where["index"]), bool(where["finished"]))
+        on_stopped(int(where["index"]), bool(where["finished"]), where.get("seq"))
 
     _component(
         key=key,
@@ -270,6 +274,7 @@ def timeline_slider(
             "revision": timeline.revision,
             "labels": list(labels),
             "position": timeline.position,
+            "answered": timeline.answered,
             "label": label,
             "help": help,
             "playing": timeline.playing,

@@ -164,11 +164,11 @@ export default function (component) {
     if (!action) return;
     event.preventDefault();
     event.stopImmediatePropagation();
-    // A run the browser plays: its frames answer first, with no round trip.
+    // A run the browser plays: its player answers (from its frames, or asks the server).
     const player = window.emVizPlayer;
-    if (player && player.handle(action)) return;
-    const local = player && player.input && player.input.isConnected;
-    keys.send("action", { action, shown: local ? player.position : keys.shown, at: Date.now() });
+    if (player && player.input && player.input.isConnected) return player.handle(action);
+    window.emVizSeq = (window.emVizSeq || 0) + 1; // the browser's messages, numbered
+    keys.send("action", { action, shown: keys.shown, seq: window.emVizSeq });
   }, true);
 }
 """
@@ -176,21 +176,25 @@ export default function (component) {
 _keys = st.components.v2.component("em_viz_keys", js=_KEYS_JS, isolate_styles=False)
 
 
-def step_keys(key: str, shown: int, on_action: Callable[[str, int, float | None], None]) -> None:
+def step_keys(
+    key: str, shown: int, on_action: Callable[[str, int, int | None, str | None], None]
+) -> None:
     """Listen for the step keys (:data:`KEY_ACTIONS`) on the page while this is mounted,
     never while the focus is in a text field, a list or a slider; show
     :data:`KEYS_HINT` (:data:`KEYS_TITLE` on hover).
 
-    ``on_action(action, shown, at)`` gets "next", "back", "run" or "reset", the index of
-    the half-step the page showed when the key was pressed (``shown`` of the latest
-    call): a key pressed quickly after another acts from what is on screen, even if the
-    history slider's value has not come back from the browser yet; and when it was
-    pressed (the browser's clock, ms).
+    ``on_action(action, shown, seq, revision)`` gets "next", "back", "run" or "reset";
+    the index of the half-step on screen when the key was pressed (the player's, on a
+    page the browser plays, else ``shown`` of the latest call), with the ``revision`` of
+    the timeline it counts in (None without a player); and the number of the message
+    (the browser numbers its messages in the order sent, see ``Timeline.answered``).
     """
 
     def pressed() -> None:
-        pressed_on = st.session_state[key].action
-        on_action(pressed_on["action"], int(pressed_on["shown"]), pressed_on.get("at"))
+        message = st.session_state[key].action
+        on_action(
+            message["action"], int(message["shown"]), message.get("seq"), message.get("revision")
+        )
 
     _keys(
         key=key,

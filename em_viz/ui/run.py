@@ -332,7 +332,9 @@ def _run_view(
         step_keys(
             slot.keys,
             index,
-            lambda action, shown, at: key_pressed(slot, action, shown, stop_when_converged, at),
+            lambda action, shown, seq, revision: key_pressed(
+                slot, action, shown, stop_when_converged, seq, revision
+            ),
         )
     show(view)
 
@@ -386,8 +388,8 @@ def history_slider(slot: RunSlot, view: RunView | GroupView) -> None:
             label=SLIDER_LABEL,
             help=HISTORY_HELP,
             speed=SPEEDS.get(st.session_state.get(slot.speed), 0.0),  # only read by Run
-            on_moved=lambda index, at: moved_to(slot, index, at),
-            on_stopped=lambda index, finished: played_to(slot, index, finished),
+            on_moved=lambda index, seq: moved_to(slot, index, seq),
+            on_stopped=lambda index, finished, seq: played_to(slot, index, finished, seq),
         )
         if view.index < last and not view.running:
             st.caption(VIEWING_PAST)

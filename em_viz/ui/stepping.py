@@ -98,6 +98,11 @@ class RunSlot:
         return self.prefix + "step_keys"
 
     @property
+    def heard(self) -> str:
+        """The number of the latest message heard from the browser (see :func:`heard`)."""
+        return self.prefix + "heard"
+
+    @property
     def played(self) -> str:
         """Whether the page's figures have frames, so that the browser plays the run."""
         return self.prefix + "played"
@@ -250,10 +255,24 @@ def _compute_ahead(slot: RunSlot, target: Stepper) -> None:
             return
 
 
-def played_to(slot: RunSlot, index: int, finished: bool) -> None:
+def heard(slot: RunSlot, seq: int | None) -> bool:
+    """Record message ``seq`` from the browser (its messages are numbered in the order
+    sent): whether it is newer than every one heard before. The highest heard goes back
+    with the page (:func:`timeline_of`), so that the browser knows which of its messages
+    an answer has taken in."""
+    state = st.session_state
+    last = state.get(slot.heard, 0)
+    if seq is None:
+        return True
+    state[slot.heard] = max(last, seq)
+    return seq > last
+
+
+def played_to(slot: RunSlot, index: int, finished: bool, seq: int | None = None) -> None:
     """The browser stopped playing Run at half-step ``index``: at the last computed one
     (``finished``), Run goes on with the next ones unless it is done; before it (Stop),
     the half-steps not shown are dropped, so the run is where the picture is."""
+    heard(slot, seq)
     state = st.session_state
     target = state[slot.em]
     index = min(max(index, 0), latest_index(target))
@@ -265,26 +284,32 @@ def played_to(slot: RunSlot, index: int, finished: bool) -> None:
     state[slot.running] = False
 
 
-def moved_to(slot: RunSlot, index: int, at: float | None = None) -> None:
-    """The browser's history slider (or a step key) stopped at half-step ``index``, at
-    time ``at`` (the browser's clock, ms): unless a step key pressed later was heard
-    first (both in one rerun), which acted from what was on screen then."""
+def moved_to(slot: RunSlot, index: int, seq: int | None = None) -> None:
+    """The browser's history slider (or a step key) stopped at half-step ``index``, its
+    message ``seq``: unless a later message was heard first (a step key pressed while
+    the slider was dragged, both in one rerun), which acted from what was on screen."""
     state = st.session_state
-    if at is not None and at < state.get(slot.prefix + "key_at", float("-inf")):
+    if not heard(slot, seq):
         return
     state[slot.view] = min(max(index, 0), latest_index(state[slot.em]))
 
 
-def timeline_of(slot: RunSlot, target: Stepper, index: int, running: bool) -> Timeline:
-    """The slot's run as the browser plays it: named by the slot, its revision by the
-    run and its records (a record made again at the same address is the same record)."""
+def revision_of(target: Stepper) -> str:
+    """The name of the run's history as the browser plays it: a new run or a changed
+    history is a new revision (a record made again at the same address is the same)."""
     records = tuple(
         (id(r), r.iteration, r.phase, r.objective)
         for history in histories(target)
         for r in history
     )
-    revision = f"{id(target)}-{hash(records) & 0xFFFFFFFF:x}"
-    return Timeline(slot.prefix + "run", revision, index, running)
+    return f"{id(target)}-{hash(records) & 0xFFFFFFFF:x}"
+
+
+def timeline_of(slot: RunSlot, target: Stepper, index: int, running: bool) -> Timeline:
+    """The slot's run as the browser plays it, named by the slot (see
+    :func:`revision_of`), with the latest message heard from it (:func:`heard`)."""
+    answered = st.session_state.get(slot.heard, 0)
+    return Timeline(slot.prefix + "run", revision_of(target), index, running, answered)
 
 
 def stop_run(slot: RunSlot) -> None:
@@ -329,19 +354,27 @@ def _next_half_step(target: Stepper, index: int) -> str:
 
 
 def key_pressed(
-    slot: RunSlot, action: str, shown: int, stop_when_converged: bool, at: float | None = None
+    slot: RunSlot,
+    action: str,
+    shown: int,
+    stop_when_converged: bool,
+    seq: int | None = None,
+    revision: str | None = None,
 ) -> None:
     """A step key's callback: "next" (one half-step), "back", "run" (Run or Stop) or
     "reset", as the button would do from half-step ``shown`` (the one on screen), and
     nothing where the button is disabled; except "back", which shows the half-step
-    before, as the browser does where it has the frames (Back drops one). ``at``: when
-    it was pressed (the browser's clock, ms), so that an older move is not taken after
-    it (see :func:`moved_to`)."""
+    before, as the browser does where it has the frames (Back drops one).
+
+    ``seq`` numbers the message (see :func:`heard`); ``revision`` names the history
+    ``shown`` counts in (:func:`timeline_of`): pressed before the browser had taken in
+    a newer one, the key acts from the half-step the server showed last."""
     state = st.session_state
-    if at is not None:
-        state[slot.prefix + "key_at"] = at
+    heard(slot, seq)
     target = state[slot.em]
     running = state[slot.running]
+    if revision is not None and revision != revision_of(target):
+        shown = state[slot.view]
     index = min(max(shown, 0), latest_index(target))
     state[slot.view] = index
     disabled = disabled_buttons(target, index, running, stop_when_converged)
