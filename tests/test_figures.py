@@ -207,6 +207,7 @@ def test_large_data_is_sent_as_typed_arrays(engine):
     for value in (trace["x"], trace["y"], trace["marker"]["color"], trace["customdata"]):
         assert set(value) >= {"dtype", "bdata"}
     assert decode(trace["customdata"]).shape == (20_000, 3)
+    assert decode(trace["marker"]["color"]).dtype == np.uint8  # a byte per point
 
 
 def test_click_grid_exists_only_when_asked_and_lies_under_the_data(engine):

@@ -149,6 +149,7 @@ def test_quantised_colours_are_reproduced_by_the_colorscale(rgb, levels):
     index, colorscale = quantised_colours(rgb, levels)
     n_colours = len(colorscale) // 2
     assert index.shape == (len(rgb),)
+    assert index.dtype == (np.uint8 if n_colours <= 256 else np.uint16)
     np.testing.assert_array_equal(np.unique(index), np.arange(n_colours))
     positions = [stop[0] for stop in colorscale]
     assert positions[0] == 0 and positions[-1] == 1

@@ -178,7 +178,8 @@ def quantised_colours(rgb: np.ndarray, levels: int = 16) -> tuple[np.ndarray, li
     Returns
     -------
     index : ndarray of shape (N,)
-        Floats 0, 1, ..., n_colours - 1: each point's colour.
+        0, 1, ..., n_colours - 1: each point's colour, as uint8 (uint16 above 256
+        colours), the fewest bytes to send.
     colorscale : list of [float, str]
         Two stops per colour (``[i / n, c_i]`` and ``[(i + 1) / n, c_i]``).
     """
@@ -194,4 +195,5 @@ def quantised_colours(rgb: np.ndarray, levels: int = 16) -> tuple[np.ndarray, li
     for i, (r, g, b) in enumerate(values):
         colour = f"#{r:02x}{g:02x}{b:02x}"
         colorscale += [[i / n_colours, colour], [(i + 1) / n_colours, colour]]
-    return index.reshape(-1).astype(float), colorscale
+    dtype = np.uint8 if n_colours <= 256 else np.uint16
+    return index.reshape(-1).astype(dtype), colorscale
