@@ -34,25 +34,19 @@ from em_viz.engine.runs import SeveralStarts, several_starts
 from em_viz.figures.bernoulli import figure_coins, figure_probability_paths, figure_weights
 from em_viz.figures.images import figure_digit_responsibilities, figure_prototypes
 from em_viz.figures.style import component_colours
-from em_viz.ui.demos import (
-    CURVE_HEIGHT,
-    LINKED,
-    Demo,
-    demo_page,
-    objective_curve,
-    played_plot,
-)
-from em_viz.ui.labels import (
+from em_viz.ui.demo_labels import (
     DIGITS_CHANGED,
     DIGITS_INIT_HELP,
     DIGITS_INIT_NAMES,
     DIGITS_STEP_HELP,
     FLIPS_CHANGED,
-    HOW_BERNOULLI_EM_WORKS,
     MIXTURE_STEP_HELP,
     PSEUDO_COUNT_HELP,
-    plain,
 )
+from em_viz.ui.demos import CURVE_HEIGHT, Demo, demo_page, objective_curve, played_plot
+from em_viz.ui.labels import plain
+from em_viz.ui.lessons import HOW_BERNOULLI_EM_WORKS
+from em_viz.ui.link import LINKED
 from em_viz.ui.run import RunView
 from em_viz.ui.stepping import RunSlot
 

@@ -30,9 +30,6 @@ from em_viz.ui.run import (
 )
 from em_viz.ui.stepping import RunSlot
 
-LINKED = link.LINKED
-"""Every setting of a demo is in the page's URL (a link reproduces a demo's set-up) and
-kept for the session (a demo's run survives a visit to another page)."""
 CURVE_HEIGHT = 330
 
 
@@ -67,7 +64,7 @@ def demo_page(demos: Mapping[str, Demo], key: str) -> None:
         key=key,
         required=True,
         label_visibility="collapsed" if presenter else "visible",
-        **LINKED,
+        **link.LINKED,
     )
     demo = demos[name]
     if not presenter:

@@ -39,13 +39,13 @@ from em_viz.ui.labels import (
     FEATURE_VIEW_CAPTIONS,
     FEATURE_VIEWS,
     FEATURES_SHOWN_HELP,
-    HOW_GAUSSIAN_EM_WORKS,
     NO_FEATURE_SHOWN,
     SWITCHING_OFF,
     WIDER_THAN_DATA,
     settings_change,
     what_changed,
 )
+from em_viz.ui.lessons import HOW_GAUSSIAN_EM_WORKS
 from em_viz.ui.plot import GLIDE_MS, FrameList, Frames, plot
 from em_viz.ui.run import (
     RunView,

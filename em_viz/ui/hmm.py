@@ -42,19 +42,18 @@ from em_viz.figures.hmm import (
 )
 from em_viz.figures.hmm_graphs import figure_transitions, figure_trellis, trellis_window
 from em_viz.figures.style import component_colours
-from em_viz.ui.demos import LINKED, Demo, demo_page, objective_curve, played_plot
-from em_viz.ui.labels import (
+from em_viz.ui.demo_labels import (
     CASINO_CHANGED,
     CASINO_TEXT_HELP,
-    COVARIANCE_HELP,
     HMM_STEP_HELP,
-    HOW_HMM_EM_WORKS,
     REGIMES_MIXTURE_HELP,
-    TOL_HELP,
     TRELLIS_CHANGED,
     TRELLIS_NUMBERS,
-    plain,
 )
+from em_viz.ui.demos import Demo, demo_page, objective_curve, played_plot
+from em_viz.ui.labels import COVARIANCE_HELP, TOL_HELP, plain
+from em_viz.ui.lessons import HOW_HMM_EM_WORKS
+from em_viz.ui.link import LINKED
 from em_viz.ui.run import RunView
 from em_viz.ui.sidebar import TOL_CHOICES
 from em_viz.ui.stepping import RunSlot

@@ -28,10 +28,7 @@ from em_viz.figures.incomplete import (
     figure_profile,
     linkage_table,
 )
-from em_viz.ui.demos import LINKED, Demo, demo_page, played_plot
-from em_viz.ui.labels import (
-    HOW_LINKAGE_EM_WORKS,
-    HOW_MURRAY_EM_WORKS,
+from em_viz.ui.demo_labels import (
     LINKAGE_CELLS,
     LINKAGE_CHANGED,
     LINKAGE_RATE,
@@ -41,6 +38,9 @@ from em_viz.ui.labels import (
     MURRAY_SADDLE,
     MURRAY_STEP_HELP,
 )
+from em_viz.ui.demos import Demo, demo_page, played_plot
+from em_viz.ui.lessons import HOW_LINKAGE_EM_WORKS, HOW_MURRAY_EM_WORKS
+from em_viz.ui.link import LINKED
 from em_viz.ui.run import RunView, history_slider
 from em_viz.ui.stepping import RunSlot
 

@@ -193,32 +193,6 @@ GROUP_STEP_HELP = {
     "Run": "Every run to convergence at once. All runs move together; a converged run stays put.",
 }
 """The compare page's controls, which move every run at once."""
-MIXTURE_STEP_HELP = {
-    **STEP_HELP,
-    "E-step": "Expectation: for every observation, how likely each component (coin) is to "
-    "have produced it.",
-    "M-step": "Maximisation: each component's probability of heads becomes the heads "
-    "credited to it over all tosses credited to it; its weight, its share.",
-}
-"""The Bernoulli page's coin demos' controls: components are coins."""
-DIGITS_STEP_HELP = {
-    **STEP_HELP,
-    "E-step": "Expectation: for every image, how likely each prototype is to have produced it.",
-    "M-step": "Maximisation: each prototype's pixel becomes the share of images with that "
-    "pixel black, each image counted by its responsibility (plus the pseudo-count); its "
-    "weight, its share of the images.",
-}
-"""The digits demo's controls: components are prototype images."""
-DIGITS_INIT_NAMES = {
-    "random": "random pixel probabilities",
-    "random-responsibilities": "random responsibilities",
-    "kmeans": "k-means fit",
-}
-DIGITS_INIT_HELP = (
-    "Random pixel probabilities: every pixel's probability uniform in 0.25-0.75; random "
-    "responsibilities: one M-step from random soft assignments; k-means fit: one M-step "
-    "from the clusters of a k-means fit."
-)
 
 # What each half-step changed -------------------------------------------------------------
 
@@ -339,89 +313,9 @@ POINT_ESTIMATE = (
     "switch off the components the data do not need, which EM, with every weight a "
     "point, cannot."
 )
-FLIPS_CHANGED = {
-    "init": "The starting coins: their biases and weights, and the overall rate of heads "
-    "they predict. Press Step.",
-    "E": "E-step: each flip is shared between the coins by how likely each is to have made "
-    "it; the coins did not move.",
-    "M": "M-step: each coin's bias and weight moved, and the overall rate they predict is "
-    "now the observed one.",
-}
-DIGITS_CHANGED = {
-    "init": "The starting prototypes. Press E-step to see which prototype each image resembles.",
-    "E": "E-step: every image's responsibilities changed (the bars below); the prototypes "
-    "did not move.",
-    "M": "M-step: each prototype is now the responsibility-weighted average of all the "
-    "images (with the pseudo-count), its weight its share of them; the responsibilities "
-    "did not change.",
-}
-PSEUDO_COUNT_HELP = (
-    "Each M-step counts this many extra 1s and extra 0s per component and pixel (a "
-    "Beta prior), so no probability reaches 0 or 1 and no image is ever impossible for a "
-    "component. 0 is plain maximum likelihood; the curve then shows the log-likelihood, "
-    "otherwise the log-likelihood plus the log prior, which EM never lowers."
-)
 
+# Choosing K ------------------------------------------------------------------------------
 
-HOW_GAUSSIAN_EM_WORKS = (
-    (
-        r"Each component $k$ has a weight $\pi_k$, a mean $\mu_k$ and a covariance "
-        r"$\Sigma_k$. **E-step**: every point $x_i$ gets a responsibility $r_{ik}$ for every "
-        "component, how likely that component is to have produced it:"
-    ),
-    (
-        r"r_{ik} = \frac{\pi_k\,\mathcal{N}(x_i \mid \mu_k, \Sigma_k)}"
-        r"{\sum_j \pi_j\,\mathcal{N}(x_i \mid \mu_j, \Sigma_j)}"
-    ),
-    (
-        "**M-step**: each component is re-fitted to all points, weighted by those "
-        r"responsibilities (a small $\lambda$, the setting reg_covar, keeps every "
-        "covariance invertible):"
-    ),
-    (
-        r"\begin{gathered}"
-        r"N_k = \sum_i r_{ik},\qquad \pi_k = \frac{N_k}{N},\qquad "
-        r"\mu_k = \frac{1}{N_k}\sum_i r_{ik}\, x_i, \\ "
-        r"\Sigma_k = \frac{1}{N_k}\sum_i r_{ik}\,(x_i-\mu_k)(x_i-\mu_k)^\top + \lambda I"
-        r"\end{gathered}"
-    ),
-    (
-        "Neither half-step can lower the log-likelihood "
-        r"$\sum_i \log \sum_k \pi_k\,\mathcal{N}(x_i \mid \mu_k, \Sigma_k)$, so the curve "
-        "only climbs; it stops at a *local* optimum that depends on the start. Try another "
-        "seed or initialisation."
-    ),
-)
-"""The two half-steps of a Gaussian mixture in symbols: prose (Markdown, with inline
-maths between dollars) and formulas (LaTeX) in turn."""
-HOW_BERNOULLI_EM_WORKS = (
-    (
-        r"Component $k$ (a coin, or a prototype image) has a weight $\pi_k$ and a "
-        r"probability $p_{kd}$ of heads (of a black pixel) in feature $d$. Observation $i$ "
-        r"has $h_{id}$ heads and $t_{id}$ tails (one toss per pixel for an image). "
-        "**E-step**: how likely each component is to have produced each observation:"
-    ),
-    (
-        r"r_{ik} = \frac{\pi_k \prod_d p_{kd}^{h_{id}} (1 - p_{kd})^{t_{id}}}"
-        r"{\sum_j \pi_j \prod_d p_{jd}^{h_{id}} (1 - p_{jd})^{t_{id}}}"
-    ),
-    (
-        "**M-step**: every observation's heads and tails are credited to the "
-        r"components in proportion to $r_{ik}$; each component's new probability is the "
-        "heads credited to it over all tosses credited to it, with a pseudo-count $a$ of "
-        "extra heads and tails (digits only; $a = 0$ is plain maximum likelihood):"
-    ),
-    (
-        r"N_k = \sum_i r_{ik},\quad \pi_k = \frac{N_k}{N},\quad "
-        r"p_{kd} = \frac{\sum_i r_{ik} h_{id} + a}{\sum_i r_{ik} (h_{id} + t_{id}) + 2a}"
-    ),
-    (
-        "Neither half-step can lower the log-likelihood (with $a > 0$: the "
-        r"log-likelihood plus the log of the $\mathrm{Beta}(1 + a, 1 + a)$ prior on every "
-        r"$p_{kd}$), so the curve only climbs, to a *local* optimum that depends on the start."
-    ),
-)
-"""The two half-steps of a mixture of coins (or of images) in symbols, in turn."""
 CHOOSE_K_INTRO = (
     "Each model, a number of components K and a covariance type, is fitted from several "
     "k-means starts, each run to convergence; the best start is scored. Lower is better."
@@ -454,60 +348,6 @@ DEGENERATE_NOTE = (
     "from a better description of the data, so they are left out of the choice (as mclust "
     "leaves singular fits out)."
 )
-
-# Incomplete data: the genetic-linkage example ---------------------------------------------
-
-LINKAGE_CELLS = (
-    ("Cell 1 (1/2 + θ/4)", "A mix of two kinds of animal, with probabilities 1/2 and θ/4."),
-    ("Cell 2 ((1 - θ)/4)", "Animals of the second kind."),
-    ("Cell 3 ((1 - θ)/4)", "Animals of the third kind."),
-    ("Cell 4 (θ/4)", "Animals of the fourth kind."),
-)
-"""Each count's label and help: the cell and its probability."""
-LINKAGE_STEP_HELP = {
-    **STEP_HELP,
-    "E-step": "Expectation: split the first cell's count into its 1/2 and θ/4 parts, in "
-    "proportion to their probabilities under the current θ.",
-    "M-step": "Maximisation: θ becomes the share of the θ-animals among all animals that "
-    "depend on θ, as if the split were seen.",
-}
-"""The linkage demo's controls."""
-LINKAGE_CHANGED = {
-    "init": "**The start**: θ = {theta:.7f}, ringed on log L. Press **E-step** to build EM's "
-    "lower bound there.",
-    "E": "**E-step**: at θ_t = {theta_t:.7f} the first cell's {x1} animals are expected to "
-    "be **{credited:.4f}** in its θ/4 part and **{rest:.4f}** in its 1/2 part. That split "
-    "gives the orange bound, touching log L at θ_t; its top (the star) is where the M-step "
-    "goes.",
-    "M": "**M-step**: θ = ({credited:.4f} + {x4}) / ({credited:.4f} + {x2} + {x3} + {x4}) "
-    "= **{theta:.7f}**, the top of the bound; log L rose at least as much as the bound "
-    "(the dotted gap).",
-}
-"""What each half-step of the linkage demo did, with its numbers."""
-HOW_LINKAGE_EM_WORKS = (
-    (
-        "The counts x1, x2, x3, x4 have probabilities 1/2 + θ/4, (1 - θ)/4, (1 - θ)/4 "
-        "and θ/4. Had we seen how the first cell splits into y1 animals of probability "
-        "1/2 and y2 of probability θ/4, the estimate would be a simple share. **E-step**: "
-        "the expected split under the current θ_t:"
-    ),
-    r"y_2 = x_1 \, \frac{\theta_t / 4}{1/2 + \theta_t / 4}",
-    "**M-step**: the share of θ-animals among the animals whose probability depends on θ:",
-    r"\theta_{t+1} = \frac{y_2 + x_4}{y_2 + x_2 + x_3 + x_4}",
-    (
-        "The log-likelihood log L(θ) = x1 log(1/2 + θ/4) + (x2 + x3) log((1 - θ)/4) + "
-        "x4 log(θ/4) never falls: each E-step builds a lower bound that touches it at θ_t, "
-        "and the M-step climbs to that bound's top (minorise, then maximise). Near the "
-        "maximum each error shrinks by the same factor, the fraction of missing "
-        "information (0.1328 for Dempster, Laird and Rubin's counts)."
-    ),
-)
-"""The two half-steps of the linkage example in symbols, in turn."""
-LINKAGE_RATE = (
-    "The maximum is θ* = {best:.7f}. Near it each error is about {rate:.4f} times the one "
-    "before: the fraction of the information about θ that the hidden split takes away."
-)
-"""Under the linkage table: where EM goes and how fast."""
 
 # The run view's history and buttons ------------------------------------------------------
 
@@ -560,130 +400,7 @@ GROUP_RUN_HELP = {
 }
 """The compare page's controls, whose Run animates as the explorer's."""
 
-# Hidden Markov models ----------------------------------------------------------------------
-
-HMM_STEP_HELP = {
-    **STEP_HELP,
-    "E-step": "Expectation (forward-backward): for every observation, how likely each hidden "
-    "state is, and for every pair of neighbours, each transition.",
-    "M-step": "Maximisation: the expected counts become the new start, transition and "
-    "emission probabilities.",
-}
-"""The hidden Markov models page's controls."""
-CASINO_CHANGED = {
-    "init": "The starting guess: two dice and how often the casino switches. The band is "
-    "empty until an E-step: press **E-step**.",
-    "E": "**E-step**: forward-backward gave every roll its P(loaded | all rolls), the band. "
-    "The dice and the switching did not move.",
-    "M": "**M-step**: each die's faces and the switching probabilities are now the expected "
-    "counts of the last E-step, divided out. The band did not change.",
-}
-"""What each half-step of the casino demo changed."""
-TRELLIS_CHANGED = {
-    "init": "What the first E-step will compute under the starting guess: $\\alpha$ "
-    "forward from the first roll, $\\beta$ backward from the last, $\\gamma = \\alpha\\beta$ "
-    "in each cell and $\\xi$ on each edge.",
-    "E": "**E-step**: $\\alpha$, $\\beta$, $\\gamma$ and $\\xi$ under the parameters shown. "
-    "The tables add up $\\xi$ and $\\gamma$ over all the rolls; the next M-step divides "
-    "them out.",
-    "M": "**M-step**: the new A and B are the fractions in the tables, the counts of the "
-    "E-step before it (the trellis shows that E-step).",
-}
-"""What each half-step of the trellis demo shows."""
-TRELLIS_NUMBERS = (
-    "$\\alpha$: P(state | the rolls up to here), the forward pass, scaled to sum to 1 at "
-    "each roll. $\\beta$: how much better the rolls after here are explained from this "
-    "state than on average, so that $\\gamma = \\alpha\\beta$. $\\gamma$: P(state | all "
-    "rolls), the cell's shade. $\\xi$ on an edge: P(this state here and that state at the "
-    "next roll | all rolls), its width (not written below 0.005)."
-)
-"""Under the trellis: what its numbers are."""
-REGIMES_MIXTURE_HELP = (
-    "Replace every row of the transition matrix A by the weights π: the state at the next "
-    "step then no longer depends on the state now, and the hidden Markov model is the "
-    "Gaussian mixture with weights π, run here from the same start."
-)
-CASINO_TEXT_HELP = "Digits 1 to 6; spaces, commas and line breaks between them are ignored."
-HOW_HMM_EM_WORKS = (
-    (
-        "A hidden Markov model has K hidden states (the dice). It starts in state i with "
-        "probability π_i, moves from state i to state j with probability A_ij after each "
-        "step, and in state j emits an observation with probability B_j(x) (a die's "
-        "faces, or a Gaussian). The states are never seen. **E-step** (forward-backward): "
-        "$\\alpha$ runs forward and $\\beta$ backward through the sequence, and together they give"
-    ),
-    (
-        r"\gamma_t(i) = P(z_t = i \mid x_{1:T}) = \frac{\alpha_t(i)\,\beta_t(i)}"
-        r"{\sum_j \alpha_t(j)\,\beta_t(j)},\qquad "
-        r"\xi_t(i, j) = P(z_t = i, z_{t+1} = j \mid x_{1:T}) \propto "
-        r"\alpha_t(i)\,A_{ij}\,B_j(x_{t+1})\,\beta_{t+1}(j)"
-    ),
-    (
-        "**M-step**: the expected counts, divided out, are the new parameters (for "
-        "Gaussian states, $\\gamma$ weighs each point as a responsibility does in a mixture):"
-    ),
-    (
-        r"\pi_i = \gamma_1(i),\qquad A_{ij} = \frac{\sum_t \xi_t(i, j)}{\sum_t \sum_k "
-        r"\xi_t(i, k)},\qquad B_i(v) = \frac{\sum_{t:\,x_t = v} \gamma_t(i)}"
-        r"{\sum_t \gamma_t(i)}"
-    ),
-    (
-        "This is Baum-Welch, EM for sequences: neither half-step can lower the "
-        "log-likelihood log p(x_1, ..., x_T), so the curve only climbs, to a *local* "
-        "optimum that depends on the start. The numbering of the states is arbitrary: "
-        "another start may find the same dice with their numbers swapped (label "
-        "switching), with exactly the same likelihood."
-    ),
-)
-"""Baum-Welch's two half-steps in symbols: prose and formulas in turn."""
-
-# Incomplete data: Murray's saddle point ---------------------------------------------------
-
-MURRAY_STEP_HELP = {
-    **STEP_HELP,
-    "E-step": "Expectation: fill in each missing coordinate by its expected value given the "
-    "point's observed one, under the current Gaussian.",
-    "M-step": "Maximisation: the Gaussian becomes the mean and covariance of the filled-in "
-    "points, plus the uncertainty of each filled-in value.",
-}
-"""Murray's demo's controls."""
-MURRAY_CHANGED = {
-    "init": "**The start**: correlation {rho:.4f}, variances {v1:.4f} and {v2:.4f}. The "
-    "hollow points sit where this Gaussian expects them. Press **E-step**.",
-    "E": "**E-step**: each hollow point moved to its expected position given its observed "
-    "coordinate, on the Gaussian's line of regression; the Gaussian did not move.",
-    "M": "**M-step**: the Gaussian is now the mean and covariance of the filled-in points, "
-    "each missing value's own conditional variance added: correlation **{rho:.4f}**, "
-    "variances **{v1:.4f}** and **{v2:.4f}**.",
-}
-"""What each half-step of Murray's demo did, with its numbers."""
-MURRAY_SADDLE = (
-    "EM has stopped on a **saddle point**, not a maximum: correlation {rho:.4f}, variances "
-    "{v1:.4f} and {v2:.4f} (exactly 0 and 5/2). From correlation 0 every missing value is "
-    "filled in at 0, so the correlation stays 0; any other start climbs to +1/2 or -1/2."
-)
-MURRAY_MAXIMUM = (
-    "EM reached a **maximum**: correlation {rho:.4f}, variances {v1:.4f} and {v2:.4f} "
-    "(exactly ±1/2 and 8/3). The start's sign chose which of the two."
-)
-HOW_MURRAY_EM_WORKS = (
-    (
-        "One Gaussian with means, variances and a correlation. For a point with x1 seen "
-        "and x2 missing, the **E-step** expects x2 and its square given x1:"
-    ),
-    (
-        r"E[x_2 \mid x_1] = \mu_2 + \rho \frac{\sigma_2}{\sigma_1}(x_1 - \mu_1),\qquad "
-        r"\operatorname{Var}[x_2 \mid x_1] = \sigma_2^2 (1 - \rho^2)"
-    ),
-    (
-        "**M-step**: the mean and covariance of the completed points, with each "
-        "conditional variance added to the scatter (leaving it out shrinks the variances). "
-        "At correlation 0 every expectation is the mean, the completed points carry no "
-        "correlation, and it stays 0: EM converges to the saddle point, not a maximum."
-    ),
-)
-"""Murray's example in symbols, in turn."""
-
+# Incomplete data in the explorer ---------------------------------------------------------
 
 HIDE_LABEL = "Points with a hidden coordinate (%)"
 HIDE_HELP = (
