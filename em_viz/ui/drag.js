@@ -63,6 +63,7 @@ function draggable(graph) {
           const at = (values, delta) => values.map((v, j) => (j >= first && j < stop ? v + delta : v));
           return { x: at(start.x, dx), y: at(start.y, dy) };
         });
+        if (drawnDirectly(graph, traces, shifted)) return;
         window.Plotly.animate(
           graph,
           { data: shifted, traces },

@@ -103,6 +103,58 @@ function glides(graph, from, to) {
   return { svg, webgl };
 }
 
+// SVG traces moved to new x and y at once, drawn straight into their lines, markers and
+// texts, with no Plotly call: Plotly's own (a zero-length transition) first computes
+// every trace again, the WebGL points too, at a cost that grows with the data. The
+// graph's data takes the new x and y, so that Plotly's next drawing starts from them.
+// False, drawing nothing, where a trace is not drawn as this expects (Plotly draws it).
+function drawnDirectly(graph, traces, data) {
+  const groups = new Map();
+  for (const group of graph.querySelectorAll(".scatterlayer .trace")) {
+    const trace = group.__data__ && group.__data__[0] && group.__data__[0].trace;
+    if (trace) groups.set(trace.index, group);
+  }
+  const drawings = [];
+  for (const [place, index] of traces.entries()) {
+    const group = groups.get(index);
+    const full = graph._fullData[index];
+    const plot = full && graph._fullLayout._plots[full.xaxis + full.yaxis];
+    if (!group || !plot || full.fill !== "none" || (full.line && full.line.shape !== "linear")) return false;
+    const { x = full.x, y = full.y } = data[place]; // what did not move stays
+    const points = Array.from(x, (value, i) => [plot.xaxis.c2p(value), plot.yaxis.c2p(y[i])]);
+    const shown = points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));
+    const segments = [[]];
+    for (const point of points) {
+      if (Number.isFinite(point[0]) && Number.isFinite(point[1])) segments[segments.length - 1].push(point);
+      else if (segments[segments.length - 1].length) segments.push([]);
+    }
+    const lines = full.mode.includes("lines") ? segments.filter((segment) => segment.length) : [];
+    const paths = group.querySelectorAll("path.js-line");
+    const markers = group.querySelectorAll("path.point");
+    const texts = group.querySelectorAll("g.textpoint text");
+    const hasMarkers = full.mode.includes("markers");
+    const hasText = full.mode.includes("text");
+    if (paths.length !== lines.length) return false;
+    if ((hasMarkers && markers.length !== shown.length) || (hasText && texts.length !== shown.length)) {
+      return false;
+    }
+    drawings.push({ index, x, y, lines, paths, markers: hasMarkers ? markers : [], texts: hasText ? texts : [], shown });
+  }
+  for (const { index, x, y, lines, paths, markers, texts, shown } of drawings) {
+    lines.forEach((segment, i) => paths[i].setAttribute("d", "M" + segment.join("L")));
+    markers.forEach((marker, i) => marker.setAttribute("transform", `translate(${shown[i][0]},${shown[i][1]})`));
+    texts.forEach((text, i) => {
+      for (const node of [text, ...text.querySelectorAll("tspan.line")]) {
+        node.setAttribute("x", shown[i][0]);
+        node.setAttribute("y", shown[i][1]);
+      }
+    });
+    graph.data[index].x = graph._fullData[index].x = x;
+    graph.data[index].y = graph._fullData[index].y = y;
+  }
+  return true;
+}
+
 function frameView(element, name) {
   const view = {
     graph: element,
@@ -129,12 +181,17 @@ function frameView(element, name) {
       }
       const from = view.shown;
       const { svg, webgl } = glides(graph, from, target);
-      const skip = glideMs > 0 ? new Set([...svg.skip, ...webgl.skip]) : svg.skip;
-      const rest = update(from, target, skip, force);
+      const gliding = glideMs > 0;
+      const moved = svg.traces.length > 0;
+      let rest = update(from, target, gliding ? new Set([...svg.skip, ...webgl.skip]) : svg.skip, force);
+      // At once: the SVG traces drawn directly where nothing else changes, else all in one.
+      if (!gliding && moved && !(rest.empty && drawnDirectly(graph, svg.traces, svg.data))) {
+        rest = update(from, target, new Set(), force);
+      }
       if (!rest.empty) window.Plotly.update(graph, rest.data, rest.layout, rest.indices);
       view.shown = target;
       graph.dataset.rendered = String(position);
-      if (svg.traces.length) {
+      if (gliding && moved) {
         window.Plotly.animate(
           graph,
           { data: svg.data, traces: svg.traces },

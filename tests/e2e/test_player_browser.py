@@ -3,6 +3,7 @@ history slider and the keys with no round trip, and Stop where the picture is.""
 
 import re
 
+import pytest
 from conftest import SCREENSHOTS
 from playwright.sync_api import Page, expect
 
@@ -116,4 +117,54 @@ def test_stop_keeps_the_run_where_the_picture_is(page: Page, app_url: str):
         "() => window.emVizPlayer.count === window.emVizPlayer.position + 1", timeout=30_000
     )
     page.screenshot(path=SCREENSHOTS / "player_stopped.png")
+    assert page.console_errors == []
+
+
+DRAWING = f"""() => {{
+    const graph = document.querySelector("{MIXTURE}");
+    const numbers = (text) => (text || "").match(/-?[0-9.]+(e-?[0-9]+)?/g) || [];
+    const read = (trace, selector, attributes) => Array.from(
+        trace.querySelectorAll(selector),
+        (node) => attributes.flatMap((name) => numbers(node.getAttribute(name))),
+    );
+    return Array.from(graph.querySelectorAll(".scatterlayer .trace"), (trace) => [
+        ...read(trace, "path.js-line", ["d"]),
+        ...read(trace, "path.point", ["transform"]),
+        ...read(trace, "g.textpoint text", ["x", "y"]),
+    ].flat().map(Number));
+}}"""
+"""Every number of the graph's SVG lines, markers and texts, trace by trace."""
+
+
+def test_a_scrubbed_frame_is_drawn_as_plotly_draws_it(page: Page, app_url: str):
+    open_explorer(page, app_url)
+    page.get_by_text("Instant", exact=True).click()
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.wait_for_function("() => window.emVizPlayer?.count > 6", timeout=30_000)
+    page.wait_for_timeout(1_000)
+    before = page.evaluate(DRAWING)
+    # From an E-step to the M-step after it: only the ellipses and means move, drawn
+    # straight into the SVG, with no drawing by Plotly.
+    redrawn = page.evaluate(
+        f"""() => {{
+            const graph = document.querySelector("{MIXTURE}");
+            let plotted = 0;
+            graph.on("plotly_afterplot", () => plotted++);
+            const input = document.querySelector("{SLIDER}");
+            input.value = "3";
+            input.dispatchEvent(new Event("input"));
+            plotted = 0;
+            input.value = "4";
+            input.dispatchEvent(new Event("input"));
+            return plotted;
+        }}"""
+    )
+    assert redrawn == 0
+    scrubbed = page.evaluate(DRAWING)
+    page.evaluate(f'() => window.Plotly.redraw(document.querySelector("{MIXTURE}"))')
+    drawn = page.evaluate(DRAWING)
+    assert scrubbed != before  # the ellipses moved
+    assert [len(trace) for trace in scrubbed] == [len(trace) for trace in drawn]
+    for mine, plotly in zip(scrubbed, drawn, strict=True):
+        assert mine == pytest.approx(plotly, abs=0.01)
     assert page.console_errors == []
