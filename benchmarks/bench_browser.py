@@ -12,7 +12,10 @@ reports
 - Run at the fastest animated speed: the half-steps shown per second, the pictures of
   half-steps drawn per second, and the frames per second of the M-steps' glides;
 - scrubbing: per half-step, the time from the slider's input to the frame drawn on
-  screen (the next animation frame after the graph's update), for E- and M-steps.
+  screen (the next animation frame after the graph's update). Scrubbed back one at a
+  time, an E-step's frame differs from the M-step after it in the ellipses and means
+  ("means move"), an M-step's from the E-step after it in the points' colours
+  ("colours change").
 
 Run with ``make bench-browser``. Headless Chromium here renders WebGL in software, so a
 laptop with a GPU draws large N faster than these numbers.
@@ -214,16 +217,16 @@ def main() -> None:
                 rate, pictures, fps = time_play(page, url, n_samples)
                 print(f"{n_samples:>7} {rate:>32.1f} {pictures:>13.1f} {fps:>10.0f}")
             print(
-                f"\n{'N':>7} {'scrub: input -> drawn, median':>30} {'E-steps':>8}"
-                f" {'M-steps':>8} {'max':>6}"
+                f"\n{'N':>7} {'scrub: input -> drawn, median':>30} {'means move':>11}"
+                f" {'colours change':>15} {'max':>6}"
             )
             for n_samples in SCRUB_SIZES:
                 times = time_scrub(page, url, n_samples)
-                e_steps = [ms for index, ms in times if index % 2 == 1]
-                m_steps = [ms for index, ms in times if index % 2 == 0]
+                means = [ms for index, ms in times if index % 2 == 1]
+                colours = [ms for index, ms in times if index % 2 == 0]
                 print(
                     f"{n_samples:>7} {statistics.median(ms for _, ms in times):>27.0f} ms"
-                    f" {statistics.median(e_steps):>5.0f} ms {statistics.median(m_steps):>5.0f} ms"
+                    f" {statistics.median(means):>8.0f} ms {statistics.median(colours):>12.0f} ms"
                     f" {max(ms for _, ms in times):>3.0f} ms"
                 )
             browser.close()
