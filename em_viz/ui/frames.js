@@ -155,6 +155,47 @@ function drawnDirectly(graph, traces, data) {
   return true;
 }
 
+// The WebGL points' new colours drawn straight into their scene: Plotly's own update
+// computes and draws every trace again. Only where nothing else changes, in a graph
+// whose one WebGL trace is coloured by a stepwise colorscale, as the points are
+// (figures/points.py). False, drawing nothing, otherwise (Plotly draws it).
+const COLOURING = ["color", "colorscale", "cmin", "cmax"];
+
+function recolouredDirectly(graph, rest) {
+  const paths = Object.keys(rest.data);
+  const colouring = paths.every((path) => COLOURING.includes(path.replace(/^marker\./, "")) && path.startsWith("marker."));
+  if (!colouring || !rest.data["marker.color"] || Object.keys(rest.layout).length) return false;
+  const changed = rest.indices.filter((_, place) => paths.some((path) => rest.data[path][place] !== undefined));
+  const index = changed[0];
+  const place = rest.indices.indexOf(index);
+  const value = (name) => rest.data[`marker.${name}`]?.[place] ?? graph._fullData[index].marker[name];
+  const full = graph._fullData[index];
+  const scenes = Object.values(graph._fullLayout._plots).filter((plot) => plot._scene);
+  const scene = scenes.length === 1 ? scenes[0]._scene : null;
+  const options = scene && scene.count === 1 ? scene.markerOptions[0] : null;
+  const scale = full && full.type === "scattergl" ? value("colorscale") : null;
+  const alpha = full && full.marker.opacity;
+  if (changed.length !== 1 || !options || !options.colors || !scale || typeof alpha !== "number") {
+    return false;
+  }
+  if (value("cmin") !== -0.5 || value("cmax") !== scale.length / 2 - 0.5) return false; // a step per colour
+  const palette = [];
+  for (let stop = 0; stop < scale.length; stop += 2) {
+    const hex = /^#([0-9a-f]{6})$/i.exec(scale[stop][1]);
+    if (!hex) return false;
+    const rgb = parseInt(hex[1], 16);
+    palette.push([(rgb >> 16) / 255, ((rgb >> 8) & 255) / 255, (rgb & 255) / 255, alpha]);
+  }
+  const colors = Array.from(value("color"), (i) => palette[i]);
+  if (colors.some((rgba) => !rgba)) return false;
+  options.colors = colors;
+  scene.scatter2d.update([{ colors }]);
+  graph._fullLayout._glcanvas.each((canvas) => canvas.regl && canvas.regl.clear({ color: [0, 0, 0, 0], depth: 1 }));
+  scene.draw();
+  for (const name of COLOURING) graph.data[index].marker[name] = graph._fullData[index].marker[name] = value(name);
+  return true;
+}
+
 function frameView(element, name) {
   const view = {
     graph: element,
@@ -184,11 +225,14 @@ function frameView(element, name) {
       const gliding = glideMs > 0;
       const moved = svg.traces.length > 0;
       let rest = update(from, target, gliding ? new Set([...svg.skip, ...webgl.skip]) : svg.skip, force);
-      // At once: the SVG traces drawn directly where nothing else changes, else all in one.
-      if (!gliding && moved && !(rest.empty && drawnDirectly(graph, svg.traces, svg.data))) {
-        rest = update(from, target, new Set(), force);
+      // Straight into the page where it can be (the points' colours; at once, the SVG
+      // traces), else by Plotly: at once, all in one drawing.
+      let done = rest.empty || recolouredDirectly(graph, rest);
+      if (!gliding && moved) {
+        done = done && drawnDirectly(graph, svg.traces, svg.data);
+        if (!done) rest = update(from, target, new Set(), force);
       }
-      if (!rest.empty) window.Plotly.update(graph, rest.data, rest.layout, rest.indices);
+      if (!done) window.Plotly.update(graph, rest.data, rest.layout, rest.indices);
       view.shown = target;
       graph.dataset.rendered = String(position);
       if (gliding && moved) {

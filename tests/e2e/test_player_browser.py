@@ -1,10 +1,13 @@
 """The explorer's run played in the browser: Run at display speed with glides, the
 history slider and the keys with no round trip, and Stop where the picture is."""
 
+import io
 import re
 
+import numpy as np
 import pytest
 from conftest import SCREENSHOTS
+from PIL import Image, ImageChops
 from playwright.sync_api import Page, expect
 
 MIXTURE = ".em-viz-plot[data-name='mixture']"
@@ -167,4 +170,51 @@ def test_a_scrubbed_frame_is_drawn_as_plotly_draws_it(page: Page, app_url: str):
     assert [len(trace) for trace in scrubbed] == [len(trace) for trace in drawn]
     for mine, plotly in zip(scrubbed, drawn, strict=True):
         assert mine == pytest.approx(plotly, abs=0.01)
+    assert page.console_errors == []
+
+
+def test_recoloured_webgl_points_are_drawn_as_plotly_draws_them(page: Page, app_url: str):
+    page.goto(app_url + "/?data=Three+Gaussians&npc=667&k=3&init=random-points&rs=1")
+    page.wait_for_selector(f"{MIXTURE} .main-svg", timeout=60_000)
+    page.get_by_text("Instant", exact=True).click()
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.wait_for_function("() => window.emVizPlayer?.count > 6", timeout=30_000)
+    page.wait_for_timeout(1_000)
+    assert page.evaluate(f'() => document.querySelector("{MIXTURE}")._fullData[0].type') == (
+        "scattergl"
+    )
+    # From an M-step to the E-step after it: only the points' colours change, drawn
+    # straight into their WebGL scene, with no drawing by Plotly.
+    redrawn = page.evaluate(
+        f"""() => {{
+            const graph = document.querySelector("{MIXTURE}");
+            let plotted = 0;
+            graph.on("plotly_afterplot", () => plotted++);
+            const input = document.querySelector("{SLIDER}");
+            input.value = "4";
+            input.dispatchEvent(new Event("input"));
+            plotted = 0;
+            input.value = "5";
+            input.dispatchEvent(new Event("input"));
+            return plotted;
+        }}"""
+    )
+    assert redrawn == 0
+    page.wait_for_timeout(100)
+    graph = page.locator(MIXTURE)
+    mine = Image.open(io.BytesIO(graph.screenshot())).convert("RGB")
+    page.evaluate(f'() => window.Plotly.redraw(document.querySelector("{MIXTURE}"))')
+    page.wait_for_timeout(300)
+    plotly = Image.open(io.BytesIO(graph.screenshot())).convert("RGB")
+    difference = np.asarray(ImageChops.difference(mine, plotly))
+    assert difference.max() <= 2, np.argwhere(difference.max(axis=2) > 2)[:5]
+    page.evaluate(f"""() => {{
+        const input = document.querySelector("{SLIDER}");
+        input.value = "4";
+        input.dispatchEvent(new Event("input"));
+    }}""")
+    page.wait_for_timeout(100)
+    assert np.asarray(Image.open(io.BytesIO(graph.screenshot())).convert("RGB")).tolist() != (
+        np.asarray(plotly).tolist()
+    )  # the colours of the M-step before are not those
     assert page.console_errors == []
