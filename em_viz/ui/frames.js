@@ -196,6 +196,33 @@ function recolouredDirectly(graph, rest) {
   return true;
 }
 
+// The SVG traces gliding to their new x and y (`svg`, see glides), drawn straight into
+// the page at each animation frame (see drawnDirectly): the glide starts at once, where
+// Plotly's would first compute every trace again. Cut short, it ends where it was
+// going. False where the traces are not drawn as drawnDirectly expects.
+function glidesDirectly(view, svg, glideMs) {
+  const { graph } = view;
+  const from = svg.traces.map((trace) => ({ x: graph._fullData[trace].x, y: graph._fullData[trace].y }));
+  const fits = svg.data.every((to, k) =>
+    ["x", "y"].every((axis) => !to[axis] || (from[k][axis] && from[k][axis].length === to[axis].length)),
+  );
+  if (!fits || !drawnDirectly(graph, svg.traces, from)) return false;
+  const at = (e) =>
+    svg.data.map((to, k) => {
+      const step = (axis) => (to[axis] ? to[axis].map((v, i) => from[k][axis][i] + (v - from[k][axis][i]) * e) : from[k][axis]);
+      return { x: step("x"), y: step("y") };
+    });
+  const finish = () => drawnDirectly(graph, svg.traces, svg.data);
+  const start = performance.now();
+  const tick = (now) => {
+    const t = Math.min(1, (now - start) / glideMs);
+    drawnDirectly(graph, svg.traces, t < 1 ? at(ease(t)) : svg.data);
+    view.svgGlide = t < 1 ? { frame: requestAnimationFrame(tick), finish } : null;
+  };
+  view.svgGlide = { frame: requestAnimationFrame(tick), finish };
+  return true;
+}
+
 function frameView(element, name) {
   const view = {
     graph: element,
@@ -203,6 +230,12 @@ function frameView(element, name) {
     frames: null, // { revision, browse: [...], run: [...] }
     shown: null, // the state on screen, or the one a glide goes to
     glide: null, // a WebGL glide under way: { frame, force }
+    svgGlide: null, // an SVG glide under way: { frame, finish }
+    stop() {
+      // The glides under way left where they are: Plotly draws next.
+      for (const glide of [view.glide, view.svgGlide]) if (glide) cancelAnimationFrame(glide.frame);
+      view.glide = view.svgGlide = null;
+    },
     show(position, glideMs, playing) {
       const { frames, graph } = view; // the graph of the latest render (it may be remounted)
       if (!frames || !graph.isConnected || graph.dataset.drawn !== "yes") return;
@@ -212,6 +245,11 @@ function frameView(element, name) {
       if (target === view.shown) {
         if (!view.glide) graph.dataset.rendered = String(position); // drawn already
         return;
+      }
+      if (view.svgGlide) {
+        cancelAnimationFrame(view.svgGlide.frame);
+        view.svgGlide.finish();
+        view.svgGlide = null;
       }
       let force = new Set();
       if (view.glide) {
@@ -235,7 +273,7 @@ function frameView(element, name) {
       if (!done) window.Plotly.update(graph, rest.data, rest.layout, rest.indices);
       view.shown = target;
       graph.dataset.rendered = String(position);
-      if (gliding && moved) {
+      if (gliding && moved && !glidesDirectly(view, svg, glideMs)) {
         window.Plotly.animate(
           graph,
           { data: svg.data, traces: svg.traces },

@@ -98,9 +98,8 @@ function graphView(component) {
       // The figure drawn next is this frame: nothing to update once it is there.
       const list = timeline.playing && view.frames.run ? view.frames.run : view.frames.browse;
       const frame = list[Math.min(data.position, list.length - 1)];
-      onScreen = view.frames === prior && frame === view.shown && !view.glide;
-      if (view.glide) cancelAnimationFrame(view.glide.frame);
-      view.glide = null;
+      onScreen = view.frames === prior && frame === view.shown && !view.glide && !view.svgGlide;
+      view.stop();
       view.shown = frame;
     }
   }
@@ -139,8 +138,7 @@ function graphView(component) {
   view.show(data.position, glideMs, false);
   delete figure.layout.transition; // that figure is on screen by then: nothing to move
   graph.emVizLater = setTimeout(() => {
-    if (view.glide) cancelAnimationFrame(view.glide.frame);
-    view.glide = null;
+    view.stop();
     view.shown = view.frames.browse[Math.min(data.position, view.frames.browse.length - 1)];
     draw();
   }, glideMs + 50);

@@ -75,6 +75,7 @@ def test_a_mean_dragged_by_hand_moves_with_its_ellipses_and_em_goes_on(
 
     # The link holds the move: opened in a fresh browser, the same run at the same step.
     page.wait_for_function("() => new URL(location.href).searchParams.get('step') === '5'")
+    page.wait_for_timeout(800)  # the glide, whose means are in between until it ends
     link, moved = page.url, page.evaluate(MEAN, 0)["data"]
     assert "moves=" in link
     fresh = browser.new_context(viewport={"width": 1280, "height": 720})
