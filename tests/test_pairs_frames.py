@@ -14,23 +14,10 @@ from test_frames import replayed
 from em_viz.data import iris_measurements, wine
 from em_viz.data.missingness import Hiding, hide_in
 from em_viz.engine.gaussian_em import GaussianSettings
-from em_viz.figures.frames import HOVER_ONLY, frame_patches
+from em_viz.figures.frames import frame_patches, leaves
 from em_viz.figures.pairs import figure_for, parts_for
 
 STEPS = 5
-
-
-def leaves(part: dict, prefix: str = "") -> dict:
-    """A trace's or a layout's attributes by dotted path, as the browser patches them."""
-    found = {}
-    for name, value in part.items():
-        if name in HOVER_ONLY:
-            continue
-        if isinstance(value, dict):
-            found.update(leaves(value, f"{prefix}{name}."))
-        else:
-            found[prefix + name] = value
-    return found
 
 
 def assert_same(value, expected, where) -> None:

@@ -23,17 +23,18 @@ HOVER_ONLY = frozenset({"customdata", "hovertemplate", "hoverinfo"})
 TYPED = {"f": ("f4", np.float32), "u": ("u1", np.uint8), "i": ("i4", np.int32)}
 
 
-def _leaves(part: dict, prefix: str = "") -> dict[str, Any]:
-    """The attribute paths of a trace or a layout and their values (dicts flattened)."""
-    leaves = {}
+def leaves(part: dict, prefix: str = "") -> dict[str, Any]:
+    """The attribute paths of a trace or a layout and their values (dicts flattened),
+    as the browser patches them: what only the hover reads left out."""
+    found = {}
     for name, value in part.items():
         if name in HOVER_ONLY:
             continue
         if isinstance(value, dict):
-            leaves.update(_leaves(value, f"{prefix}{name}."))
+            found.update(leaves(value, f"{prefix}{name}."))
         else:
-            leaves[prefix + name] = value
-    return leaves
+            found[prefix + name] = value
+    return found
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -154,7 +155,7 @@ class FrameSeries:
 
 def _frame_leaves(parts: Parts) -> tuple[list[dict], dict]:
     traces, layout = parts
-    return [_leaves(trace) for trace in traces], _leaves(layout)
+    return [leaves(trace) for trace in traces], leaves(layout)
 
 
 def _changes(before: tuple, after: tuple) -> tuple[dict, dict]:
