@@ -155,15 +155,15 @@ function drawnDirectly(graph, traces, data) {
   return true;
 }
 
+const COLOURING = ["color", "colorscale", "cmin", "cmax"]; // a marker's, by colorscale
+
 // The WebGL points' new colours drawn straight into their scene: Plotly's own update
 // computes and draws every trace again. Only where nothing else changes, in a graph
 // whose one WebGL trace is coloured by a stepwise colorscale, as the points are
 // (figures/points.py). False, drawing nothing, otherwise (Plotly draws it).
-const COLOURING = ["color", "colorscale", "cmin", "cmax"];
-
 function recolouredDirectly(graph, rest) {
   const paths = Object.keys(rest.data);
-  const colouring = paths.every((path) => COLOURING.includes(path.replace(/^marker\./, "")) && path.startsWith("marker."));
+  const colouring = paths.every((path) => COLOURING.some((name) => path === `marker.${name}`));
   if (!colouring || !rest.data["marker.color"] || Object.keys(rest.layout).length) return false;
   const changed = rest.indices.filter((_, place) => paths.some((path) => rest.data[path][place] !== undefined));
   const index = changed[0];

@@ -138,31 +138,36 @@ DRAWING = f"""() => {{
 }}"""
 """Every number of the graph's SVG lines, markers and texts, trace by trace."""
 
+SCRUB_THROUGH = f"""(positions) => {{
+    const graph = document.querySelector("{MIXTURE}");
+    const input = document.querySelector("{SLIDER}");
+    let plotted = 0;
+    graph.on("plotly_afterplot", () => plotted++);
+    for (const position of positions) {{
+        plotted = 0;
+        input.value = String(position);
+        input.dispatchEvent(new Event("input"));
+    }}
+    return plotted;
+}}"""
+"""Move the history slider through ``positions``: how often Plotly drew the last one."""
 
-def test_a_scrubbed_frame_is_drawn_as_plotly_draws_it(page: Page, app_url: str):
-    open_explorer(page, app_url)
+
+def run_instantly(page: Page) -> None:
+    """Run at "Instant", until the browser has the frames and has drawn the last."""
     page.get_by_text("Instant", exact=True).click()
     page.get_by_role("button", name="Run", exact=True).click()
     page.wait_for_function("() => window.emVizPlayer?.count > 6", timeout=30_000)
     page.wait_for_timeout(1_000)
+
+
+def test_a_scrubbed_frame_is_drawn_as_plotly_draws_it(page: Page, app_url: str):
+    open_explorer(page, app_url)
+    run_instantly(page)
     before = page.evaluate(DRAWING)
     # From an E-step to the M-step after it: only the ellipses and means move, drawn
     # straight into the SVG, with no drawing by Plotly.
-    redrawn = page.evaluate(
-        f"""() => {{
-            const graph = document.querySelector("{MIXTURE}");
-            let plotted = 0;
-            graph.on("plotly_afterplot", () => plotted++);
-            const input = document.querySelector("{SLIDER}");
-            input.value = "3";
-            input.dispatchEvent(new Event("input"));
-            plotted = 0;
-            input.value = "4";
-            input.dispatchEvent(new Event("input"));
-            return plotted;
-        }}"""
-    )
-    assert redrawn == 0
+    assert page.evaluate(SCRUB_THROUGH, [3, 4]) == 0
     scrubbed = page.evaluate(DRAWING)
     page.evaluate(f'() => window.Plotly.redraw(document.querySelector("{MIXTURE}"))')
     drawn = page.evaluate(DRAWING)
@@ -176,30 +181,13 @@ def test_a_scrubbed_frame_is_drawn_as_plotly_draws_it(page: Page, app_url: str):
 def test_recoloured_webgl_points_are_drawn_as_plotly_draws_them(page: Page, app_url: str):
     page.goto(app_url + "/?data=Three+Gaussians&npc=667&k=3&init=random-points&rs=1")
     page.wait_for_selector(f"{MIXTURE} .main-svg", timeout=60_000)
-    page.get_by_text("Instant", exact=True).click()
-    page.get_by_role("button", name="Run", exact=True).click()
-    page.wait_for_function("() => window.emVizPlayer?.count > 6", timeout=30_000)
-    page.wait_for_timeout(1_000)
+    run_instantly(page)
     assert page.evaluate(f'() => document.querySelector("{MIXTURE}")._fullData[0].type') == (
         "scattergl"
     )
     # From an M-step to the E-step after it: only the points' colours change, drawn
     # straight into their WebGL scene, with no drawing by Plotly.
-    redrawn = page.evaluate(
-        f"""() => {{
-            const graph = document.querySelector("{MIXTURE}");
-            let plotted = 0;
-            graph.on("plotly_afterplot", () => plotted++);
-            const input = document.querySelector("{SLIDER}");
-            input.value = "4";
-            input.dispatchEvent(new Event("input"));
-            plotted = 0;
-            input.value = "5";
-            input.dispatchEvent(new Event("input"));
-            return plotted;
-        }}"""
-    )
-    assert redrawn == 0
+    assert page.evaluate(SCRUB_THROUGH, [4, 5]) == 0
     page.wait_for_timeout(100)
     graph = page.locator(MIXTURE)
     mine = Image.open(io.BytesIO(graph.screenshot())).convert("RGB")
@@ -208,11 +196,7 @@ def test_recoloured_webgl_points_are_drawn_as_plotly_draws_them(page: Page, app_
     plotly = Image.open(io.BytesIO(graph.screenshot())).convert("RGB")
     difference = np.asarray(ImageChops.difference(mine, plotly))
     assert difference.max() <= 2, np.argwhere(difference.max(axis=2) > 2)[:5]
-    page.evaluate(f"""() => {{
-        const input = document.querySelector("{SLIDER}");
-        input.value = "4";
-        input.dispatchEvent(new Event("input"));
-    }}""")
+    page.evaluate(SCRUB_THROUGH, [4])
     page.wait_for_timeout(100)
     assert np.asarray(Image.open(io.BytesIO(graph.screenshot())).convert("RGB")).tolist() != (
         np.asarray(plotly).tolist()
