@@ -6,9 +6,10 @@ reports
 
 - page load: from opening the page's link until its picture is drawn;
 - Step, timed in the page from the press (pointer down) on the button: the median time
-  until the new figure has reached the graph, and until its frame is drawn (a glide's
-  first frame); and the glide of its M-step: the animation frames per second in which the
-  ellipses moved;
+  until the server's new figure has reached the graph, and until its frame is drawn (a
+  glide's first frame: at the press, from the frames of the Step the server made ahead);
+  and the glide of its M-step: the animation frames per second in which the ellipses
+  moved;
 - Run at the fastest animated speed: the half-steps shown per second, the pictures of
   half-steps drawn per second, and the frames per second of the M-steps' glides;
 - scrubbing: per half-step, the time from the slider's input to the frame drawn on

@@ -1,6 +1,7 @@
 """The explorer page driven through Streamlit's AppTest: every control, read back from
 the page's text and from the figures it sends to the browser."""
 
+import copy
 import json
 from pathlib import Path
 
@@ -567,3 +568,35 @@ def test_the_density_contours_toggle_draws_them_under_the_ellipses_and_frames_fo
     assert after["contours"]["start"] != before  # the density of the new parameters
     app.toggle(key="contours").set_value(False).run()
     assert "contour" not in {trace["type"] for trace in mixture(app)}
+
+
+def assert_same_run(a: GaussianMixtureEM, b: GaussianMixtureEM) -> None:
+    assert [(r.phase, r.log_likelihood) for r in a.history] == [
+        (r.phase, r.log_likelihood) for r in b.history
+    ]
+    for name in ("weights", "means", "covariances", "responsibilities"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+
+
+def test_the_next_step_is_made_ahead_and_step_takes_it_over(app):
+    slider, text = player(app, "slider"), player(app, "text")
+    assert slider["ahead"] == {"Step": 2, "M-step": 2, "E-step": 1}
+    assert slider["ahead_labels"] == ["Iteration 1 · E-step", "Iteration 1 · M-step"]
+    assert text["ahead_texts"] == ["Iteration 1 · after E-step", "Iteration 1 · after M-step"]
+    (frames,) = [
+        p["frames"]
+        for p in map(json.loads, (e.proto.json for e in app.get("bidi_component")))
+        if p.get("name") == "mixture"
+    ]
+    assert len(frames["patches"]) == 3  # the start, and the two half-steps made ahead
+    made = app.session_state["ahead"][1].history[1:]
+    click(app, "Step")
+    assert stepper(app).history[1:] == made  # the very records: no second computation
+    fresh = copy.deepcopy(stepper(app))
+    fresh.reset()
+    fresh.step()  # computed here, the usual way
+    assert_same_run(fresh, stepper(app))
+    # After an E-step, Step and M-step make one half-step: E-step is disabled.
+    click(app, "E-step")
+    assert player(app, "slider")["ahead"] == {"Step": 1, "M-step": 1}
+    assert player(app, "text")["ahead_texts"] == ["Iteration 2 · after M-step"]

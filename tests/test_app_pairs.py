@@ -249,8 +249,9 @@ def test_the_views_of_four_features_are_played_in_the_browser_with_a_frame_per_h
     frames = payload["frames"]
     em = stepper(iris4)
     assert payload["timeline"] == player(iris4, "slider")["timeline"]
-    # The browser has the frames from before the steps: only the new half-steps' patches.
-    assert frames["start"] + len(frames["patches"]) == len(em.history) == 5
+    # The browser has the frames from before the steps: only the new half-steps' patches,
+    # and those of the next Step, made ahead.
+    assert frames["start"] + len(frames["patches"]) == len(em.history) + 2 == 7
     assert frames["start"] > 0 and payload["position"] == 4
     iris4.button_group(key="speed").set_value("12 / s").run()
     click(iris4, "Run")
@@ -270,7 +271,7 @@ def test_four_features_with_hidden_coordinates_are_played_at_their_expectations(
     em = stepper(iris4)
     assert np.isnan(em.X).any()
     frames = mixture_frames(iris4)["frames"]
-    assert frames["start"] + len(frames["patches"]) == len(em.history)
+    assert frames["start"] + len(frames["patches"]) == len(em.history) + 2  # 2 made ahead
     pairs = sorted((c, r) for r in range(4) for c in range(r))
     for index in (4, 1):  # the latest half-step, then one the slider goes back to
         slide(iris4, index)

@@ -108,6 +108,39 @@ def test_responsibilities_at_any_record_are_those_shown_then():
     np.testing.assert_array_equal(em.responsibilities_at(-1), shown[-1])
 
 
+def test_a_copy_stepped_ahead_leaves_the_run_and_is_caught_up_exactly():
+    em = GaussianMixtureEM(blobs(), 3, random_state=0)
+    em.step()
+    before = snapshot(em)
+    ahead = em.ahead()
+    ahead.step()
+    assert len(em.history) == 3
+    assert_same_state(before, snapshot(em))
+    assert em.catch_up(ahead)
+    stepped = GaussianMixtureEM(blobs(), 3, random_state=0)
+    stepped.run(max_iter=2)
+    assert_same_state(snapshot(stepped), snapshot(em))  # as if it had stepped itself
+    assert em.history[-2:] == ahead.history[-2:]  # the very records
+    em.step()
+    stepped.step()
+    assert_same_state(snapshot(stepped), snapshot(em))  # and it goes on from there
+
+
+def test_catch_up_refuses_a_copy_that_went_on_from_elsewhere():
+    em = GaussianMixtureEM(blobs(), 3, random_state=0)
+    em.step()
+    ahead = em.ahead()
+    ahead.step()
+    assert not em.catch_up(em.ahead())  # no half-step past the run
+    em.back()
+    em.back()
+    em.e_step()  # the same half-step made again: another record
+    before = snapshot(em)
+    assert not em.catch_up(ahead)
+    assert_same_state(before, snapshot(em))
+    assert len(em.history) == 2
+
+
 def test_history_holds_parameters_not_per_point_arrays():
     X = blobs(n_per=300)
     em = GaussianMixtureEM(X, 3, random_state=0)

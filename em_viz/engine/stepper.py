@@ -19,6 +19,7 @@ latest E-step's responsibilities, and its gap to the log-likelihood (see
 :mod:`em_viz.engine.bound`).
 """
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -462,6 +463,25 @@ class MixtureEM:
             self.step()
             done += 1
         return done
+
+    def ahead(self) -> "MixtureEM":
+        """A copy of this run to step on while this one stays as it is: it shares the
+        data, the settings and the records so far (records never change), so that the
+        next half-steps can be computed before they are asked for (see :meth:`catch_up`)."""
+        twin = copy.copy(self)
+        twin.history = list(self.history)
+        return twin
+
+    def catch_up(self, ahead: "MixtureEM") -> bool:
+        """Take the half-steps that ``ahead`` (from :meth:`ahead`) made past this run's
+        latest record: the same records and state, without computing them again. Returns
+        False, changing nothing, unless ``ahead`` went on from this run as it is now."""
+        known = len(self.history)
+        if len(ahead.history) <= known or ahead.history[known - 1] is not self.history[-1]:
+            return False
+        self.history[known:] = ahead.history[known:]
+        self._current, self._latest_e = ahead._current, ahead._latest_e
+        return True
 
     def back(self) -> bool:
         """Undo the last half-step exactly; return False at the start."""

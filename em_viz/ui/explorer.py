@@ -185,7 +185,7 @@ def _features_view(dataset: Dataset, view: RunView, fade_below: float) -> None:
         height=FEATURES_HEIGHT,
         transition={"duration": GLIDE_MS, "easing": "cubic-in-out"},
     )
-    em = view.em
+    em = view.framed  # with the next Step made ahead
 
     def parts(at: int) -> Parts:
         # With missing entries, each half-step's points are at its own expectations.
@@ -241,18 +241,22 @@ def _show_run(view: RunView) -> None:
                 transition={"duration": GLIDE_MS, "easing": "cubic-in-out"},
             )
 
+            framed = view.framed  # with the next Step made ahead
+
             def mixture_parts(at: int) -> Parts:
                 options = dict(missing)  # the fit on complete rows stays; the points move
                 if missing:
-                    options["imputed"], options["spread"] = em.imputed_at(at)
-                resp = em.responsibilities_at(at)
-                params = em.history[at].params
+                    options["imputed"], options["spread"] = framed.imputed_at(at)
+                resp = framed.responsibilities_at(at)
+                params = framed.history[at].params
                 return mixture_traces(
                     dataset.X, params, resp, fade_below=fade_below, contours=contours, **options
                 ), {}
 
             variant = f"{'complete rows' if 'complete_fit' in missing else ''} {contours}"
-            frames = Frames(view.timeline, FrameList(em.history, mixture_parts), variant=variant)
+            frames = Frames(
+                view.timeline, FrameList(framed.history, mixture_parts), variant=variant
+            )
             with figure_slot:
                 plot(
                     figure,
@@ -348,5 +352,5 @@ def explorer_page() -> None:
     if state.get(EXPLORER.em) is None:
         _placing_means(settings)
         return
-    run_fragment(EXPLORER, _show_run, stop_when_converged=True, played=True)
+    run_fragment(EXPLORER, _show_run, stop_when_converged=True, played=True, look_ahead=True)
     how_em_works(HOW_GAUSSIAN_EM_WORKS)

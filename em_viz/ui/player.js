@@ -13,11 +13,12 @@ function timelineOf(name) {
 }
 
 function textOf(entry, timeline, position) {
-  const { texts, run_texts: runTexts, viewing } = entry.data;
+  const { texts, run_texts: runTexts, viewing, ahead_texts: ahead } = entry.data;
   // Until the slider has taken a new run, the server says whether it plays.
   const playing = timeline.revision === entry.data.revision ? timeline.playing : entry.data.playing;
   if (playing && runTexts) return runTexts[Math.min(position, runTexts.length - 1)];
   const last = texts.length - 1;
+  if (position > last && ahead && ahead.length) return ahead[Math.min(position - last, ahead.length) - 1];
   const shown = texts[Math.min(position, last)];
   return viewing && position < last
     ? viewing.replace("{shown}", shown).replace("{latest}", texts[last])
@@ -54,6 +55,7 @@ function showAll(timeline, position, glideMs) {
   }
   const input = timeline.input;
   if (input && input.isConnected) {
+    input.max = String(Math.max(timeline.count - 1, position)); // past it: made ahead
     input.value = String(position);
     timeline.label.textContent = timeline.labels[position];
     input.setAttribute("aria-valuetext", timeline.labels[position]);
@@ -71,10 +73,42 @@ function sent(timeline) {
   return timeline.sent;
 }
 
-// Whether every graph of the timeline can show any frame without the server.
-function local(timeline) {
+// Whether every graph of the timeline can show any frame (up to ``last``) without the server.
+function local(timeline, last = 0) {
   const views = Object.values(timeline.views).filter((view) => view.graph.isConnected);
-  return views.length > 0 && views.every((view) => view.frames && view.frames.revision === timeline.revision);
+  return (
+    views.length > 0 &&
+    views.every((view) => view.frames && view.frames.revision === timeline.revision && view.frames.browse.length > last)
+  );
+}
+
+// The next ``n`` half-steps, made ahead by the server (see Timeline.ahead), shown at
+// once from the latest one; the server's answer to the press then makes them history.
+function showAhead(timeline, n) {
+  const to = timeline.count - 1 + n;
+  if (timeline.playing || timeline.position !== timeline.count - 1 || !local(timeline, to)) return false;
+  showAll(timeline, to, timeline.glide);
+  return true;
+}
+
+// A step button with half-steps made ahead, pressed (a click, from the pointer or the
+// keyboard): they are shown at once, and the button goes on to the server.
+function pressedAhead(event) {
+  const button = event.target.closest && event.target.closest("button");
+  if (!button || button.disabled) return;
+  for (const timeline of Object.values(window.emVizTimelines)) {
+    if (timeline.awaiting && performance.now() - timeline.since < AWAIT_MS) continue;
+    for (const [key, n] of Object.entries(timeline.ahead || {})) {
+      const holder = `.st-key-${key.trim().replace(/[^a-zA-Z0-9_-]/g, "-")}`; // Streamlit's class
+      if (button.closest(holder) && showAhead(timeline, n)) {
+        timeline.pressed = { presses: timeline.presses, since: performance.now() };
+      }
+    }
+  }
+}
+if (!window.emVizPressedAhead) {
+  window.emVizPressedAhead = true;
+  document.addEventListener("click", pressedAhead, true);
 }
 
 function slider(component) {
@@ -96,10 +130,16 @@ function slider(component) {
   input.setAttribute("aria-label", data.label);
   timeline.input = input;
   timeline.label = box.querySelector(".em-viz-slider-label");
-  timeline.labels = data.labels;
+  timeline.labels = [...data.labels, ...data.ahead_labels];
   timeline.report = setTriggerValue;
   const newRun = timeline.revision !== data.revision;
   const answered = data.answered >= (timeline.sent || 0);
+  // After a press shown ahead, the browser keeps its frame until the server has acted on it.
+  const { pressed } = timeline;
+  const pressing = pressed && !newRun && data.presses <= pressed.presses && performance.now() - pressed.since < AWAIT_MS;
+  if (!pressing) timeline.pressed = null;
+  timeline.presses = data.presses;
+  timeline.ahead = data.ahead;
   timeline.revision = data.revision;
   timeline.count = data.labels.length;
   input.max = String(timeline.count - 1);
@@ -154,7 +194,8 @@ function slider(component) {
       showAll(timeline, timeline.position - 1, timeline.glide);
       report(timeline.position);
     } else {
-      server(action);
+      server(action); // from the half-step on screen: the latest, for "next" at its end
+      if (action === "next") showAhead(timeline, 1);
     }
   };
   window.emVizPlayer = timeline;
@@ -180,7 +221,7 @@ function slider(component) {
     stop(false); // Stop on the server's button: here, where the picture is
   } else if (!timeline.playing) {
     // Until the server has taken in every message sent, the browser is ahead of it.
-    showAll(timeline, answered || newRun ? data.position : timeline.position, 0);
+    showAll(timeline, (answered || newRun) && !pressing ? data.position : timeline.position, 0);
   }
   if (!answered) return;
   // The server has answered: the keys pressed meanwhile act now, on what it shows.

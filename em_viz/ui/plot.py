@@ -75,13 +75,20 @@ class Timeline:
     new run or a changed history is a new revision), ``position`` is the half-step the
     server shows, ``playing`` whether Run plays from there, ``answered`` the number of
     the latest message from the browser (a key, a move, a stop) that the server has
-    taken in: until it answers a key, the browser keeps its keys waiting."""
+    taken in: until it answers a key, the browser keeps its keys waiting.
+
+    ``ahead``: the step buttons (by key) whose half-steps the frames hold past the
+    latest one, with how many half-steps each makes: pressed, the browser shows them at
+    once, and the next key shows the first; it keeps showing them until the server has
+    acted on more than ``presses`` presses of step buttons."""
 
     name: str
     revision: str
     position: int
     playing: bool = False
     answered: int = 0
+    presses: int = 0
+    ahead: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -245,6 +252,7 @@ def timeline_slider(
     label: str,
     help: str,
     speed: float = 0.0,
+    ahead_labels: Sequence[str] = (),
     on_moved: Callable[[int, int | None], None],
     on_stopped: Callable[[int, bool, int | None], None],
 ) -> None:
@@ -252,7 +260,8 @@ def timeline_slider(
     or a step key shows each frame at once (the graphs' frames), and the server hears
     where it stopped, ``on_moved(index, seq)``. While ``timeline.playing`` it plays from
     its ``position`` to the last frame at ``speed`` half-steps per second, gliding
-    between them, and ``on_stopped(index, finished, seq)`` hears where it stopped: at
+    between them (``ahead_labels``: of the frames past the last, see
+    ``Timeline.ahead``), and ``on_stopped(index, finished, seq)`` hears where it stopped: at
     the last frame (``finished``), or at Stop (the R key, or the server's ``playing``
     turned off). ``seq`` numbers the browser's messages in the order sent (keys too):
     see ``Timeline.answered``."""
@@ -275,6 +284,9 @@ def timeline_slider(
             "labels": list(labels),
             "position": timeline.position,
             "answered": timeline.answered,
+            "presses": timeline.presses,
+            "ahead": dict(timeline.ahead),
+            "ahead_labels": list(ahead_labels),
             "label": label,
             "help": help,
             "playing": timeline.playing,
@@ -295,11 +307,12 @@ def timeline_text(
     style: str = "heading",
     viewing: str | None = None,
     run_texts: Sequence[str] | None = None,
+    ahead_texts: Sequence[str] = (),
 ) -> None:
     """A line per frame of ``timeline`` (``texts``), shown with the frame in the browser;
     before the last frame, ``viewing`` (with ``{shown}`` and ``{latest}``) if given, and
-    while Run plays ``run_texts`` if given. ``style``: "heading", "heading-small" or
-    "caption"."""
+    while Run plays ``run_texts`` if given; past the last, ``ahead_texts`` (see
+    ``Timeline.ahead``). ``style``: "heading", "heading-small" or "caption"."""
     _component(
         key=key,
         data={
@@ -309,6 +322,7 @@ def timeline_text(
             "revision": timeline.revision,
             "texts": list(texts),
             "run_texts": None if run_texts is None else list(run_texts),
+            "ahead_texts": list(ahead_texts),
             "viewing": viewing,
             "position": timeline.position,
             "playing": timeline.playing,

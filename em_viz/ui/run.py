@@ -36,6 +36,7 @@ from em_viz.ui.stepping import (
     RunSlot,
     Stepper,
     advance,
+    ahead_of,
     disabled_buttons,
     key_pressed,
     latest_index,
@@ -74,6 +75,9 @@ class RunView:
         Whether Run is animating (widgets that would change the run are disabled).
     timeline : Timeline or None
         The run as the browser plays it, on a page whose figures have frames.
+    ahead : MixtureEM or None
+        The run with its next Step made ahead (:func:`~em_viz.ui.stepping.ahead_of`),
+        for frames past the latest half-step (see ``Timeline.ahead``).
     """
 
     em: MixtureEM
@@ -82,21 +86,37 @@ class RunView:
     resp: np.ndarray | None
     running: bool
     timeline: Timeline | None = None
+    ahead: MixtureEM | None = None
 
     @classmethod
     def at(
-        cls, em: MixtureEM, index: int, running: bool = False, timeline: Timeline | None = None
+        cls,
+        em: MixtureEM,
+        index: int,
+        running: bool = False,
+        timeline: Timeline | None = None,
+        ahead: MixtureEM | None = None,
     ) -> "RunView":
         """The view of ``em`` at ``history[index]`` (the latest if ``index`` is past it)."""
         last = len(em.history) - 1
         index = min(index, last)
         resp = em.responsibilities if index == last else em.responsibilities_at(index)
-        return cls(em, index, em.history[index], resp, running, timeline)
+        return cls(em, index, em.history[index], resp, running, timeline, ahead)
 
     @property
     def history(self) -> list[Record]:
         """The half-steps the history slider runs over."""
         return self.em.history
+
+    @property
+    def framed(self) -> MixtureEM:
+        """The run whose history the frames show: with the half-steps made ahead."""
+        return self.ahead or self.em
+
+    @property
+    def made_ahead(self) -> list[Record]:
+        """The half-steps made ahead, past the latest."""
+        return self.framed.history[len(self.em.history) :]
 
 
 @dataclass(frozen=True)
@@ -126,6 +146,11 @@ class GroupView:
     def history(self) -> list[Record]:
         """The half-steps the history slider runs over: the longest run's."""
         return max((em.history for em in self.group.runs), key=len)
+
+    @property
+    def made_ahead(self) -> list[Record]:
+        """None: runs in lockstep are not stepped ahead (see :attr:`RunView.made_ahead`)."""
+        return []
 
 
 def phase_text(record: Record) -> str:
@@ -276,11 +301,12 @@ def _run_view(
     running: bool,
     spare: float,
     stop_when_converged: bool,
+    look_ahead: bool,
 ) -> None:
     """The fragment: controls, the step error, the heading (with the badge of a single
     run; a group's runs are badged in their panels by ``show``), then ``show``.
     ``running`` is how the fragment was set up (its timer); when that changes the whole
-    page reruns to set it up anew."""
+    page reruns to set it up anew. ``look_ahead``: see :func:`run_fragment`."""
     state = st.session_state
     target = state[slot.em]
     played = state[slot.played]
@@ -301,11 +327,12 @@ def _run_view(
     if isinstance(target, MixtureEM):
         publish_text(slot.url_moves, moves_text(target.history))
     group = isinstance(target, Lockstep)
-    timeline = timeline_of(slot, target, index, running) if played else None
+    ahead = ahead_of(slot, target, index, running, stop_when_converged) if look_ahead else None
+    timeline = timeline_of(slot, target, index, running, ahead) if played else None
     view = (
         GroupView(target, index, running, timeline)
         if group
-        else RunView.at(target, index, running, timeline)
+        else RunView.at(target, index, running, timeline, ahead)
     )
     history = view.history
     head, side = st.columns([3, 2], vertical_alignment="center")
@@ -320,6 +347,7 @@ def _run_view(
                 style="heading-small" if group else "heading",
                 viewing=VIEWING,
                 run_texts=texts,
+                ahead_texts=[phase_text(record) for record in view.made_ahead],
             )
     else:
         status = phase_text(history[index])
@@ -347,6 +375,7 @@ def run_fragment(
     spare: float = 3.4,
     stop_when_converged: bool = False,
     played: bool = False,
+    look_ahead: bool = False,
 ) -> None:
     """The run view of the slot's run (or runs in lockstep) as one fragment, so that a
     step redraws only it: the controls and heading, then ``show(view)`` draws the rest
@@ -355,7 +384,9 @@ def run_fragment(
     speed. ``spare`` and ``stop_when_converged`` go to :func:`step_controls`.
 
     ``played``: the page's figures have frames (``view.timeline``), so that the browser
-    plays Run and moves the history slider and the heading itself."""
+    plays Run and moves the history slider and the heading itself. ``look_ahead``: its
+    figures also have frames for the next Step, made ahead (``view.ahead``), so that
+    the step buttons show it the moment they are pressed."""
     state = st.session_state
     state.setdefault(slot.speed, "3 / s")
     state.setdefault(slot.running, False)
@@ -365,7 +396,7 @@ def run_fragment(
     rate = SPEEDS.get(state[slot.speed], 0.0)  # None before its control is drawn again
     interval = 1 / rate if state[slot.running] and rate and not played else None
     st.fragment(_run_view, run_every=interval)(
-        slot, show, step_help, state[slot.running], spare, stop_when_converged
+        slot, show, step_help, state[slot.running], spare, stop_when_converged, look_ahead
     )
 
 
@@ -388,6 +419,7 @@ def history_slider(slot: RunSlot, view: RunView | GroupView) -> None:
             label=SLIDER_LABEL,
             help=HISTORY_HELP,
             speed=SPEEDS.get(st.session_state.get(slot.speed), 0.0),  # only read by Run
+            ahead_labels=list(map(half_step_label, view.made_ahead)),
             on_moved=lambda index, seq: moved_to(slot, index, seq),
             on_stopped=lambda index, finished, seq: played_to(slot, index, finished, seq),
         )
@@ -417,13 +449,15 @@ def objective_plot(slot: RunSlot, view: RunView, key: str, n_samples: int, heigh
     em, index, name = view.em, view.index, view.em.objective_name
     shown = em.history[: index + 1] if view.running else em.history
     curve = figure_log_likelihood(shown, index, n_samples, name).update_layout(height=height)
-    history = em.history
+    history, framed = em.history, view.framed.history
+    # The whole curve in every frame: each frame changes with the history's length. A
+    # frame made ahead shows the curve up to its half-step.
+    lengths = [max(len(history), at + 1) for at in range(len(framed))]
     frames = view.timeline and Frames(
         view.timeline,
-        # The whole curve in every frame: each frame changes with the history's length.
         FrameList(
-            [(record, len(history)) for record in history],
-            lambda at: log_likelihood_parts(history, at, n_samples, name),
+            list(zip(framed, lengths, strict=True)),
+            lambda at: log_likelihood_parts(framed[: lengths[at]], at, n_samples, name),
         ),
         FrameList(
             history, lambda at: log_likelihood_parts(history[: at + 1], at, n_samples, name)

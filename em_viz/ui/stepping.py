@@ -103,6 +103,16 @@ class RunSlot:
         return self.prefix + "heard"
 
     @property
+    def ahead(self) -> str:
+        """The run with its next Step made ahead (see :func:`ahead_of`)."""
+        return self.prefix + "ahead"
+
+    @property
+    def presses(self) -> str:
+        """How many step buttons' presses (or step keys) the server has acted on."""
+        return self.prefix + "presses"
+
+    @property
     def played(self) -> str:
         """Whether the page's figures have frames, so that the browser plays the run."""
         return self.prefix + "played"
@@ -188,6 +198,7 @@ def take_step(name: str, slot: RunSlot = EXPLORER, shown: int | None = None) -> 
     button was drawn (a value the history slider has not sent back yet is stale)."""
     state = st.session_state
     target = state[slot.em]
+    state[slot.presses] = state.get(slot.presses, 0) + 1
     if shown is not None:  # the half-step on screen when the button was drawn
         state[slot.view] = shown
     if name == "Reset":
@@ -200,10 +211,43 @@ def take_step(name: str, slot: RunSlot = EXPLORER, shown: int | None = None) -> 
             errors = []
         elif name == "Run":
             errors = _run_through(target)
+        elif name != "E-step" and _caught_up(slot, target):
+            errors = []  # the half-steps of Step (M-step's too) were made ahead
         else:
             errors = _half_step(target, name)
     state[slot.error] = errors
     state[slot.view] = latest_index(target)
+
+
+def ahead_of(
+    slot: RunSlot, target: Stepper, index: int, running: bool, stop_when_converged: bool
+) -> MixtureEM | None:
+    """The run with the half-steps of its Step button made ahead, so that the browser
+    shows them the moment Step, M-step, E-step or the next key is pressed, while the
+    server makes them history (:func:`take_step` takes them over, with no second
+    computation). None while Run plays, away from the latest half-step, for runs in
+    lockstep, or where Step is disabled or refused. Made once per latest half-step."""
+    state = st.session_state
+    if (
+        not isinstance(target, MixtureEM)
+        or running
+        or index != latest_index(target)
+        or disabled_buttons(target, index, running, stop_when_converged)["Step"]
+    ):
+        return None
+    base, ahead = state.get(slot.ahead, (None, None))
+    if base is not target.history[-1]:
+        ahead = target.ahead()
+        if _half_step(ahead, "Step"):
+            ahead = None  # refused: the button says why when pressed
+        state[slot.ahead] = (target.history[-1], ahead)
+    return ahead
+
+
+def _caught_up(slot: RunSlot, target: Stepper) -> bool:
+    """Whether the target took over its next Step from :func:`ahead_of`."""
+    base, ahead = st.session_state.pop(slot.ahead, (None, None))
+    return ahead is not None and base is target.history[-1] and target.catch_up(ahead)
 
 
 def move_mean(
@@ -305,11 +349,22 @@ def revision_of(target: Stepper) -> str:
     return f"{id(target)}-{hash(records) & 0xFFFFFFFF:x}"
 
 
-def timeline_of(slot: RunSlot, target: Stepper, index: int, running: bool) -> Timeline:
+def timeline_of(
+    slot: RunSlot, target: Stepper, index: int, running: bool, ahead: MixtureEM | None = None
+) -> Timeline:
     """The slot's run as the browser plays it, named by the slot (see
-    :func:`revision_of`), with the latest message heard from it (:func:`heard`)."""
-    answered = st.session_state.get(slot.heard, 0)
-    return Timeline(slot.prefix + "run", revision_of(target), index, running, answered)
+    :func:`revision_of`), with the latest message heard from it (:func:`heard`), and
+    the step buttons whose half-steps ``ahead`` (from :func:`ahead_of`) holds."""
+    state = st.session_state
+    answered, presses = state.get(slot.heard, 0), state.get(slot.presses, 0)
+    buttons = {}
+    if ahead is not None:
+        made = ahead.history[len(target.history) :]
+        buttons = {slot.prefix + "Step": len(made), slot.prefix + "M-step": len(made)}
+        if made[0].phase == "E":
+            buttons[slot.prefix + "E-step"] = 1
+    revision = revision_of(target)
+    return Timeline(slot.prefix + "run", revision, index, running, answered, presses, buttons)
 
 
 def stop_run(slot: RunSlot) -> None:

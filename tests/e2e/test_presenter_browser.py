@@ -167,7 +167,7 @@ def test_the_main_picture_fills_the_screen_below_the_controls(
         for graph in graphs:  # (on a busy machine, the presenter's height comes later)
             page.wait_for_function(
                 f'() => document.querySelector("{graph}").offsetHeight >= {0.5 * height - 10}',
-                timeout=10_000,
+                timeout=30_000,
             )
         boxes = [page.locator(graph).bounding_box() for graph in graphs]
         across = max(b["x"] + b["width"] for b in boxes) - min(b["x"] for b in boxes)
