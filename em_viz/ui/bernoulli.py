@@ -46,9 +46,9 @@ from em_viz.ui.demo_labels import (
 from em_viz.ui.demos import CURVE_HEIGHT, Demo, demo_page, objective_curve, played_plot
 from em_viz.ui.labels import plain
 from em_viz.ui.lessons import HOW_BERNOULLI_EM_WORKS
-from em_viz.ui.link import LINKED
 from em_viz.ui.run import RunView
 from em_viz.ui.stepping import RunSlot
+from em_viz.ui.url_values import LINKED
 
 COINS = RunSlot("coins_")
 FLIPS = RunSlot("flips_")

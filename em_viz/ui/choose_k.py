@@ -37,6 +37,7 @@ from em_viz.ui.labels import (
 )
 from em_viz.ui.plot import plot
 from em_viz.ui.sidebar import DataChoice, chosen_data
+from em_viz.ui.url_values import LINKED, bound_values, check_bound, publish_flag
 
 PREFIX = "choose_k_"
 RESULT = f"{PREFIX}result"
@@ -63,11 +64,9 @@ def _settings_panel() -> tuple[str, tuple]:
         key=f"{PREFIX}criterion",
         required=True,
         help=CRITERION_HELP,
-        **link.LINKED,
+        **LINKED,
     )
-    k_range = st.slider(
-        "Components K from … to", 1, MAX_K, (1, 9), key=f"{PREFIX}k", **link.LINKED
-    )
+    k_range = st.slider("Components K from … to", 1, MAX_K, (1, 9), key=f"{PREFIX}k", **LINKED)
     types = st.pills(
         "Covariance types",
         SWEEP_TYPES,
@@ -75,17 +74,17 @@ def _settings_panel() -> tuple[str, tuple]:
         default=SWEEP_TYPES,
         format_func=type_name,
         key=f"{PREFIX}types",
-        **link.LINKED,
+        **LINKED,
     )
     n_init = st.number_input(
-        "Starts per model", 1, 20, 5, key=f"{PREFIX}n_init", help=SWEEP_STARTS_HELP, **link.LINKED
+        "Starts per model", 1, 20, 5, key=f"{PREFIX}n_init", help=SWEEP_STARTS_HELP, **LINKED
     )
     cross_validate = st.toggle(
         f"Also cross-validate ({CV_FOLDS} folds)",
         False,
         key=f"{PREFIX}cv",
         help=CV_HELP,
-        **link.LINKED,
+        **LINKED,
     )
     ordered = tuple(t for t in SWEEP_TYPES if t in types)
     return criterion, (tuple(k_range), ordered, int(n_init), CV_FOLDS if cross_validate else 0)
@@ -285,10 +284,10 @@ def choose_k_page() -> None:
     if state.pop(f"{PREFIX}open", False):
         # An empty mapping, not None: clearing the URL of widget-bound values is refused.
         st.switch_page(st.Page(explorer_page), query_params={})
-    linked = link.bound_values()
+    linked = bound_values()
     with st.sidebar:
         criterion, settings = _settings_panel()
-    link.check_bound(linked, lambda key: key.startswith(PREFIX))
+    check_bound(linked, lambda key: key.startswith(PREFIX))
     choice = chosen_data()
     st.markdown("### How many components?")
     intro, action = st.columns([4, 1], vertical_alignment="center")
@@ -303,7 +302,7 @@ def choose_k_page() -> None:
         st.info("The sweep was stopped; nothing of it is kept.", icon=":material/stop_circle:")
     result = state.get(RESULT)
     shown = result is not None and choice is not None and result["data"] == choice.key
-    link.publish_flag(SWEEP_URL, shown and result["settings"] == settings)
+    publish_flag(SWEEP_URL, shown and result["settings"] == settings)
     if not shown:
         st.info("Run the sweep to score the models on this data.", icon=":material/info:")
         return

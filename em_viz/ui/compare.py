@@ -31,7 +31,7 @@ from em_viz.figures.compare import figure_multi_start, figure_objective_curves
 from em_viz.figures.frames import Parts
 from em_viz.figures.mixture import mixture_traces
 from em_viz.figures.principal import principal_parts
-from em_viz.ui import link
+from em_viz.ui import link, url_values
 from em_viz.ui.explorer import explorer_page
 from em_viz.ui.labels import (
     COMPARE_UPLOAD_NOT_LINKED,
@@ -385,7 +385,7 @@ def _multi_start(data_key: tuple, tab: str) -> None:
     specs = state.compare_built
     of_key, n_key = (field.key for field in link.STARTS_FIELDS.values())
     if state.get(of_key, 1) > len(specs):  # a link's run that is not shown
-        link.say_ignored(["ms_of"])
+        url_values.say_ignored(["ms_of"])
         state[of_key] = 1
     left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
     of = left.selectbox(

@@ -17,7 +17,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from em_viz.figures.frames import Parts
-from em_viz.ui import link
 from em_viz.ui.plot import FrameList, Frames, plot
 from em_viz.ui.present import MAIN_SHARE, main_picture, presenting
 from em_viz.ui.run import (
@@ -29,6 +28,7 @@ from em_viz.ui.run import (
     run_fragment,
 )
 from em_viz.ui.stepping import RunSlot
+from em_viz.ui.url_values import LINKED, bound_values, check_bound
 
 CURVE_HEIGHT = 330
 
@@ -55,7 +55,7 @@ def demo_page(demos: Mapping[str, Demo], key: str) -> None:
     """Draw the demo chosen by the control under ``key`` (the first by default): its
     intro, its sidebar, its run (new when its settings changed) and the run view."""
     state = st.session_state
-    linked = link.bound_values()
+    linked = bound_values()
     presenter = presenting()  # the picture gets the room: the intro goes below the run
     name = st.segmented_control(
         "Demo",
@@ -64,7 +64,7 @@ def demo_page(demos: Mapping[str, Demo], key: str) -> None:
         key=key,
         required=True,
         label_visibility="collapsed" if presenter else "visible",
-        **link.LINKED,
+        **LINKED,
     )
     demo = demos[name]
     if not presenter:
@@ -72,7 +72,7 @@ def demo_page(demos: Mapping[str, Demo], key: str) -> None:
     with st.sidebar:
         st.header(name)
         chosen = demo.panel()
-    link.check_bound(linked, lambda bound: bound == key or bound.startswith(demo.slot.prefix))
+    check_bound(linked, lambda bound: bound == key or bound.startswith(demo.slot.prefix))
     if chosen is not None:
         run_key, build, data = chosen
         if replace_run(demo.slot, run_key, build):

@@ -21,7 +21,7 @@ from em_viz.figures.frames import Parts
 from em_viz.figures.mixture import drag_handles, figure_placing, mixture_traces
 from em_viz.figures.pairs import MAX_GRID_FEATURES, figure_for, parts_for
 from em_viz.figures.tables import parameters_table
-from em_viz.ui import link
+from em_viz.ui import link, url_values
 from em_viz.ui.export import export_menu
 from em_viz.ui.hidden import (
     BEFORE_HIDING,
@@ -215,11 +215,11 @@ def _show_run(view: RunView) -> None:
         run_slot = st.container()  # the curve and the history slider, drawn after the figure
         contours = False
         if not many:  # an option of the figure, drawn first: the figure needs its value
-            before = link.bound_values()
+            before = url_values.bound_values()
             contours = st.toggle(
-                CONTOURS_LABEL, key=CONTOURS_KEY, help=CONTOURS_HELP, **link.LINKED
+                CONTOURS_LABEL, key=CONTOURS_KEY, help=CONTOURS_HELP, **url_values.LINKED
             )
-            link.check_bound(before, lambda name: name == CONTOURS_KEY)
+            url_values.check_bound(before, lambda name: name == CONTOURS_KEY)
     with left:
         figure_slot = st.container()
         missing = (

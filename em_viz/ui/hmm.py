@@ -53,10 +53,10 @@ from em_viz.ui.demo_labels import (
 from em_viz.ui.demos import Demo, demo_page, objective_curve, played_plot
 from em_viz.ui.labels import COVARIANCE_HELP, TOL_HELP, plain
 from em_viz.ui.lessons import HOW_HMM_EM_WORKS
-from em_viz.ui.link import LINKED
 from em_viz.ui.run import RunView
 from em_viz.ui.sidebar import TOL_CHOICES
 from em_viz.ui.stepping import RunSlot
+from em_viz.ui.url_values import LINKED
 
 CASINO = RunSlot("casino_")
 TRELLIS = RunSlot("trellis_")

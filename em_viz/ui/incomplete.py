@@ -40,9 +40,9 @@ from em_viz.ui.demo_labels import (
 )
 from em_viz.ui.demos import Demo, demo_page, played_plot
 from em_viz.ui.lessons import HOW_LINKAGE_EM_WORKS, HOW_MURRAY_EM_WORKS
-from em_viz.ui.link import LINKED
 from em_viz.ui.run import RunView, history_slider
 from em_viz.ui.stepping import RunSlot
+from em_viz.ui.url_values import LINKED
 
 LINKAGE = RunSlot("linkage_")
 MURRAY = RunSlot("murray_")

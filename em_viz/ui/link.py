@@ -7,10 +7,9 @@ and each run of Compare runs (the explorer's names and the run's number: ``k2``,
 ``rs2``, ...), with the tab open and the multi-start's settings (``tab``, ``ms_of``,
 ``ms_n``, ``ms``), and the explorer's means placed by clicking (``means``). A value in
 the link that the page does not offer is left out, and the page says so: these are read
-here (:func:`restore_once`); for widgets that Streamlit binds to the URL itself,
-:func:`check_bound` names what the binding dropped. Each page writes only its own names
-(:func:`publish`, :func:`publish_runs`, :func:`publish_starts`, :func:`publish_data`),
-so the half-step (``step``, ``compare_step``, ...) and presenter mode stay.
+here (:func:`restore_once`). Each page writes only its own names (:func:`publish`,
+:func:`publish_runs`, :func:`publish_starts`, :func:`publish_data`), so the half-step,
+presenter mode and the widgets bound to the URL stay (see :mod:`em_viz.ui.url_values`).
 """
 
 from collections.abc import Callable, Collection, Iterable
@@ -44,6 +43,7 @@ from em_viz.ui.sidebar import (
     knob_default,
     knob_key,
 )
+from em_viz.ui.url_values import say_ignored, write_names
 
 URL_NAMES = {
     "n_components": "k",
@@ -306,106 +306,6 @@ def _hiding_params() -> dict[str, str]:
     return {**params, MECHANISM_URL: values["mechanism"]}
 
 
-def say_ignored(names: list[str]) -> None:
-    """One toast naming the values of the link that the page could not use."""
-    if names:
-        st.toast(f"The link's value for {', '.join(names)} was not understood and is left out.")
-
-
-def bound_values() -> dict[str, list[str]]:
-    """The URL's values, read before the widgets bound to it are drawn (for
-    :func:`check_bound`)."""
-    return {name: st.query_params.get_all(name) for name in st.query_params}
-
-
-def _stands_for(raw: list[str], value: object) -> bool:
-    """Whether a URL's ``raw`` values give a widget's ``value`` (Streamlit leaves a value
-    equal to the widget's default out of the URL)."""
-    values = list(value) if isinstance(value, list | tuple) else [value]
-    if len(raw) != len(values):
-        return False
-    for text, item in zip(raw, values, strict=True):
-        if isinstance(item, bool):
-            same = text.lower() == str(item).lower()
-        elif isinstance(item, int | float):
-            try:
-                same = float(text) == item
-            except ValueError:
-                same = False
-        else:
-            same = text == str(item)
-        if not same:
-            return False
-    return True
-
-
-def check_bound(before: dict[str, list[str]], keys: Callable[[str], bool]) -> None:
-    """After the page's widgets bound to the URL (``bind="query-params"``) are drawn,
-    name in a toast each value of the link that they dropped or changed.
-
-    Streamlit's binding leaves out, without a word, a value outside a widget's range or
-    not among its options (``digits_k=1000``, ``demo=Nonsense``). ``keys`` picks the
-    page's widgets among the URL's names.
-    """
-    state = st.session_state
-    dropped = [
-        name
-        for name, raw in before.items()
-        if keys(name)
-        and name in state
-        and st.query_params.get_all(name) != raw
-        and not _stands_for(raw, state[name])
-    ]
-    say_ignored(dropped)
-
-
-LINKED = {"bind": "query-params", "persist_state": "session"}
-"""A widget whose value is in the page's URL (under its key) and kept for the session."""
-
-MAX_STEP = 10_000
-"""The largest half-step index a link may ask for."""
-
-
-def linked_step(name: str) -> int | None:
-    """The half-step index in the URL's ``name`` (None if absent); a value that is not
-    a whole number from 0 to :data:`MAX_STEP` is named in a toast and read as 0."""
-    text = st.query_params.get(name)
-    if text is None:
-        return None
-    try:
-        step = int(text)
-    except ValueError:
-        step = -1
-    if not 0 <= step <= MAX_STEP:
-        say_ignored([name])
-        return 0
-    return step
-
-
-def say_step_not_reached(name: str, last: int) -> None:
-    """The toast for a link's step past the end of its run."""
-    st.toast(f"The link's {name} is past the end of this run (half-step {last}): it starts over.")
-
-
-def publish_step(name: str, index: int) -> None:
-    """Write the half-step shown into the URL's ``name`` (left out at the start)."""
-    if index == 0:
-        if name in st.query_params:
-            del st.query_params[name]
-    elif st.query_params.get(name) != str(index):
-        st.query_params[name] = str(index)
-
-
-def publish_text(name: str, text: str) -> None:
-    """Write ``text`` into the URL's ``name``, or leave the name out while it is empty."""
-    _write({name: text} if text else {}, (name,))
-
-
-def publish_flag(name: str, on: bool) -> None:
-    """Write ``name=1`` into the URL while ``on``, else leave it out."""
-    _write({name: "1"} if on else {}, (name,))
-
-
 def _state_value(key: str, default: object) -> object:
     """A widget's value in the session, or its default while it was never drawn nor set
     by a link (Why EM works shows the explorer's run without its widgets)."""
@@ -480,25 +380,13 @@ def _settings_params(
     }
 
 
-def _write(params: dict[str, str], names: Iterable[str]) -> None:
-    """Set the URL's ``names`` to ``params`` (a name not in it is left out), and no
-    other: what the rest of the page writes (the step, presenter mode, widgets bound to
-    the URL) stays."""
-    for name in names:
-        if name not in params:
-            if name in st.query_params:
-                del st.query_params[name]
-        elif st.query_params.get(name) != params[name]:
-            st.query_params[name] = params[name]
-
-
 def publish_data(upload_note: str | None = None) -> None:
     """Write the data panel's values into the URL; for an uploaded file, which a link
     cannot hold, say so in ``upload_note`` (a caption), if given."""
     params = _data_params()
     if params is None and upload_note is not None:
         st.caption(upload_note)
-    _write(params or {}, DATA_NAMES)
+    write_names(params or {}, DATA_NAMES)
 
 
 def publish(settings: GaussianSettings, upload_note: str = UPLOAD_NOT_LINKED) -> None:
@@ -510,7 +398,7 @@ def publish(settings: GaussianSettings, upload_note: str = UPLOAD_NOT_LINKED) ->
     means = _state_value(MEANS_KEY, [])
     if settings.init == MANUAL_INIT and means:
         params[MEANS] = means_text(means)
-    _write(params, (*MODEL_FIELDS, *HIDING_NAMES, MEANS))
+    write_names(params, (*MODEL_FIELDS, *HIDING_NAMES, MEANS))
 
 
 def publish_runs(specs: list[GaussianSettings], defaults: list[GaussianSettings]) -> None:
@@ -525,7 +413,7 @@ def publish_runs(specs: list[GaussianSettings], defaults: list[GaussianSettings]
         names += fields
         if number < len(specs):
             params |= _settings_params(specs[number], fields, default)
-    _write(params, names)
+    write_names(params, names)
 
 
 def publish_starts(tab: str, of: int, n_starts: int, shown: bool) -> None:
@@ -541,4 +429,4 @@ def publish_starts(tab: str, of: int, n_starts: int, shown: bool) -> None:
         params["ms_n"] = str(n_starts)
     if shown:
         params[STARTS_SHOWN] = "1"
-    _write(params, names)
+    write_names(params, names)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from em_viz.ui.link import say_ignored
+from em_viz.ui.url_values import say_ignored
 
 PRESENT = "present"
 """The presenter toggle's key, and its name in the URL (``present=1``)."""

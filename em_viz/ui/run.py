@@ -26,7 +26,6 @@ from em_viz.ui.labels import (
     VIEWING_PAST,
     plain,
 )
-from em_viz.ui.link import publish_step, publish_text
 from em_viz.ui.plot import FrameList, Frames, Timeline, plot, timeline_slider, timeline_text
 from em_viz.ui.present import step_keys
 from em_viz.ui.stepping import (
@@ -49,6 +48,7 @@ from em_viz.ui.stepping import (
     take_step,
     timeline_of,
 )
+from em_viz.ui.url_values import publish_step, publish_text
 
 VIEWING = "Viewing {shown} (latest: {latest})"
 SADDLE_BADGE = "Stopped at (or near) a saddle point"

@@ -14,8 +14,8 @@ import streamlit as st
 
 from em_viz import EMVizError, MixtureEM, Record
 from em_viz.engine.runs import Lockstep
-from em_viz.ui.link import linked_step, say_ignored, say_step_not_reached
 from em_viz.ui.plot import Timeline
+from em_viz.ui.url_values import linked_step, say_ignored, say_step_not_reached
 
 MAX_RUN_ITERATIONS = 500
 RUN_AHEAD = 30
