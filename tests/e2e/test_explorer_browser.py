@@ -32,8 +32,17 @@ def plotted(page: Page, selector: str, trace: int, axis: str) -> list[float]:
 
 
 def wait_drawn(page: Page, selector: str, revision: int) -> None:
+    """Until the graph shows the server's figure of ``revision`` with no glide under way,
+    so that its numbers are the half-step's own (a step made ahead is drawn at the press,
+    and glides there before the server's figure arrives)."""
     page.wait_for_function(
-        f"() => document.querySelector(\"{selector}\")?.dataset.rendered === '{revision}'",
+        f"""() => {{
+            const graph = document.querySelector("{selector}");
+            const gliding = Object.values(window.emVizTimelines || {{}}).some((timeline) =>
+                Object.values(timeline.views).some((view) => view.glide || view.svgGlide));
+            return graph?.dataset.rendered === '{revision}'
+                && graph.dataset.revision === '{revision}' && !gliding;
+        }}""",
         timeout=30_000,
     )
 

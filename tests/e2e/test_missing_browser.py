@@ -54,8 +54,8 @@ def test_hidden_coordinates_move_at_each_e_step_and_show_their_bias(page: Page, 
     second = plotted(page, MIXTURE, 0, "y")
     hollow = _hollow(page)
     moved = [abs(a - b) > 1e-3 for a, b, h in zip(first, second, hollow, strict=True) if h]
-    assert sum(moved) > 45  # the hollow points moved, the others stayed
-    assert all(a == b for a, b, h in zip(first, second, hollow, strict=True) if not h)
+    assert sum(moved) > 45  # the hollow points moved, the others stayed (frames are float32)
+    assert all(abs(a - b) < 1e-5 for a, b, h in zip(first, second, hollow, strict=True) if not h)
     _overlay(page)
     _converge(page)
     expect(page.get_by_text(re.compile(r"Mean of x2: \d\.\d{3} before hiding"))).to_be_visible()
