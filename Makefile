@@ -30,7 +30,8 @@ run: $(STAMP)
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --ignore=tests/e2e  # two processes (pytest-xdist)
+	$(BIN)/python -m pytest tests/e2e  # one app, one browser: one test after another
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py

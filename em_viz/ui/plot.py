@@ -21,6 +21,7 @@ plotly.js itself is the copy shipped in the plotly package, served from the app'
 ``static/`` folder (``server.enableStaticServing``) and copied there on first use.
 """
 
+import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,11 +59,15 @@ _CSS = """
 
 
 def ensure_plotly_js() -> Path:
-    """Copy the plotly package's plotly.min.js into the app's static folder if missing."""
+    """Copy the plotly package's plotly.min.js into the app's static folder if missing:
+    whole or not at all (a copy under another name, then renamed), so that a browser or
+    another process never reads half of it."""
     source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     if not PLOTLY_JS.exists() or PLOTLY_JS.stat().st_size != source.stat().st_size:
         STATIC_DIR.mkdir(exist_ok=True)
-        shutil.copyfile(source, PLOTLY_JS)
+        partial = PLOTLY_JS.with_name(f"{PLOTLY_JS.name}.{os.getpid()}")
+        shutil.copyfile(source, partial)
+        partial.replace(PLOTLY_JS)
     return PLOTLY_JS
 
 
