@@ -589,14 +589,22 @@ def test_the_next_step_is_made_ahead_and_step_takes_it_over(app):
         if p.get("name") == "mixture"
     ]
     assert len(frames["patches"]) == 3  # the start, and the two half-steps made ahead
-    made = app.session_state["ahead"][1].history[1:]
+    made = app.session_state["ahead"][1][-1].history[1:]
     click(app, "Step")
     assert stepper(app).history[1:] == made  # the very records: no second computation
     fresh = copy.deepcopy(stepper(app))
     fresh.reset()
     fresh.step()  # computed here, the usual way
     assert_same_run(fresh, stepper(app))
-    # After an E-step, Step and M-step make one half-step: E-step is disabled.
+    # E-step takes the first half-step made ahead, and the M-step after it stays ahead.
+    e_step, m_step = app.session_state["ahead"][1]
     click(app, "E-step")
+    assert stepper(app).history[-1] is e_step.history[-1]
+    assert app.session_state["ahead"][1] == (m_step,)
+    # After an E-step, Step and M-step make one half-step: E-step is disabled.
     assert player(app, "slider")["ahead"] == {"Step": 1, "M-step": 1}
     assert player(app, "text")["ahead_texts"] == ["Iteration 2 · after M-step"]
+    click(app, "M-step")
+    assert stepper(app).history[-1] is m_step.history[-1]
+    fresh.step()
+    assert_same_run(fresh, stepper(app))

@@ -4,6 +4,7 @@ the figure of its half-step, and each patch holds only what changed."""
 import base64
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from em_viz.engine.gaussian_em import GaussianSettings
@@ -109,3 +110,18 @@ def test_numbers_go_as_the_smallest_typed_array_that_holds_them(array, dtype):
     assert encoded["dtype"] == dtype
     np.testing.assert_array_equal(decoded(encoded), array.astype(TYPES[dtype]))
     assert encode(["1", "2"]) == ["1", "2"] and encode(np.array(["a"])) == ["a"]
+
+
+def test_a_typed_array_from_plotly_is_one_value_even_where_a_frame_has_a_list():
+    # A trace empty at the start (a list), an array later: plotly writes the array as
+    # {"dtype", "bdata"}; the browser must set "x" whole, never "x" and "x.dtype".
+    figures = [
+        go.Figure(go.Scatter(x=x, y=x)).to_plotly_json()
+        for x in ([], np.array([0.5, 1.5]), np.array([[1.0, 2.0], [3.0, 4.0]]).ravel())
+    ]
+    patches = frame_patches([(f["data"], f["layout"]) for f in figures])
+    assert all(set(patch["data"].get("0", {})) <= {"x", "y"} for patch in patches)
+    states = replayed(patches)
+    np.testing.assert_array_equal(states[1][(0, "x")], [0.5, 1.5])
+    np.testing.assert_array_equal(states[2][(0, "y")], [1.0, 2.0, 3.0, 4.0])
+    assert list(states[0][(0, "x")]) == []

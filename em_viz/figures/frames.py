@@ -30,11 +30,20 @@ def leaves(part: dict, prefix: str = "") -> dict[str, Any]:
     for name, value in part.items():
         if name in HOVER_ONLY:
             continue
-        if isinstance(value, dict):
+        if isinstance(value, dict) and "bdata" in value:
+            found[prefix + name] = _array(value)  # one value, whatever it was before
+        elif isinstance(value, dict):
             found.update(leaves(value, f"{prefix}{name}."))
         else:
             found[prefix + name] = value
     return found
+
+
+def _array(typed: dict) -> np.ndarray:
+    """A typed array as plotly writes one (``{"dtype", "bdata"}``, and ``shape``)."""
+    flat = np.frombuffer(base64.b64decode(typed["bdata"]), dtype=typed["dtype"])
+    shape = typed.get("shape")
+    return flat.reshape([int(n) for n in str(shape).split(",")]) if shape else flat
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -81,7 +81,9 @@ def demo_page(demos: Mapping[str, Demo], key: str) -> None:
         st.stop()
     data = state[demo.slot.data]
     main_picture(*demo.main, share=demo.share)
-    run_fragment(demo.slot, lambda view: demo.show(view, data), demo.step_help, played=True)
+    run_fragment(
+        demo.slot, lambda view: demo.show(view, data), demo.step_help, played=True, look_ahead=True
+    )
     if presenter:
         st.caption(demo.intro)
     how_em_works(demo.how)
@@ -98,13 +100,15 @@ def played_plot(
     frame per half-step (the figure at each, made once per record) for the browser to
     play; ``variant`` names what else shapes the figure (a setting shown), so that
     frames are made anew when it changes."""
-    em = view.em
 
     def parts(index: int) -> Parts:
-        figure = figure_at(RunView.at(em, index)).to_plotly_json()
+        # (A frame made ahead: the run after that half-step, whose history ends there.)
+        figure = figure_at(RunView.at(view.run_at(index), index)).to_plotly_json()
         return figure["data"], figure["layout"]
 
-    frames = view.timeline and Frames(view.timeline, FrameList(em.history, parts), variant=variant)
+    frames = view.timeline and Frames(
+        view.timeline, FrameList(view.framed, parts), variant=variant
+    )
     plot(figure_at(view), key=key, revision=view.index, frames=frames)
 
 

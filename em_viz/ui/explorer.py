@@ -185,15 +185,15 @@ def _features_view(dataset: Dataset, view: RunView, fade_below: float) -> None:
         height=FEATURES_HEIGHT,
         transition={"duration": GLIDE_MS, "easing": "cubic-in-out"},
     )
-    em = view.framed  # with the next Step made ahead
 
     def parts(at: int) -> Parts:
+        run = view.run_at(at)  # (a frame made ahead: the run after that half-step)
         # With missing entries, each half-step's points are at its own expectations.
-        data = replace(dataset, X=em.imputed_at(at)[0]) if has_missing(em) else dataset
-        return parts_for(data, em.history[at].params, em.responsibilities_at(at), **options)
+        data = replace(dataset, X=run.imputed_at(at)[0]) if has_missing(run) else dataset
+        return parts_for(data, run.history[at].params, run.responsibilities_at(at), **options)
 
     frames = view.timeline and Frames(
-        view.timeline, FrameList(em.history, parts), variant=f"{shown}:{features}"
+        view.timeline, FrameList(view.framed, parts), variant=f"{shown}:{features}"
     )
     plot(figure, key="mixture", revision=view.index, frames=frames)
     st.caption(FEATURE_VIEW_CAPTIONS[shown])
@@ -241,22 +241,19 @@ def _show_run(view: RunView) -> None:
                 transition={"duration": GLIDE_MS, "easing": "cubic-in-out"},
             )
 
-            framed = view.framed  # with the next Step made ahead
-
             def mixture_parts(at: int) -> Parts:
+                run = view.run_at(at)  # (a frame made ahead: the run after that half-step)
                 options = dict(missing)  # the fit on complete rows stays; the points move
                 if missing:
-                    options["imputed"], options["spread"] = framed.imputed_at(at)
-                resp = framed.responsibilities_at(at)
-                params = framed.history[at].params
+                    options["imputed"], options["spread"] = run.imputed_at(at)
+                resp = run.responsibilities_at(at)
+                params = run.history[at].params
                 return mixture_traces(
                     dataset.X, params, resp, fade_below=fade_below, contours=contours, **options
                 ), {}
 
             variant = f"{'complete rows' if 'complete_fit' in missing else ''} {contours}"
-            frames = Frames(
-                view.timeline, FrameList(framed.history, mixture_parts), variant=variant
-            )
+            frames = Frames(view.timeline, FrameList(view.framed, mixture_parts), variant=variant)
             with figure_slot:
                 plot(
                     figure,

@@ -235,7 +235,7 @@ def _show_casino(view: RunView, rolls: Rolls) -> None:
         lambda at: figure_casino(
             em.X,
             at.resp,
-            em.viterbi(at.index)[1],
+            at.em.viterbi(at.index)[1],
             loaded=_loaded_state(at.record.emissionprob),
             true_states=rolls.dice,
             uirevision=str(len(rolls.faces)),

@@ -75,9 +75,10 @@ class RunView:
         Whether Run is animating (widgets that would change the run are disabled).
     timeline : Timeline or None
         The run as the browser plays it, on a page whose figures have frames.
-    ahead : MixtureEM or None
-        The run with its next Step made ahead (:func:`~em_viz.ui.stepping.ahead_of`),
-        for frames past the latest half-step (see ``Timeline.ahead``).
+    ahead : tuple of MixtureEM
+        The run after each half-step of its next Step, made ahead
+        (:func:`~em_viz.ui.stepping.ahead_of`), for frames past the latest half-step
+        (see ``Timeline.ahead``).
     """
 
     em: MixtureEM
@@ -86,7 +87,7 @@ class RunView:
     resp: np.ndarray | None
     running: bool
     timeline: Timeline | None = None
-    ahead: MixtureEM | None = None
+    ahead: tuple[MixtureEM, ...] = ()
 
     @classmethod
     def at(
@@ -95,7 +96,7 @@ class RunView:
         index: int,
         running: bool = False,
         timeline: Timeline | None = None,
-        ahead: MixtureEM | None = None,
+        ahead: tuple[MixtureEM, ...] = (),
     ) -> "RunView":
         """The view of ``em`` at ``history[index]`` (the latest if ``index`` is past it)."""
         last = len(em.history) - 1
@@ -109,14 +110,20 @@ class RunView:
         return self.em.history
 
     @property
-    def framed(self) -> MixtureEM:
-        """The run whose history the frames show: with the half-steps made ahead."""
-        return self.ahead or self.em
+    def framed(self) -> list[Record]:
+        """The half-steps the frames show: the history, then those made ahead."""
+        return self.ahead[-1].history if self.ahead else self.em.history
 
     @property
     def made_ahead(self) -> list[Record]:
         """The half-steps made ahead, past the latest."""
-        return self.framed.history[len(self.em.history) :]
+        return self.framed[len(self.em.history) :]
+
+    def run_at(self, index: int) -> MixtureEM:
+        """The run a frame shows: for a frame made ahead, the run as it will be after
+        half-step ``index`` (its history ends there); else the run."""
+        made = index - len(self.em.history)
+        return self.ahead[made] if made >= 0 else self.em
 
 
 @dataclass(frozen=True)
@@ -327,7 +334,7 @@ def _run_view(
     if isinstance(target, MixtureEM):
         publish_text(slot.url_moves, moves_text(target.history))
     group = isinstance(target, Lockstep)
-    ahead = ahead_of(slot, target, index, running, stop_when_converged) if look_ahead else None
+    ahead = ahead_of(slot, target, index, running, stop_when_converged) if look_ahead else ()
     timeline = timeline_of(slot, target, index, running, ahead) if played else None
     view = (
         GroupView(target, index, running, timeline)
@@ -449,15 +456,14 @@ def objective_plot(slot: RunSlot, view: RunView, key: str, n_samples: int, heigh
     em, index, name = view.em, view.index, view.em.objective_name
     shown = em.history[: index + 1] if view.running else em.history
     curve = figure_log_likelihood(shown, index, n_samples, name).update_layout(height=height)
-    history, framed = em.history, view.framed.history
-    # The whole curve in every frame: each frame changes with the history's length. A
-    # frame made ahead shows the curve up to its half-step.
-    lengths = [max(len(history), at + 1) for at in range(len(framed))]
+    history = em.history
+    # The whole curve in every frame (a frame made ahead: to its half-step), so that
+    # each frame changes with the history's length.
     frames = view.timeline and Frames(
         view.timeline,
         FrameList(
-            list(zip(framed, lengths, strict=True)),
-            lambda at: log_likelihood_parts(framed[: lengths[at]], at, n_samples, name),
+            [(record, len(view.run_at(at).history)) for at, record in enumerate(view.framed)],
+            lambda at: log_likelihood_parts(view.run_at(at).history, at, n_samples, name),
         ),
         FrameList(
             history, lambda at: log_likelihood_parts(history[: at + 1], at, n_samples, name)

@@ -211,8 +211,8 @@ def take_step(name: str, slot: RunSlot = EXPLORER, shown: int | None = None) -> 
             errors = []
         elif name == "Run":
             errors = _run_through(target)
-        elif name != "E-step" and _caught_up(slot, target):
-            errors = []  # the half-steps of Step (M-step's too) were made ahead
+        elif _caught_up(slot, target, name):
+            errors = []  # its half-steps were made ahead
         else:
             errors = _half_step(target, name)
     state[slot.error] = errors
@@ -221,12 +221,13 @@ def take_step(name: str, slot: RunSlot = EXPLORER, shown: int | None = None) -> 
 
 def ahead_of(
     slot: RunSlot, target: Stepper, index: int, running: bool, stop_when_converged: bool
-) -> MixtureEM | None:
-    """The run with the half-steps of its Step button made ahead, so that the browser
-    shows them the moment Step, M-step, E-step or the next key is pressed, while the
-    server makes them history (:func:`take_step` takes them over, with no second
-    computation). None while Run plays, away from the latest half-step, for runs in
-    lockstep, or where Step is disabled or refused. Made once per latest half-step."""
+) -> tuple[MixtureEM, ...]:
+    """The run after each half-step of its next Step, made ahead on copies of it
+    (:meth:`~em_viz.engine.stepper.MixtureEM.ahead`), so that the browser shows them the
+    moment Step, M-step, E-step or the next key is pressed, while the server makes them
+    history (:func:`take_step` takes them over, with no second computation). None while
+    Run plays, away from the latest half-step, for runs in lockstep, or where Step is
+    disabled or refused. Made once per latest half-step."""
     state = st.session_state
     if (
         not isinstance(target, MixtureEM)
@@ -234,20 +235,37 @@ def ahead_of(
         or index != latest_index(target)
         or disabled_buttons(target, index, running, stop_when_converged)["Step"]
     ):
-        return None
-    base, ahead = state.get(slot.ahead, (None, None))
+        return ()
+    base, runs = state.get(slot.ahead, (None, ()))
     if base is not target.history[-1]:
-        ahead = target.ahead()
-        if _half_step(ahead, "Step"):
-            ahead = None  # refused: the button says why when pressed
-        state[slot.ahead] = (target.history[-1], ahead)
-    return ahead
+        runs, run = [], target
+        for method in ("m_step",) if target.phase == "E" else ("e_step", "m_step"):
+            run = run.ahead()
+            if _call(run, method):
+                runs = []  # refused: the button says why when pressed
+                break
+            runs.append(run)
+        runs = tuple(runs)
+        state[slot.ahead] = (target.history[-1], runs)
+    return runs
 
 
-def _caught_up(slot: RunSlot, target: Stepper) -> bool:
-    """Whether the target took over its next Step from :func:`ahead_of`."""
-    base, ahead = st.session_state.pop(slot.ahead, (None, None))
-    return ahead is not None and base is target.history[-1] and target.catch_up(ahead)
+def _caught_up(slot: RunSlot, target: Stepper, name: str) -> bool:
+    """Whether the target took over the half-steps of button ``name`` from
+    :func:`ahead_of`: E-step's (an E-step made ahead) or Step's and M-step's (all). The
+    half-steps made ahead past those stay for the next press."""
+    state = st.session_state
+    base, runs = state.pop(slot.ahead, (None, ()))
+    if not runs or base is not target.history[-1]:
+        return False
+    taken = 1 if name == "E-step" else len(runs)
+    if name == "E-step" and runs[0].phase != "E":
+        return False
+    if not target.catch_up(runs[taken - 1]):
+        return False
+    if runs[taken:]:
+        state[slot.ahead] = (target.history[-1], runs[taken:])
+    return True
 
 
 def move_mean(
@@ -350,7 +368,11 @@ def revision_of(target: Stepper) -> str:
 
 
 def timeline_of(
-    slot: RunSlot, target: Stepper, index: int, running: bool, ahead: MixtureEM | None = None
+    slot: RunSlot,
+    target: Stepper,
+    index: int,
+    running: bool,
+    ahead: Sequence[MixtureEM] = (),
 ) -> Timeline:
     """The slot's run as the browser plays it, named by the slot (see
     :func:`revision_of`), with the latest message heard from it (:func:`heard`), and
@@ -358,10 +380,9 @@ def timeline_of(
     state = st.session_state
     answered, presses = state.get(slot.heard, 0), state.get(slot.presses, 0)
     buttons = {}
-    if ahead is not None:
-        made = ahead.history[len(target.history) :]
-        buttons = {slot.prefix + "Step": len(made), slot.prefix + "M-step": len(made)}
-        if made[0].phase == "E":
+    if ahead:
+        buttons = {slot.prefix + "Step": len(ahead), slot.prefix + "M-step": len(ahead)}
+        if ahead[0].phase == "E":
             buttons[slot.prefix + "E-step"] = 1
     revision = revision_of(target)
     return Timeline(slot.prefix + "run", revision, index, running, answered, presses, buttons)

@@ -7,7 +7,7 @@ import re
 from conftest import SCREENSHOTS
 from playwright.sync_api import Page, expect
 from test_explorer_browser import heading, plotted, wait_drawn
-from test_player_browser import label_of, play_and_sample
+from test_player_browser import PRESS, label_of, play_and_sample, wait_for_ahead
 
 PATHS = ".em-viz-plot[data-name='coins_paths']"
 PROTOTYPES = ".em-viz-plot[data-name='digits_prototypes']"
@@ -41,6 +41,16 @@ def test_the_two_coins_reach_the_textbook_biases(page: Page, app_url: str):
     wait_drawn(page, PATHS, 20)
     coin_a, coin_b = plotted(page, PATHS, 0, "y"), plotted(page, PATHS, 1, "y")
     assert round(coin_a[-1], 2) == 0.80 and round(coin_b[-1], 2) == 0.52
+    assert page.console_errors == []
+
+
+def test_a_step_of_the_coins_is_drawn_at_the_press(page: Page, app_url: str):
+    open_bernoulli(page, app_url)
+    wait_for_ahead(page, 1)
+    assert page.evaluate(PRESS, ["Step", PATHS])[:2] == ["2", "Iteration 1 · after M-step"]
+    wait_for_ahead(page, 3)  # the server made them history
+    wait_drawn(page, PATHS, 2)
+    expect(heading(page)).to_have_text("Iteration 1 · after M-step")
     assert page.console_errors == []
 
 

@@ -22,8 +22,8 @@ def test_the_linkage_example_reaches_the_published_maximum_and_rate(page: Page, 
     wait_drawn(page, LINKAGE, 1)
     bound = plotted(page, LINKAGE, 2, "y")  # the bound built at the start
     curve = plotted(page, LINKAGE, 0, "y")
-    assert len(bound) == len(curve) and all(
-        b <= c + 1e-9 for b, c in zip(bound, curve, strict=True)
+    assert len(bound) == len(curve) and all(  # (to float32, the frames' precision)
+        b <= c + 1e-4 for b, c in zip(bound, curve, strict=True)
     )
     page.get_by_role("button", name="M-step", exact=True).click()
     expect(page.get_by_text(re.compile(r"= 0\.6082474, the top of the bound"))).to_be_visible(

@@ -204,25 +204,25 @@ def test_recoloured_webgl_points_are_drawn_as_plotly_draws_them(page: Page, app_
     assert page.console_errors == []
 
 
-PRESS = f"""(name) => {{
+PRESS = f"""([name, graph]) => {{
     const button = Array.from(document.querySelectorAll("button"))
         .find((b) => b.textContent.trim() === name);
     button.click();
     return [
-        document.querySelector("{MIXTURE}").dataset.rendered,
+        document.querySelector(graph).dataset.rendered,
         document.querySelector("{HEADING}").textContent,
         document.querySelector(".em-viz-slider-label").textContent,
     ];
 }}"""
 """Press a step button; in the same task (before any answer from the server), the frame
-the picture shows, the heading and the slider's label."""
+the graph shows, the heading and the slider's label."""
 
 
 def wait_for_ahead(page: Page, count: int) -> None:
     """Until the browser has the run's ``count`` half-steps and the next Step made ahead."""
     page.wait_for_function(
-        f"""() => window.emVizPlayer?.count === {count} && window.emVizPlayer.ahead?.Step > 0
-            && window.emVizPlayer.pressed === null""",
+        f"""() => window.emVizPlayer?.count === {count} && window.emVizPlayer.pressed === null
+            && Object.keys(window.emVizPlayer.ahead || {{}}).some((k) => k.endsWith("Step"))""",
         timeout=30_000,
     )
     page.wait_for_timeout(500)  # the glide before, and the server's figure after it
@@ -233,7 +233,7 @@ def test_a_step_is_drawn_at_the_press_from_half_steps_made_ahead(page: Page, app
     wait_for_ahead(page, 1)
     # The half-steps made ahead are not on the slider until pressed.
     assert page.evaluate(f'() => document.querySelector("{SLIDER}").max') == "0"
-    shown = page.evaluate(PRESS, "Step")
+    shown = page.evaluate(PRESS, ["Step", MIXTURE])
     assert shown == ["2", "Iteration 1 · after M-step", "Iteration 1 · M-step"]
     page.wait_for_timeout(450)  # the glide
     ahead = page.evaluate(DRAWING)
@@ -244,9 +244,9 @@ def test_a_step_is_drawn_at_the_press_from_half_steps_made_ahead(page: Page, app
         assert mine == pytest.approx(plotly, abs=0.01)
     expect(page.locator(HEADING)).to_have_text("Iteration 1 · after M-step")
     # E-step, M-step and the next key show theirs at the press too.
-    assert page.evaluate(PRESS, "E-step")[:2] == ["3", "Iteration 2 · after E-step"]
+    assert page.evaluate(PRESS, ["E-step", MIXTURE])[:2] == ["3", "Iteration 2 · after E-step"]
     wait_for_ahead(page, 4)
-    assert page.evaluate(PRESS, "M-step")[:2] == ["4", "Iteration 2 · after M-step"]
+    assert page.evaluate(PRESS, ["M-step", MIXTURE])[:2] == ["4", "Iteration 2 · after M-step"]
     wait_for_ahead(page, 5)
     page.evaluate("() => document.activeElement?.blur()")
     page.keyboard.press("ArrowRight")
