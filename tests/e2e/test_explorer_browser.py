@@ -78,18 +78,23 @@ def test_an_m_step_moves_the_ellipses_visibly(page: Page, app_url: str):
     page.wait_for_timeout(800)
     ellipse = f"{MIXTURE} .scatterlayer .trace:nth-child(4) path.js-line"  # 1-sigma, component 1
     before = page.locator(ellipse).get_attribute("d")
+    # The drawn path at every animation frame, in the page, while it glides to its new
+    # place (however long the browser or the server take).
+    page.evaluate(
+        f"""() => {{
+            const shapes = (window.shapes = new Set());
+            const sample = () => {{
+                shapes.add(document.querySelector("{ellipse}").getAttribute("d"));
+                requestAnimationFrame(sample);
+            }};
+            sample();
+        }}"""
+    )
     page.get_by_role("button", name="M-step", exact=True).click()
-    # Sample the drawn path while it glides to its new place: from its first move (the
-    # server's answer may take a while on a loaded machine) for the glide's time.
-    shapes = [page.locator(ellipse).get_attribute("d")]
-    while shapes[-1] == before and len(shapes) < 2_000:
-        shapes.append(page.locator(ellipse).get_attribute("d"))
-    for _ in range(40):
-        shapes.append(page.locator(ellipse).get_attribute("d"))
-        page.wait_for_timeout(10)
-    shapes = set(shapes)
     wait_drawn(page, MIXTURE, 2)
+    page.wait_for_timeout(500)  # the server's figure after the glide
     after = page.locator(ellipse).get_attribute("d")
+    shapes = set(page.evaluate("() => Array.from(window.shapes)"))
     assert after != before
     assert len(shapes - {before, after}) >= 2, "no in-between frames: the motion was not shown"
 
