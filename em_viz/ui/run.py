@@ -28,6 +28,7 @@ from em_viz.ui.labels import (
 )
 from em_viz.ui.plot import FrameList, Frames, Timeline, plot, timeline_slider, timeline_text
 from em_viz.ui.present import step_keys
+from em_viz.ui.replay import moves_text, restore_step
 from em_viz.ui.stepping import (
     HALF_STEPS,
     SPEEDS,
@@ -40,9 +41,7 @@ from em_viz.ui.stepping import (
     key_pressed,
     latest_index,
     moved_to,
-    moves_text,
     played_to,
-    restore_step,
     start_run,
     stop_run,
     take_step,

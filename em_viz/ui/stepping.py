@@ -1,7 +1,8 @@
 """What the step buttons, the keys and the browser's player do to a page's run: where
 a run lives in ``st.session_state`` (:class:`RunSlot`), a half-step, a mean moved by
 hand, Back and Reset from the half-step shown, Run (animated on the server, or computed
-ahead for the browser to play) and Stop, and a link's step replayed.
+ahead for the browser to play) and Stop, and the half-steps of Step made ahead (a
+link's step is replayed by :mod:`em_viz.ui.replay`).
 
 A page may keep several runs: each lives in ``st.session_state`` under the keys of a
 :class:`RunSlot`. The explorer's (and the bound page's) run is :data:`EXPLORER`.
@@ -15,7 +16,6 @@ import streamlit as st
 from em_viz import EMVizError, MixtureEM, Record
 from em_viz.engine.runs import Lockstep
 from em_viz.ui.plot import Timeline
-from em_viz.ui.url_values import linked_step, say_ignored, say_step_not_reached
 
 MAX_RUN_ITERATIONS = 500
 RUN_AHEAD = 30
@@ -155,7 +155,7 @@ def _call(target: Stepper, method: str) -> list[str]:
     return result if isinstance(result, list) else []
 
 
-def _half_step(target: Stepper, name: str) -> list[str]:
+def half_step(target: Stepper, name: str) -> list[str]:
     """``name`` (E-step, M-step or Step) as single half-steps, so that every record of a
     group comes from one call of the group and Back undoes exactly one half-step."""
     phase = _latest_phase(target)
@@ -170,15 +170,15 @@ def _half_step(target: Stepper, name: str) -> list[str]:
     return errors
 
 
-def _done(target: Stepper) -> bool:
+def run_over(target: Stepper) -> bool:
     """Where Run stops: finished (converged away from a saddle point) or the cap."""
     return target.finished or _n_iter(target) >= MAX_RUN_ITERATIONS
 
 
 def _run_through(target: Stepper) -> list[str]:
-    """Run at Instant speed: half-steps until :func:`_done` or a refused step."""
-    while not _done(target):
-        errors = _half_step(target, "Step")
+    """Run at Instant speed: half-steps until :func:`run_over` or a refused step."""
+    while not run_over(target):
+        errors = half_step(target, "Step")
         if errors:
             return errors
     return []
@@ -214,7 +214,7 @@ def take_step(name: str, slot: RunSlot = EXPLORER, shown: int | None = None) -> 
         elif _caught_up(slot, target, name):
             errors = []  # its half-steps were made ahead
         else:
-            errors = _half_step(target, name)
+            errors = half_step(target, name)
     state[slot.error] = errors
     state[slot.view] = latest_index(target)
 
@@ -310,8 +310,8 @@ def start_run(slot: RunSlot) -> None:
 def _compute_ahead(slot: RunSlot, target: Stepper) -> None:
     """Up to :data:`RUN_AHEAD` more iterations of Run, for the browser to play."""
     limit = _n_iter(target) + RUN_AHEAD
-    while not _done(target) and _n_iter(target) < limit:
-        errors = _half_step(target, "Step")
+    while not run_over(target) and _n_iter(target) < limit:
+        errors = half_step(target, "Step")
         if errors:
             st.session_state[slot.error] = errors
             return
@@ -339,7 +339,7 @@ def played_to(slot: RunSlot, index: int, finished: bool, seq: int | None = None)
     target = state[slot.em]
     index = min(max(index, 0), latest_index(target))
     state[slot.view] = index
-    if finished and index == latest_index(target) and state[slot.running] and not _done(target):
+    if finished and index == latest_index(target) and state[slot.running] and not run_over(target):
         _compute_ahead(slot, target)
         return
     _go_back_to(target, index)
@@ -395,7 +395,7 @@ def stop_run(slot: RunSlot) -> None:
 def advance(slot: RunSlot, target: Stepper) -> None:
     """One animated half-step of Run, or the end of the run (finished, limit, error)."""
     state = st.session_state
-    if _done(target):
+    if run_over(target):
         state[slot.running] = False
         return
     take_step("Step" if _latest_phase(target) == "E" else "E-step", slot)
@@ -423,7 +423,7 @@ def disabled_buttons(
     }
 
 
-def _next_half_step(target: Stepper, index: int) -> str:
+def next_half_step(target: Stepper, index: int) -> str:
     """The button that makes one half-step from half-step ``index``: M after E, else E."""
     history = max(histories(target), key=len)
     return "M-step" if history[index].phase == "E" else "E-step"
@@ -463,70 +463,6 @@ def key_pressed(
     if action == "back":
         state[slot.view] = max(index - 1, 0)
         return
-    name = {"next": _next_half_step(target, index), "reset": "Reset"}[action]
+    name = {"next": next_half_step(target, index), "reset": "Reset"}[action]
     if not disabled[name]:
         take_step(name, slot)
-
-
-def moves_text(history: Sequence[Record]) -> str:
-    """The means moved by hand in ``history``, for a link: ``place:mean:x:y`` each (the
-    record's place in the history, the mean numbered from 1, and where it went, exactly),
-    joined by ``;``; empty without a move."""
-    return ";".join(
-        ":".join(
-            [str(place), str(record.moved + 1), *map(repr, map(float, record.means[record.moved]))]
-        )
-        for place, record in enumerate(history)
-        if record.phase == "moved"
-    )
-
-
-def linked_moves(name: str) -> dict[int, tuple[int, tuple[float, ...]]]:
-    """The moves in the URL's ``name`` (see :func:`moves_text`), by place: the mean's
-    index (from 0) and where it went. A value that cannot be read is named in a toast and
-    no move is taken from it (a move the run cannot make ends the replay there)."""
-    text = st.query_params.get(name)
-    if not text:
-        return {}
-    moves = {}
-    try:
-        for part in text.split(";"):
-            place, mean, *to = part.split(":")
-            moves[int(place)] = (int(mean) - 1, tuple(map(float, to)))
-    except ValueError:
-        say_ignored([name])
-        return {}
-    return moves
-
-
-def restore_step(slot: RunSlot, stop_when_converged: bool) -> None:
-    """Once a session, replay the run to the half-step in the URL (``slot.url_step``), so
-    that a link shows what was shown; a step the run does not reach is said in a toast
-    and the run starts over."""
-    state = st.session_state
-    restored = slot.prefix + "step_restored"
-    if state.get(restored):
-        return
-    state[restored] = True
-    step = linked_step(slot.url_step)
-    if not step:
-        return
-    target = state[slot.em]
-    moves = linked_moves(slot.url_moves) if isinstance(target, MixtureEM) else {}
-    while latest_index(target) < step:
-        move = moves.get(latest_index(target) + 1)
-        if move is not None:
-            try:
-                target.move_mean(*move)
-            except EMVizError:
-                break
-            continue
-        if stop_when_converged and _done(target):
-            break
-        if _half_step(target, _next_half_step(target, latest_index(target))):
-            break
-    if latest_index(target) < step:
-        say_step_not_reached(slot.url_step, latest_index(target))
-        target.reset()
-        step = 0
-    state[slot.view] = step
