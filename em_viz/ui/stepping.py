@@ -104,7 +104,7 @@ class RunSlot:
 
     @property
     def ahead(self) -> str:
-        """The run with its next Step made ahead (see :func:`ahead_of`)."""
+        """The runs after each half-step of the next Step, made ahead (see :func:`ahead_of`)."""
         return self.prefix + "ahead"
 
     @property
@@ -155,15 +155,17 @@ def _call(target: Stepper, method: str) -> list[str]:
     return result if isinstance(result, list) else []
 
 
+def _calls(target: Stepper, name: str) -> tuple[str, ...]:
+    """The stepper's methods that make button ``name``'s half-steps, in order."""
+    calls = ("e_step",) if name == "E-step" or _latest_phase(target) != "E" else ()
+    return calls if name == "E-step" else (*calls, "m_step")
+
+
 def half_step(target: Stepper, name: str) -> list[str]:
     """``name`` (E-step, M-step or Step) as single half-steps, so that every record of a
     group comes from one call of the group and Back undoes exactly one half-step."""
-    phase = _latest_phase(target)
-    calls = ("e_step",) if name == "E-step" or phase != "E" else ()
-    if name != "E-step":
-        calls = (*calls, "m_step")
     errors: list[str] = []
-    for method in calls:
+    for method in _calls(target, name):
         errors += _call(target, method)
         if errors:
             break
@@ -225,7 +227,7 @@ def ahead_of(
     """The run after each half-step of its next Step, made ahead on copies of it
     (:meth:`~em_viz.engine.stepper.MixtureEM.ahead`), so that the browser shows them the
     moment Step, M-step, E-step or the next key is pressed, while the server makes them
-    history (:func:`take_step` takes them over, with no second computation). None while
+    history (:func:`take_step` takes them over, with no second computation). Empty while
     Run plays, away from the latest half-step, for runs in lockstep, or where Step is
     disabled or refused. Made once per latest half-step."""
     state = st.session_state
@@ -239,7 +241,7 @@ def ahead_of(
     base, runs = state.get(slot.ahead, (None, ()))
     if base is not target.history[-1]:
         runs, run = [], target
-        for method in ("m_step",) if target.phase == "E" else ("e_step", "m_step"):
+        for method in _calls(target, "Step"):
             run = run.ahead()
             if _call(run, method):
                 runs = []  # refused: the button says why when pressed
